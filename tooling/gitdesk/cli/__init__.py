@@ -1,0 +1,102 @@
+"""The ``gitdesk`` command line: a thin Click layer over the package's services.
+
+The root group loads each command's module only when that command is called, so ``gitdesk
+--help`` and ``gitdesk --version`` import nothing heavy (no PyGithub, Whoosh or MkDocs).
+Errors from the core (:class:`gitdesk.errors.GitdeskError`) become one line on stderr and the
+error's exit code; nothing else prints a traceback unless ``GITDESK_DEBUG`` is set.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+
+import click
+
+from gitdesk import __version__
+from gitdesk.errors import GitdeskError
+
+# command name -> (module under gitdesk.cli, attribute, one-line help shown by --help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "ticket": ("ticket", "ticket", "Open, work and close tickets."),
+    "check": ("check", "check", "Validate helpdesk.yml, every ticket file and the event history."),
+    "config": ("config", "config", "Show the configuration and the path of its JSON Schema."),
+    "kb": ("kb", "kb", "Write, check and search knowledge base articles."),
+    "suggest": ("kb", "suggest", "List the best KB articles for a ticket or a text."),
+    "site": ("site", "site", "Build the self-service site."),
+    "serve": ("site", "serve", "Build and serve the help desk site on 127.0.0.1."),
+    "sla": ("sla", "sla", "Check SLA clocks and apply escalation rules."),
+    "metrics": ("metrics", "metrics", "Response, resolution, SLA, volume and satisfaction figures."),
+    "import": ("importer", "import_", "Import tickets from another help desk's export."),
+    "github": ("github", "github", "Work with GitHub issues: labels and triage."),
+    "sync": ("github", "sync", "Two-way sync between GitHub issues and the YAML store."),
+    "intake": ("intake", "intake", "Turn incoming email into tickets and comments."),
+    "notify": ("intake", "notify", "Email requesters and assignees about their tickets."),
+    "init": ("init", "init", "Scaffold a working help desk in a folder."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name in COMMANDS if self._available(name)) + sorted(self.commands)
+
+    def _available(self, name: str) -> bool:
+        module = COMMANDS[name][0]
+        return importlib.util.find_spec(f"gitdesk.cli.{module}") is not None
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name in self.commands:
+            return self.commands[name]
+        if name not in COMMANDS or not self._available(name):
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(f"gitdesk.cli.{module}"), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx) if name in COMMANDS]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="gitdesk", message="%(prog)s %(version)s")
+def cli() -> None:
+    """gitdesk: an IT help desk that lives in a git repository.
+
+    Tickets are YAML events under tickets/, the knowledge base is Markdown under kb/, and
+    helpdesk.yml holds the configuration. Run `gitdesk COMMAND --help` for details.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the CLI and turn known errors into one line and an exit code."""
+    try:
+        code = cli.main(args=argv, prog_name="gitdesk", standalone_mode=False)
+    except GitdeskError as exc:
+        click.echo(f"gitdesk: error: {exc.line()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:  # `gitdesk ticket list | head`
+        sys.stderr.close()
+        sys.exit(0)
+    except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
+        if os.environ.get("GITDESK_DEBUG"):
+            raise
+        click.echo(f"gitdesk: internal error: {type(exc).__name__}: {exc} (set GITDESK_DEBUG=1 for details)", err=True)
+        sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,73 @@
+"""Options shared by many commands, and the context object that carries them."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Callable
+
+import click
+
+from gitdesk.config import Config, load_config
+from gitdesk.repo import Repo, default_actor
+
+
+@dataclass
+class Env:
+    """What a command needs: the repository, its configuration and who is acting."""
+
+    repo_path: str | None = None
+    actor_flag: str | None = None
+    commit_flag: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def repo(self) -> Repo:
+        return Repo.discover(self.repo_path)
+
+    @cached_property
+    def config(self) -> Config:
+        return load_config(self.repo.root)
+
+    @property
+    def actor(self) -> str:
+        return default_actor(self.repo, self.actor_flag)
+
+    @property
+    def commit(self) -> bool:
+        return bool(self.config.get("commit")) if self.commit_flag is None else self.commit_flag
+
+    def store(self):
+        """The ticket store the configuration selects (files or GitHub)."""
+        from gitdesk.store import open_store
+
+        return open_store(self.repo, self.config)
+
+
+def repo_option(fn: Callable) -> Callable:
+    return click.option(
+        "--repo", "repo_path", type=click.Path(file_okay=False), envvar="GITDESK_REPO", show_envvar=True,
+        help="Help desk repository (default: walk up from the current folder).",
+    )(fn)
+
+
+def actor_option(fn: Callable) -> Callable:
+    return click.option("--as", "actor_flag", metavar="WHO", help="Who makes the change (default: git user.name <user.email>).")(fn)
+
+
+def commit_option(fn: Callable) -> Callable:
+    return click.option("--commit/--no-commit", "commit_flag", default=None, help="Record the change as a git commit (default: `commit` in helpdesk.yml).")(fn)
+
+
+def json_option(fn: Callable) -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
+
+
+def make_env(repo_path: str | None = None, actor_flag: str | None = None, commit_flag: bool | None = None) -> Env:
+    return Env(repo_path=repo_path, actor_flag=actor_flag, commit_flag=commit_flag)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=None if os.environ.get("GITDESK_JSON_COMPACT") else 2, default=str))

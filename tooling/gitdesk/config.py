@@ -1,0 +1,291 @@
+"""The help desk's configuration: ``helpdesk.yml`` merged over the shipped defaults.
+
+Loading is pure apart from reading the file: defaults (``data/defaults.yml``, the same commented
+file ``gitdesk init`` writes) are merged with the user's file (mappings key by key, lists
+replaced), the result is validated against ``schemas/config.schema.json`` and cross-checked
+(a policy naming an unknown calendar, a transition to an unknown status...). Every problem is a
+:class:`~gitdesk.errors.ConfigError` naming the file and the dotted key.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from gitdesk.errors import ConfigError, ValidationError
+from gitdesk.yamlio import load_yaml_file, load_yaml_text
+
+CONFIG_FILE = "helpdesk.yml"
+PRIORITIES = ("critical", "high", "medium", "low")
+
+
+def package_file(*parts: str) -> Path:
+    """Path of a data file shipped inside the package (schemas, templates, defaults)."""
+    return Path(str(resources.files("gitdesk").joinpath(*parts)))
+
+
+@functools.lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    """A JSON Schema shipped in ``gitdesk/schemas`` (``config``, ``event``, ``article``...)."""
+    return json.loads(package_file("schemas", f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def defaults_text() -> str:
+    """The commented default configuration, as ``gitdesk init`` writes it."""
+    return package_file("data", "defaults.yml").read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _defaults() -> dict:
+    return load_yaml_text(defaults_text(), path="gitdesk/data/defaults.yml")
+
+
+def _merge(base: Any, over: Any) -> Any:
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = _merge(base.get(key), value) if key in base else value
+        return out
+    return copy.deepcopy(over)
+
+
+def _stringify_keys(value: Any) -> Any:
+    """YAML reads ``1:`` as an int key; the schema speaks of string keys."""
+    if isinstance(value, dict):
+        return {str(k): _stringify_keys(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringify_keys(v) for v in value]
+    return value
+
+
+def _dotted(path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def validate_against(schema_name: str, data: Any, *, path: str) -> None:
+    """Validate ``data`` against a shipped schema; raise the first error, naming file and field."""
+    import jsonschema  # deferred: ~80 ms, not needed for --help
+
+    validator_cls = jsonschema.validators.validator_for(load_schema(schema_name))
+    validator = validator_cls(load_schema(schema_name), format_checker=validator_cls.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
+    if errors:
+        err = errors[0]
+        where = _dotted(err.absolute_path) or "(top level)"
+        message = err.message
+        if len(message) > 160:
+            message = message[:157] + "..."
+        raise ValidationError(message, path=path, field=where)
+
+
+def parse_duration(text: str) -> int:
+    """``"1h30m"`` -> 5400 seconds; ``"2d"`` is 48 hours of calendar time."""
+    match = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?", text or "")
+    if not text or not match:
+        raise ValidationError(f"not a duration: {text!r} (use e.g. 30m, 4h, 1h30m, 2d)")
+    days, hours, minutes = (int(g or 0) for g in match.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str  # full id, "parent/child"
+    name: str
+    parent: str | None
+    description: str = ""
+
+
+@dataclass
+class Config:
+    """Typed view over the merged configuration; ``raw`` keeps every key."""
+
+    raw: dict
+    path: Path | None = None
+    categories: dict[str, Category] = field(default_factory=dict)
+
+    # -- simple keys -----------------------------------------------------------------------
+    def __getitem__(self, key: str) -> Any:
+        return self.raw[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.raw.get(key, default)
+
+    @property
+    def name(self) -> str:
+        return self.raw["name"]
+
+    @property
+    def language(self) -> str:
+        return self.raw["language"]
+
+    @property
+    def id_prefix(self) -> str:
+        return self.raw["id_prefix"]
+
+    @property
+    def priorities(self) -> tuple[str, ...]:
+        return PRIORITIES
+
+    @property
+    def channels(self) -> list[str]:
+        return list(self.raw["channels"])
+
+    @property
+    def statuses(self) -> list[str]:
+        return list(self.raw["statuses"])
+
+    @property
+    def open_statuses(self) -> list[str]:
+        return [s for s, info in self.raw["statuses"].items() if info.get("open", True)]
+
+    @property
+    def pausing_statuses(self) -> list[str]:
+        return [s for s, info in self.raw["statuses"].items() if info.get("pauses_sla")]
+
+    @property
+    def bots(self) -> list[str]:
+        return list(self.raw["bots"])
+
+    @property
+    def tiers(self) -> list[int]:
+        return sorted(int(t) for t in self.raw["tiers"])
+
+    @property
+    def teams(self) -> dict[str, dict]:
+        return self.raw["teams"]
+
+    # -- rules -----------------------------------------------------------------------------
+    def derive_priority(self, impact: str, urgency: str) -> str:
+        """The ITIL matrix: impact x urgency -> priority."""
+        try:
+            return self.raw["priority_matrix"][impact][urgency]
+        except KeyError:
+            raise ValidationError(f"no priority for impact {impact!r} and urgency {urgency!r} in the matrix", field="priority_matrix") from None
+
+    def allowed_transitions(self, status: str) -> list[str]:
+        return list(self.raw["transitions"].get(status, []))
+
+    def can_transition(self, old: str, new: str) -> bool:
+        return new == old or new in self.raw["transitions"].get(old, [])
+
+    def team_for_tier(self, tier: int) -> str | None:
+        return self.raw["escalation_teams"].get(str(tier))
+
+    def is_bot(self, who: str | None) -> bool:
+        if not who:
+            return False
+        low = who.lower()
+        return any(b.lower() == low or low.startswith(b.lower() + " ") or f"<{b.lower()}>" in low for b in self.bots) or low.endswith("[bot]") or "[bot]" in low
+
+    def category_ids(self) -> list[str]:
+        return list(self.categories)
+
+
+def _flatten_categories(tree: list[dict], parent: str | None = None) -> dict[str, Category]:
+    out: dict[str, Category] = {}
+    for node in tree:
+        full = f"{parent}/{node['id']}" if parent else node["id"]
+        out[full] = Category(full, node["name"], parent, node.get("description", ""))
+        out.update(_flatten_categories(node.get("children", []), full))
+    return out
+
+
+def _cross_check(raw: dict, path: str) -> None:
+    def fail(field_name: str, message: str):
+        raise ConfigError(message, path=path, field=field_name)
+
+    statuses = raw["statuses"]
+    for key in ("initial_status", "reopen_status"):
+        if raw[key] not in statuses:
+            fail(key, f"unknown status {raw[key]!r} (known: {', '.join(statuses)})")
+    for source, targets in raw["transitions"].items():
+        if source not in statuses:
+            fail(f"transitions.{source}", f"unknown status {source!r}")
+        for target in targets:
+            if target not in statuses:
+                fail(f"transitions.{source}", f"unknown status {target!r}")
+    for impact in raw["impact_levels"]:
+        for urgency in raw["urgency_levels"]:
+            if urgency not in raw["priority_matrix"].get(impact, {}):
+                fail(f"priority_matrix.{impact}", f"no priority for urgency {urgency!r}")
+    teams = raw["teams"]
+    if raw["default_team"] not in teams:
+        fail("default_team", f"unknown team {raw['default_team']!r}")
+    for tier, team in raw["escalation_teams"].items():
+        if team not in teams:
+            fail(f"escalation_teams.{tier}", f"unknown team {team!r}")
+    for name, team in teams.items():
+        if str(team["tier"]) not in raw["tiers"]:
+            fail(f"teams.{name}.tier", f"unknown tier {team['tier']}")
+    calendars = raw["sla"]["calendars"]
+    for i, policy in enumerate(raw["sla"]["policies"]):
+        cal = policy.get("calendar")
+        if cal is not None and cal not in calendars:
+            fail(f"sla.policies[{i}].calendar", f"unknown calendar {cal!r} (known: {', '.join(calendars)})")
+        if policy.get("team") and policy["team"] not in teams:
+            fail(f"sla.policies[{i}].team", f"unknown team {policy['team']!r}")
+    for i, rule in enumerate(raw["sla"]["escalation"]):
+        if rule.get("team") and rule["team"] not in teams:
+            fail(f"sla.escalation[{i}].team", f"unknown team {rule['team']!r}")
+    seen: set[str] = set()
+
+    def walk(nodes, prefix):
+        for j, node in enumerate(nodes):
+            full = f"{prefix}/{node['id']}" if prefix else node["id"]
+            if full in seen:
+                fail("categories", f"duplicate category id {full!r}")
+            seen.add(full)
+            walk(node.get("children", []), full)
+
+    walk(raw["categories"], "")
+    for name in ("timezone",):
+        _check_zone(raw[name], path, name)
+    for cname, cal in calendars.items():
+        if isinstance(cal, dict) and "timezone" in cal:
+            _check_zone(cal["timezone"], path, f"sla.calendars.{cname}.timezone")
+
+
+def _check_zone(zone: str, path: str, field_name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {zone!r}", path=path, field=field_name) from None
+
+
+def build_config(user: Any, *, path: str = CONFIG_FILE, file_path: Path | None = None) -> Config:
+    """Merge ``user`` over the defaults, validate, and return a :class:`Config`."""
+    if user is None:
+        user = {}
+    if not isinstance(user, dict):
+        raise ConfigError("the configuration must be a mapping of keys to values", path=path, field="(top level)")
+    user = _stringify_keys(user)
+    try:
+        validate_against("config", user, path=path)
+    except ValidationError as exc:
+        raise ConfigError(exc.message, path=path, field=exc.field) from None
+    raw = _merge(_stringify_keys(_defaults()), user)
+    _cross_check(raw, path)
+    return Config(raw=raw, path=file_path, categories=_flatten_categories(raw["categories"]))
+
+
+def load_config(root: str | Path | None) -> Config:
+    """Read ``helpdesk.yml`` under ``root`` (a missing file means all defaults)."""
+    file_path = Path(root, CONFIG_FILE) if root is not None else None
+    if file_path is None or not file_path.exists():
+        return build_config({}, file_path=file_path)
+    try:
+        user = load_yaml_file(file_path, display=CONFIG_FILE)
+    except ValidationError as exc:
+        raise ConfigError(exc.message, path=exc.path or CONFIG_FILE, field=exc.field) from None
+    return build_config(user, path=CONFIG_FILE, file_path=file_path)

@@ -1,0 +1,63 @@
+"""One error hierarchy for the whole package.
+
+Every failure a user can cause (bad input, a missing ticket, a refused transition, an
+unreachable server) is a :class:`GitdeskError`. The command line turns it into one line on
+stderr and the error's ``exit_code``; nothing below the CLI prints or exits.
+"""
+
+from __future__ import annotations
+
+
+class GitdeskError(Exception):
+    """Base class: a problem the user can act on, shown as one line without a traceback."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | None = None, field: str | None = None):
+        self.message = message
+        self.path = path
+        self.field = field
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """``path: field: message`` with whichever parts are known."""
+        parts = [p for p in (self.path, self.field) if p]
+        return ": ".join([*parts, self.message])
+
+
+class UsageError(GitdeskError):
+    """The command was called with values that cannot work (exit 2, like Click's own)."""
+
+    exit_code = 2
+
+
+class ConfigError(GitdeskError):
+    """``helpdesk.yml`` (or another settings file) is unreadable or invalid."""
+
+
+class ValidationError(GitdeskError):
+    """A document (event, article front matter, template) breaks its schema or rules."""
+
+
+class NotFoundError(GitdeskError):
+    """A ticket, article or file that was asked for does not exist."""
+
+
+class AmbiguousIdError(UsageError):
+    """A ticket id prefix matches more than one ticket."""
+
+
+class TransitionError(GitdeskError):
+    """A status change that the configured workflow does not allow."""
+
+
+class RepoError(GitdeskError):
+    """The help desk repository cannot be found or git failed."""
+
+
+class RemoteError(GitdeskError):
+    """A remote service (GitHub, IMAP, SMTP) failed or refused."""
+
+
+class AuthError(RemoteError):
+    """No token or password where one is needed, or it was refused."""

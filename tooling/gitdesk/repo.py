@@ -1,0 +1,116 @@
+"""Finding the help desk repository and talking to git.
+
+A help desk repository is a folder with ``helpdesk.yml`` (or, failing that, a ``tickets/``
+folder or a git top level). ``--repo``/``GITDESK_REPO`` name it; otherwise the search walks up
+from the current directory. Git is called as a subprocess (no library): it is always there.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from gitdesk.errors import RepoError
+
+ENV_REPO = "GITDESK_REPO"
+MARKERS = ("helpdesk.yml", "tickets", ".git")
+
+
+def find_root(start: str | os.PathLike | None = None) -> Path:
+    """The help desk root: ``start`` itself if given via --repo, else walk up from the cwd."""
+    explicit = start or os.environ.get(ENV_REPO)
+    if explicit:
+        root = Path(explicit).expanduser()
+        if not root.is_dir():
+            raise RepoError(f"not a folder: {root}", path=str(root))
+        return root.resolve()
+    here = Path.cwd().resolve()
+    for marker in MARKERS:  # the most specific marker wins over a git top level further up
+        for folder in (here, *here.parents):
+            if (folder / marker).exists():
+                return folder
+    return here
+
+
+def git_available() -> bool:
+    return shutil.which("git") is not None
+
+
+def run_git(root: Path, *args: str, check: bool = True, input: str | None = None) -> subprocess.CompletedProcess:
+    """Run git in ``root``; raise :class:`RepoError` with git's own first line on failure."""
+    try:
+        proc = subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, input=input,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"},
+        )
+    except FileNotFoundError:
+        raise RepoError("git is not installed") from None
+    if check and proc.returncode != 0:
+        first = (proc.stderr or proc.stdout).strip().splitlines()
+        raise RepoError(f"git {args[0]} failed: {first[0] if first else proc.returncode}", path=str(root))
+    return proc
+
+
+@dataclass
+class Repo:
+    """A help desk repository on disk."""
+
+    root: Path
+
+    @classmethod
+    def discover(cls, start: str | os.PathLike | None = None) -> "Repo":
+        return cls(find_root(start))
+
+    @property
+    def tickets_dir(self) -> Path:
+        return self.root / "tickets"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".gitdesk"
+
+    @cached_property
+    def is_git(self) -> bool:
+        if not git_available():
+            return False
+        proc = run_git(self.root, "rev-parse", "--is-inside-work-tree", check=False)
+        return proc.returncode == 0 and proc.stdout.strip() == "true"
+
+    @cached_property
+    def git_toplevel(self) -> Path | None:
+        if not self.is_git:
+            return None
+        return Path(run_git(self.root, "rev-parse", "--show-toplevel").stdout.strip())
+
+    def git_identity(self) -> str | None:
+        """``Name <email>`` from git config, or None."""
+        if not git_available():
+            return None
+        name = run_git(self.root, "config", "user.name", check=False).stdout.strip()
+        email = run_git(self.root, "config", "user.email", check=False).stdout.strip()
+        if name and email:
+            return f"{name} <{email}>"
+        return name or email or None
+
+    def commit(self, paths: list[Path], message: str) -> None:
+        """Commit exactly ``paths`` with ``message`` (the audit trail in ``git log``)."""
+        if not self.is_git:
+            raise RepoError("--commit needs a git repository", path=str(self.root))
+        rel = [str(Path(p).resolve().relative_to(self.root.resolve())) for p in paths]
+        run_git(self.root, "add", "--", *rel)
+        run_git(self.root, "commit", "--quiet", "--no-verify", "-m", message, "--", *rel)
+
+
+def default_actor(repo: Repo | None, explicit: str | None) -> str:
+    """Who is making a change: ``--as``, else git's user, else the login name."""
+    if explicit:
+        return explicit.strip()
+    if repo is not None:
+        ident = repo.git_identity()
+        if ident:
+            return ident
+    return os.environ.get("GITDESK_ACTOR") or os.environ.get("USER") or os.environ.get("USERNAME") or "unknown"
