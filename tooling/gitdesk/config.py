@@ -80,8 +80,15 @@ def validate_against(schema_name: str, data: Any, *, path: str) -> None:
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
     if errors:
         err = errors[0]
-        where = _dotted(err.absolute_path) or "(top level)"
+        path_parts = list(err.absolute_path)
         message = err.message
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            allowed = set(err.schema.get("properties", {}))
+            extra = [k for k in err.instance if k not in allowed]
+            if extra:
+                path_parts.append(extra[0])
+                message = f"unknown key {extra[0]!r}"
+        where = _dotted(path_parts) or "(top level)"
         if len(message) > 160:
             message = message[:157] + "..."
         raise ValidationError(message, path=path, field=where)

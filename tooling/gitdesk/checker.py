@@ -1,0 +1,148 @@
+"""``gitdesk check``: is this help desk repository sound?
+
+Checks ``helpdesk.yml``, every event file (name, YAML, schema, values known to the
+configuration), that every ticket has a ``new`` event, and, in a git checkout, that no
+committed event file was ever modified, deleted or renamed (events are immutable). Other parts
+of the package add checks with :func:`register` (e.g. response templates). Each problem is one
+line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from gitdesk.config import Config, load_config, validate_against
+from gitdesk.errors import GitdeskError, ValidationError
+from gitdesk.model.event import parse_event
+from gitdesk.model.ids import is_event_id, is_ticket_id
+from gitdesk.repo import Repo, run_git
+from gitdesk.yamlio import load_yaml_file
+
+NAME_RE = re.compile(r"^(?P<ticket>[0-9A-Z]{10})\.(?P<event>[0-9A-Z]{26})\.yml$")
+IGNORED = {".gitkeep", "README.md", ".gitignore"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    field: str | None
+    message: str
+
+    def line(self) -> str:
+        return ": ".join(p for p in (self.path, self.field, self.message) if p)
+
+
+Check = Callable[[Repo, Config], Iterable[Problem]]
+_EXTRA_CHECKS: list[Check] = []
+
+
+def register(check: Check) -> Check:
+    """Add a check that ``gitdesk check`` runs after its own (used as a decorator)."""
+    _EXTRA_CHECKS.append(check)
+    return check
+
+
+def _from_error(exc: GitdeskError, default_path: str) -> Problem:
+    return Problem(exc.path or default_path, exc.field, exc.message)
+
+
+def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tuple[Problem | None, tuple[str, str] | None]:
+    """Problems of one event file, and (ticket, action) when it is sound."""
+    match = NAME_RE.match(path.name)
+    if not match or not is_ticket_id(match["ticket"]) or not is_event_id(match["event"]):
+        return Problem(rel, None, "file name is not <ticket id>.<event id>.yml"), None
+    if path.parent.name != match["ticket"][:2]:
+        return Problem(rel, None, f"file is in folder {path.parent.name!r}, expected {match['ticket'][:2]!r}"), None
+    try:
+        data = load_yaml_file(path, max_bytes=max_bytes, display=rel)
+        validate_against("event", data, path=rel)
+        event = parse_event(data, path=rel, statuses=tuple(config.statuses))
+    except GitdeskError as exc:
+        return _from_error(exc, rel), None
+    if event.ticket != match["ticket"]:
+        return Problem(rel, "ticket", f"event is for {event.ticket}, file is named for {match['ticket']}"), None
+    if event.id != match["event"]:
+        return Problem(rel, "id", f"event id {event.id} differs from the file name"), None
+    known = {"category": config.category_ids(), "channel": config.channels, "team": list(config.teams)}
+    for name, choices in known.items():
+        value = event.set.get(name)
+        if value is not None and value not in choices:
+            return Problem(rel, f"set.{name}", f"unknown {name} {value!r}"), None
+    return None, (event.ticket, event.action)
+
+
+def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
+    tickets_dir = repo.tickets_dir
+    if not tickets_dir.exists():
+        return
+    max_bytes = int(config["limits"]["max_file_bytes"])
+    actions: dict[str, set[str]] = {}
+    for bucket in sorted(p for p in tickets_dir.iterdir()):
+        rel_bucket = f"tickets/{bucket.name}"
+        if bucket.name in IGNORED or bucket.name.startswith("."):
+            continue
+        if not bucket.is_dir():
+            yield Problem(rel_bucket, None, "unexpected file: tickets/ holds only bucket folders")
+            continue
+        for path in sorted(bucket.iterdir()):
+            rel = f"{rel_bucket}/{path.name}"
+            if path.name.startswith(".tmp-"):
+                yield Problem(rel, None, "left-over temporary file from an interrupted write (safe to delete)")
+                continue
+            if path.is_symlink() or not path.is_file():
+                yield Problem(rel, None, "not a regular file")
+                continue
+            problem, info = check_event_file(path, rel, config, max_bytes)
+            if problem:
+                yield problem
+            elif info:
+                actions.setdefault(info[0], set()).add(info[1])
+    for ticket_id, seen in sorted(actions.items()):
+        if "new" not in seen and "import" not in seen:
+            yield Problem(f"tickets/{ticket_id[:2]}/{ticket_id}.*", None, "ticket has no 'new' event")
+
+
+def check_history(repo: Repo, config: Config) -> Iterable[Problem]:
+    """Committed event files are never modified, deleted or renamed."""
+    if not repo.is_git:
+        return
+    top = repo.git_toplevel
+    rel = Path(repo.tickets_dir).resolve().relative_to(Path(top).resolve()).as_posix()
+    status = run_git(top, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", rel, check=False).stdout
+    for record in status.split("\0"):
+        if len(record) > 3 and ("M" in record[:2] or "D" in record[:2] or "R" in record[:2]):
+            kind = "modified" if "M" in record[:2] else ("deleted" if "D" in record[:2] else "renamed")
+            yield Problem(record[3:], None, f"committed event file was {kind} (events are immutable: add a new event instead)")
+    has_head = run_git(top, "rev-parse", "--verify", "-q", "HEAD", check=False).returncode == 0
+    if not has_head:
+        return
+    log = run_git(top, "log", "--format=commit %h", "--diff-filter=MDR", "--name-status", "--no-renames", "--", rel, check=False).stdout
+    commit = None
+    for line in log.splitlines():
+        if line.startswith("commit "):
+            commit = line.split()[1]
+        elif line and line[0] in "MDR" and "\t" in line:
+            kind = {"M": "modified", "D": "deleted", "R": "renamed"}[line[0]]
+            yield Problem(line.split("\t", 1)[1], None, f"event file was {kind} in commit {commit} (events are immutable)")
+
+
+def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
+    """All problems, and counts for the summary line."""
+    problems: list[Problem] = []
+    try:
+        config = load_config(repo.root)
+    except GitdeskError as exc:
+        return [_from_error(exc, "helpdesk.yml")], {}
+    for check in (check_tickets, check_history, *_EXTRA_CHECKS):
+        try:
+            problems.extend(check(repo, config))
+        except GitdeskError as exc:
+            problems.append(_from_error(exc, str(repo.root)))
+    files = sum(1 for _ in repo.tickets_dir.glob("*/*.yml")) if repo.tickets_dir.exists() else 0
+    return problems, {"event_files": files}
+
+
+__all__ = ["Problem", "register", "run_checks", "ValidationError"]

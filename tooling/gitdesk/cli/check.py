@@ -1,0 +1,42 @@
+"""``gitdesk check``: validate the configuration, the ticket files and their history."""
+
+from __future__ import annotations
+
+import click
+
+from gitdesk.cli.options import Env, echo_json, json_option, repo_option
+
+
+@click.command(epilog="\b\nExamples:\n  gitdesk check\n  gitdesk check --json")
+@json_option
+@repo_option
+def check(as_json, repo_path) -> None:
+    """Validate helpdesk.yml, every ticket file and (in git) that no committed event changed.
+
+    Prints one line per problem (file: field: message) and exits 1, or exits 0 when clean.
+    """
+    from gitdesk.checker import run_checks
+
+    env = Env(repo_path=repo_path)
+    _load_plugins()
+    problems, counts = run_checks(env.repo)
+    if as_json:
+        echo_json({"ok": not problems, "problems": [{"path": p.path, "field": p.field, "message": p.message} for p in problems], **counts})
+    else:
+        for problem in problems:
+            click.echo(problem.line())
+        if not problems:
+            click.echo(f"OK: helpdesk.yml and {counts.get('event_files', 0)} event files are valid.")
+    if problems:
+        raise SystemExit(1)
+
+
+def _load_plugins() -> None:
+    """Modules that register extra checks (imported for their side effect)."""
+    import importlib
+
+    for name in ("gitdesk.intake.templates",):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass

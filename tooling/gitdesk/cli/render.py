@@ -1,0 +1,116 @@
+"""Readable text for tickets: the list table and the detail view."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from gitdesk.config import Config
+from gitdesk.model.event import parse_time
+from gitdesk.model.ids import short_ids
+from gitdesk.model.ticket import Ticket
+
+
+def local_time(value: str | None, config: Config, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if not value:
+        return "-"
+    return parse_time(value).astimezone(ZoneInfo(config["timezone"])).strftime(fmt)
+
+
+def _cut(text: str, width: int) -> str:
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
+def table(headers: list[str], rows: list[list[str]], flex: int | None = None) -> str:
+    """A plain aligned table; column ``flex`` is trimmed to fit the terminal."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    if flex is not None:
+        total = shutil.get_terminal_size((120, 24)).columns
+        others = sum(w + 2 for i, w in enumerate(widths) if i != flex)
+        widths[flex] = max(12, min(widths[flex], total - others))
+        rows = [[_cut(c, widths[flex]) if i == flex else c for i, c in enumerate(r)] for r in rows]
+    line = lambda cells: "  ".join(c.ljust(widths[i]) for i, c in enumerate(cells)).rstrip()  # noqa: E731
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def ticket_table(tickets: list[Ticket], config: Config, store) -> str:
+    ids = [t.id for t in tickets]
+    try:
+        everyone = store.all_ids() if hasattr(store, "all_ids") else ids
+    except Exception:  # noqa: BLE001
+        everyone = ids
+    short = short_ids(everyone, minimum=6)
+    rows = [[
+        f"{config.id_prefix}-{short.get(t.id, t.id)}", t.priority or "-", t.status or "-", str(t.tier or "-"),
+        _cut(t.category or "-", 22), _cut(_who(t.assignee), 18), local_time(t.updated_at, config), t.title or "",
+    ] for t in tickets]
+    return table(["ID", "PRIORITY", "STATUS", "TIER", "CATEGORY", "ASSIGNEE", "UPDATED", "TITLE"], rows, flex=7)
+
+
+def _who(value: str | None) -> str:
+    if not value:
+        return "-"
+    return value.split("<", 1)[0].strip() or value
+
+
+def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, history: bool = True) -> str:
+    out = [f"{t.ref(config.id_prefix)}  {t.title}", ""]
+    req = t.requester or {}
+    requester = " ".join(filter(None, [req.get("name"), f"<{req['email']}>" if req.get("email") else None]))
+    if req.get("department"):
+        requester += f" ({req['department']})"
+    fields = [
+        ("Status", t.status), ("Priority", t.priority or "(not set)"),
+        ("Impact/urgency", f"{t.impact or '-'} / {t.urgency or '-'}"), ("Category", t.category),
+        ("Channel", t.channel), ("Requester", requester or None), ("Asset", t.asset),
+        ("Assignee", t.assignee), ("Team", t.team), ("Tier", t.tier), ("Tags", ", ".join(t.tags) or None),
+        ("KB articles", ", ".join(t.kb) or None), ("Related", ", ".join(t.related) or None),
+        ("Duplicates", ", ".join(t.duplicates) or None), ("Duplicate of", t.duplicate_of),
+        ("Satisfaction", f"{t.satisfaction['rating']}/5" + (f" \"{t.satisfaction['comment']}\"" if t.satisfaction.get("comment") else "") if t.satisfaction else None),
+        ("Created", f"{local_time(t.created_at, config)} by {_who(t.created_by)}"),
+        ("Updated", f"{local_time(t.updated_at, config)} by {_who(t.updated_by)}"),
+        ("Resolved", local_time(t.resolved_at, config) if t.resolved_at else None),
+        ("Closed", local_time(t.closed_at, config) if t.closed_at else None),
+    ]
+    for label, value in fields:
+        if value not in (None, ""):
+            out.append(f"  {label + ':':<16}{value}")
+    if clocks:
+        out += ["", "SLA"]
+        for clock in clocks:
+            out.append("  " + clock.get("line", str(clock)))
+    if t.description:
+        out += ["", "Description", *("  " + line for line in t.description.splitlines())]
+    if t.comments:
+        out += ["", "Comments"]
+        for c in t.comments:
+            kind = "" if c["public"] else " [internal]"
+            out.append(f"  {local_time(c['at'], config)}  {_who(c['by'])}{kind}")
+            out += ["    " + line for line in c["body"].splitlines()]
+    if history:
+        out += ["", "History"]
+        for h in t.history:
+            bits = []
+            for key, value in (h.get("set") or {}).items():
+                if key == "requester":
+                    value = "(changed)"
+                elif isinstance(value, dict):
+                    value = ", ".join(f"{k}={v}" for k, v in value.items())
+                bits.append(f"{key}={value}" if value is not None else f"{key} cleared")
+            for op, sign in (("add", "+"), ("remove", "-")):
+                for key, values in (h.get(op) or {}).items():
+                    bits.append(f"{key} {sign}{' '.join(values)}")
+            if h.get("comment"):
+                bits.append(f"{h['comment']} comment")
+            if h.get("reason"):
+                bits.append(f"reason: {h['reason']}")
+            out.append(f"  {local_time(h['at'], config, '%Y-%m-%d %H:%M:%S')}  {h['action']:<9} {_who(h['by'])}: {'; '.join(bits)}")
+    return "\n".join(out)
+
+
+def now_utc() -> datetime:
+    from gitdesk.model.event import utcnow
+
+    return utcnow()

@@ -1,0 +1,365 @@
+"""``gitdesk ticket ...``: the agent's commands. Each one parses, calls :class:`gitdesk.operations.Desk`
+and prints; the rules live in ``operations``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import click
+
+from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option
+from gitdesk.errors import UsageError
+from gitdesk.model.ticket import Ticket
+
+EPILOG_NEW = """\b
+Examples:
+  gitdesk ticket new "VPN drops every 10 minutes" --requester "Sam Reed <sam@example.com>" \\
+      --category network/vpn --impact medium --urgency high --channel phone
+  gitdesk ticket new            # on a terminal: asks for what is missing
+"""
+
+
+def common(fn: Callable) -> Callable:
+    """--repo, --as, --commit, --json: shared by every ticket command."""
+    for deco in (json_option, commit_option, actor_option, repo_option):
+        fn = deco(fn)
+    return fn
+
+
+def _env(repo_path, actor_flag, commit_flag) -> Env:
+    return Env(repo_path=repo_path, actor_flag=actor_flag, commit_flag=commit_flag)
+
+
+def _desk(env: Env):
+    from gitdesk.operations import Desk
+
+    return Desk(env.store(), env.config, env.actor)
+
+
+def _finish(env: Env, desk, ticket: Ticket, as_json: bool, verb: str) -> None:
+    """Commit if asked, then print the ticket (JSON) or one confirming line."""
+    if env.commit and desk.recorded:
+        from gitdesk.operations import describe
+        from gitdesk.store.files import FileStore, event_path
+
+        store = desk.store
+        if isinstance(store, FileStore):
+            paths = [event_path(store.tickets_dir, e) for e in desk.recorded]
+            lines = [describe(e, env.config.id_prefix) for e in desk.recorded]
+            env.repo.commit(paths, lines[0] if len(lines) == 1 else f"{lines[0]} (+{len(lines) - 1} more)\n\n" + "\n".join(lines))
+    if as_json:
+        echo_json(ticket.to_dict())
+    else:
+        click.echo(f"{verb} {ticket.ref(env.config.id_prefix)}: {ticket.title} [{ticket.status}, {ticket.priority or 'no priority'}]")
+
+
+def _parse_requester(text: str | None, department: str | None = None) -> dict:
+    """``Name <email>``, a bare email or a bare name -> {name, email, department}."""
+    out: dict[str, Any] = {}
+    if text:
+        text = text.strip()
+        if "<" in text and text.endswith(">"):
+            name, _, email = text[:-1].partition("<")
+            out = {"name": name.strip().strip('"') or None, "email": email.strip() or None}
+        elif "@" in text and " " not in text:
+            out = {"email": text}
+        else:
+            out = {"name": text}
+    if department:
+        out["department"] = department
+    return {k: v for k, v in out.items() if v}
+
+
+def _is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@click.group()
+def ticket() -> None:
+    """Open, work and close tickets.
+
+    Tickets are referred to by id (HD-7K2M9Q4XZB) or any unambiguous prefix (7K2M).
+    """
+
+
+# -- new -------------------------------------------------------------------------------------
+@ticket.command(epilog=EPILOG_NEW)
+@click.argument("title", required=False)
+@click.option("-d", "--description", help="What happened, in the requester's words.")
+@click.option("-r", "--requester", help='Who asked: "Name <email>", an email or a name.')
+@click.option("--department", help="Requester's department.")
+@click.option("-p", "--priority", type=click.Choice(["critical", "high", "medium", "low"]), help="Set the priority directly.")
+@click.option("--impact", type=click.Choice(["high", "medium", "low"]), help="How many are affected (with --urgency derives the priority).")
+@click.option("--urgency", type=click.Choice(["high", "medium", "low"]), help="How soon it hurts.")
+@click.option("-c", "--category", help="Category id from helpdesk.yml, e.g. network/vpn.")
+@click.option("--channel", help="How it arrived: phone, email, chat, web, social, walk-in.")
+@click.option("--asset", help="Machine or asset id, e.g. LT-0412.")
+@click.option("--assignee", help="Agent to assign.")
+@click.option("--team", help="Team (default: default_team).")
+@click.option("--tier", type=int, help="Support tier 1-3 (default 1).")
+@click.option("-t", "--tag", "tags", multiple=True, help="Tag (repeatable).")
+@click.option("--kb", "kb", multiple=True, help="Linked KB article path (repeatable).")
+@common
+def new(title, description, requester, department, priority, impact, urgency, category, channel, asset, assignee,
+        team, tier, tags, kb, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Open a ticket. Prompts for missing required fields on a terminal."""
+    env = _env(repo_path, actor_flag, commit_flag)
+    cfg = env.config
+    if _is_terminal():
+        title = title or click.prompt("Title (one line)")
+        if not requester:
+            requester = click.prompt('Requester ("Name <email>", email or name)')
+        if not channel:
+            channel = click.prompt("Channel", type=click.Choice(cfg.channels), default="phone" if "phone" in cfg.channels else cfg.channels[0])
+        if description is None:
+            description = click.prompt("Description", default="", show_default=False) or None
+        if not category:
+            category = click.prompt("Category (blank to triage later)", type=click.Choice(["", *cfg.category_ids()]),
+                                    default="", show_choices=False, show_default=False) or None
+        if not (priority or (impact and urgency)):
+            impact = click.prompt("Impact (blank to triage later)", type=click.Choice(["", *cfg["impact_levels"]]), default="", show_default=False) or None
+            if impact:
+                urgency = click.prompt("Urgency", type=click.Choice(cfg["urgency_levels"]), default="medium")
+    missing = [name for name, value in (("TITLE", title), ("--requester", requester)) if not value]
+    if missing:
+        raise UsageError(f"missing {' and '.join(missing)} (or run on a terminal to be asked)")
+    desk = _desk(env)
+    result = desk.new(
+        title=title, description=description, requester=_parse_requester(requester, department), priority=priority,
+        impact=impact, urgency=urgency, category=category, channel=channel, asset=asset, assignee=assignee,
+        team=team, tier=tier, tags=list(tags), kb=list(kb),
+    )
+    _finish(env, desk, result, as_json, "Opened")
+
+
+# -- list ------------------------------------------------------------------------------------
+@ticket.command(name="list", epilog="""\b
+Examples:
+  gitdesk ticket list --status open --priority high --priority critical
+  gitdesk ticket list --category network --since 2026-11-01 --sort priority
+  gitdesk ticket list --json | jq '.[].id'
+""")
+@click.option("-s", "--status", multiple=True, help="Status (repeatable).")
+@click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed.")
+@click.option("-p", "--priority", multiple=True, type=click.Choice(["critical", "high", "medium", "low"]), help="Priority (repeatable).")
+@click.option("-c", "--category", multiple=True, help="Category; a parent also matches its children.")
+@click.option("-a", "--assignee", multiple=True, help="Assignee (substring, repeatable).")
+@click.option("--team", multiple=True, help="Team (repeatable).")
+@click.option("--tier", multiple=True, type=click.IntRange(1, 3), help="Tier (repeatable).")
+@click.option("-r", "--requester", help="Requester name, email or department (substring).")
+@click.option("--asset", multiple=True, help="Asset id (repeatable).")
+@click.option("-t", "--tag", multiple=True, help="Tag; several must all be present.")
+@click.option("--since", help="Created on or after (YYYY-MM-DD or ISO time).")
+@click.option("--until", help="Created before (YYYY-MM-DD or ISO time).")
+@click.option("--sort", type=click.Choice(["created", "updated", "priority", "status", "id", "title"]), default="created", show_default=True)
+@click.option("--reverse", is_flag=True, help="Reverse the order.")
+@click.option("-n", "--limit", type=click.IntRange(min=1), help="At most N tickets.")
+@json_option
+@repo_option
+def list_(status, open_only, priority, category, assignee, team, tier, requester, asset, tag, since, until, sort, reverse,
+          limit, as_json, repo_path) -> None:
+    """List tickets, filtered and sorted, as a table or JSON."""
+    from gitdesk.store import Filters
+
+    env = _env(repo_path, None, None)
+    filters = Filters(
+        status=list(status), priority=list(priority), category=list(category), assignee=list(assignee), team=list(team),
+        tier=list(tier), requester=requester, asset=list(asset), tag=list(tag), since=_date_bound(since, "--since"),
+        until=_date_bound(until, "--until"), open_only=open_only, open_statuses=tuple(env.config.open_statuses),
+    )
+    store = env.store()
+    if as_json:
+        click.echo(store.list_json(filters, sort, reverse, limit))
+        return
+    tickets = store.list(filters, sort, reverse, limit)
+    if not tickets:
+        click.echo("No tickets match.")
+        return
+    from gitdesk.cli.render import ticket_table
+
+    click.echo(ticket_table(tickets, env.config, store))
+
+
+def _date_bound(text: str | None, option: str) -> str | None:
+    if not text:
+        return None
+    from gitdesk.model.event import format_time, parse_time
+
+    try:
+        if len(text) == 10:
+            return format_time(datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc))
+        return format_time(parse_time(text))
+    except Exception:  # noqa: BLE001
+        raise UsageError(f"not a date: {text!r} (use YYYY-MM-DD or an ISO time)", field=option) from None
+
+
+# -- show ------------------------------------------------------------------------------------
+@ticket.command(epilog="\b\nExamples:\n  gitdesk ticket show 7K2M\n  gitdesk ticket show HD-7K2M9Q4XZB --json")
+@click.argument("ref")
+@click.option("--history/--no-history", default=True, help="Show every change (default) or only comments.")
+@json_option
+@repo_option
+def show(ref, history, as_json, repo_path) -> None:
+    """Show one ticket: fields, SLA clocks, comments and history."""
+    env = _env(repo_path, None, None)
+    ticket_obj = env.store().get(ref)
+    clocks = _clocks(ticket_obj, env)
+    if as_json:
+        data = dict(ticket_obj.to_dict())
+        if clocks is not None:
+            data["sla"] = clocks
+        echo_json(data)
+        return
+    from gitdesk.cli.render import ticket_detail
+
+    click.echo(ticket_detail(ticket_obj, env.config, clocks=clocks, history=history))
+
+
+def _clocks(ticket_obj: Ticket, env: Env):
+    """SLA clocks for ``show`` (the SLA engine provides them; None before it exists)."""
+    try:
+        from gitdesk.sla.engine import clocks_for  # noqa: PLC0415
+    except ImportError:
+        return None
+    return clocks_for(ticket_obj, env.config)
+
+
+# -- changes ---------------------------------------------------------------------------------
+def _run(env: Env, as_json: bool, verb: str, action: Callable) -> None:
+    desk = _desk(env)
+    result = action(desk)
+    _finish(env, desk, result, as_json, verb)
+
+
+@ticket.command(epilog='\b\nExamples:\n  gitdesk ticket comment 7K2M "Restarted the print spooler; please try again."\n  gitdesk ticket comment 7K2M --internal "User has a spare dock in the cupboard."')
+@click.argument("ref")
+@click.argument("body", required=False)
+@click.option("--internal", is_flag=True, help="An internal note: never sent to the requester.")
+@click.option("--via", help="Channel the reply went out or came in by (phone, email...).")
+@common
+def comment(ref, body, internal, via, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Add a public reply or an internal note. BODY - reads standard input."""
+    env = _env(repo_path, actor_flag, commit_flag)
+    if body in (None, "-"):
+        if body is None and _is_terminal():
+            body = click.edit("") or ""
+        else:
+            body = sys.stdin.read()
+    _run(env, as_json, "Commented on", lambda d: d.comment(ref, body, public=not internal, via=via))
+
+
+@ticket.command(epilog='\b\nExamples:\n  gitdesk ticket assign 7K2M "Chen Wei <chen.wei@example.com>"\n  gitdesk ticket assign 7K2M --team desktop\n  gitdesk ticket assign 7K2M --me')
+@click.argument("ref")
+@click.argument("assignee", required=False)
+@click.option("--team", help="Also move the ticket to this team.")
+@click.option("--me", is_flag=True, help="Assign to yourself (--as or git's user).")
+@click.option("--unassign", is_flag=True, help="Remove the assignee.")
+@common
+def assign(ref, assignee, team, me, unassign, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Assign a ticket to an agent (and optionally a team)."""
+    env = _env(repo_path, actor_flag, commit_flag)
+    if me:
+        assignee = env.actor
+    if not (assignee or team or unassign):
+        raise UsageError("give ASSIGNEE, --me, --team or --unassign")
+    _run(env, as_json, "Assigned", lambda d: d.assign(ref, None if unassign else (assignee or d.store.get(ref).assignee), team=team))
+
+
+@ticket.command(epilog='\b\nExamples:\n  gitdesk ticket escalate 7K2M --reason "needs network team"\n  gitdesk ticket escalate 7K2M --tier 3 --team security')
+@click.argument("ref")
+@click.option("--tier", type=click.IntRange(1, 3), help="Target tier (default: one up).")
+@click.option("--team", help="Team to hand over to (default: escalation_teams of the tier).")
+@click.option("--assignee", help="Agent in that team.")
+@click.option("--reason", help="Why (kept in the history).")
+@common
+def escalate(ref, tier, team, assignee, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Escalate to the next support tier (1 -> 2 -> 3)."""
+    env = _env(repo_path, actor_flag, commit_flag)
+    _run(env, as_json, "Escalated", lambda d: d.escalate(ref, tier=tier, team=team, reason=reason, assignee=assignee))
+
+
+@ticket.command(name="set", epilog='\b\nExamples:\n  gitdesk ticket set 7K2M priority=high category=printing\n  gitdesk ticket set 7K2M asset=LT-0412 --tag hardware --untag triage\n  gitdesk ticket set 7K2M requester.department=Finance')
+@click.argument("ref")
+@click.argument("assignments", nargs=-1)
+@click.option("-t", "--tag", "add_tags", multiple=True, help="Add a tag (repeatable).")
+@click.option("--untag", "remove_tags", multiple=True, help="Remove a tag (repeatable).")
+@click.option("--reason", help="Why (kept in the history).")
+@common
+def set_(ref, assignments, add_tags, remove_tags, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Change fields: FIELD=VALUE (title, description, priority, impact, urgency, category,
+    channel, asset, assignee, team, tier, status, requester.name/email/department). An empty
+    VALUE clears the field."""
+    values: dict[str, Any] = {}
+    for item in assignments:
+        if "=" not in item:
+            raise UsageError(f"expected FIELD=VALUE, got {item!r}")
+        key, _, value = item.partition("=")
+        values[key.strip()] = value
+    env = _env(repo_path, actor_flag, commit_flag)
+    _run(env, as_json, "Updated", lambda d: d.set_fields(ref, values, add_tags=add_tags, remove_tags=remove_tags, reason=reason))
+
+
+def _status_command(name: str, verb: str, help_text: str, example: str):
+    @ticket.command(name=name, help=help_text, epilog=f"\b\nExamples:\n  {example}")
+    @click.argument("ref")
+    @click.option("-m", "--comment", "text", help="A public comment to go with the change.")
+    @common
+    def command(ref, text, repo_path, actor_flag, commit_flag, as_json) -> None:
+        env = _env(repo_path, actor_flag, commit_flag)
+        _run(env, as_json, verb, lambda d: getattr(d, name)(ref, comment=text))
+
+    return command
+
+
+pending = _status_command("pending", "Waiting on requester:", "Wait on the requester (SLA clocks pause).",
+                          'gitdesk ticket pending 7K2M -m "Can you send a photo of the error?"')
+resolve = _status_command("resolve", "Resolved", "Mark a ticket resolved, with the fix as a comment.",
+                          'gitdesk ticket resolve 7K2M -m "Replaced the dock; both screens work."')
+close = _status_command("close", "Closed", "Close a ticket (after the requester confirms, or by policy).",
+                        "gitdesk ticket close 7K2M")
+
+
+@ticket.command(epilog='\b\nExamples:\n  gitdesk ticket reopen 7K2M --reason "Printer jams again"')
+@click.argument("ref")
+@click.option("--reason", help="Why it is reopened.")
+@common
+def reopen(ref, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Reopen a resolved or closed ticket."""
+    env = _env(repo_path, actor_flag, commit_flag)
+    _run(env, as_json, "Reopened", lambda d: d.reopen(ref, reason=reason))
+
+
+@ticket.command(epilog='\b\nExamples:\n  gitdesk ticket rate 7K2M 5 --comment "Quick and friendly" --as "Sam Reed <sam@example.com>"')
+@click.argument("ref")
+@click.argument("rating", type=click.IntRange(1, 5))
+@click.option("--comment", "text", help="The requester's words.")
+@common
+def rate(ref, rating, text, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Record the requester's satisfaction rating (1-5)."""
+    env = _env(repo_path, actor_flag, commit_flag)
+    _run(env, as_json, "Rated", lambda d: d.rate(ref, rating, comment=text))
+
+
+@ticket.command(epilog="\b\nExamples:\n  gitdesk ticket link 7K2M --kb network/vpn-troubleshooting.md\n  gitdesk ticket link 7K2M --related 9QXA\n  gitdesk ticket link 7K2M --kb printing/old.md --remove")
+@click.argument("ref")
+@click.option("--kb", multiple=True, help="KB article path under kb/ (repeatable).")
+@click.option("--related", multiple=True, help="Related ticket (repeatable).")
+@click.option("--remove", is_flag=True, help="Remove the links instead of adding them.")
+@common
+def link(ref, kb, related, remove, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Link KB articles or related tickets."""
+    env = _env(repo_path, actor_flag, commit_flag)
+    _run(env, as_json, "Linked", lambda d: d.link(ref, kb=list(kb), related=list(related), remove=remove))
+
+
+@ticket.command(epilog="\b\nExamples:\n  gitdesk ticket merge 9QXA --into 7K2M")
+@click.argument("ref")
+@click.option("--into", required=True, help="The ticket to keep.")
+@click.option("-m", "--comment", "text", help="Comment on the duplicate.")
+@common
+def merge(ref, into, text, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Close REF as a duplicate of --into; both keep the link."""
+    env = _env(repo_path, actor_flag, commit_flag)
+    _run(env, as_json, "Merged into", lambda d: d.merge(ref, into, comment=text))

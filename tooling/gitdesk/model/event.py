@@ -1,0 +1,239 @@
+"""Events: the immutable records a ticket is made of.
+
+One event is one YAML file, written once and never rewritten. An event says who (``by``) did
+what (``action``) when (``at``, UTC) to which ticket, as three kinds of change that the reducer
+knows how to merge: ``set`` (scalar fields, last writer wins), ``add``/``remove`` (set fields
+such as tags, element by element) and ``comment`` (append-only). ``reason`` is free text kept in
+the history. The JSON Schema ``schemas/event.schema.json`` describes the same shape for editors
+and ``gitdesk check``; :func:`parse_event` is the fast hand-written check the store runs on every
+file it reads (the test suite holds the two to agreeing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from gitdesk.errors import ValidationError
+from gitdesk.model.ids import is_event_id, is_ticket_id
+
+FORMAT_VERSION = 1
+PRIORITIES = ("critical", "high", "medium", "low")
+LEVELS = ("high", "medium", "low")
+
+# scalar fields and the Python types their values may take (None clears the field)
+SCALAR_FIELDS: dict[str, tuple[type, ...]] = {
+    "title": (str,),
+    "description": (str,),
+    "status": (str,),
+    "priority": (str,),
+    "impact": (str,),
+    "urgency": (str,),
+    "category": (str,),
+    "channel": (str,),
+    "requester": (dict,),
+    "asset": (str,),
+    "assignee": (str,),
+    "team": (str,),
+    "tier": (int,),
+    "satisfaction": (dict,),
+    "duplicate_of": (str,),
+    "external": (dict,),
+}
+SET_FIELDS = ("tags", "kb", "related", "duplicates", "escalations", "notified", "message_ids", "attachments")
+ACTIONS = (
+    "new", "set", "comment", "assign", "escalate", "pending", "resolve", "close", "reopen",
+    "rate", "link", "merge", "tag", "sla", "notify", "import", "sync", "reply",
+)
+REQUESTER_KEYS = ("name", "email", "department")
+SATISFACTION_KEYS = ("rating", "comment")
+EXTERNAL_KEYS = ("source", "id", "url", "number")
+MAX_TEXT = 200_000
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def format_time(at: datetime) -> str:
+    """``2026-11-23T18:29:40.123456Z``: fixed width, so text order is time order."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(value: Any, *, path: str | None = None, field_name: str = "at") -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if not isinstance(value, str):
+        raise ValidationError(f"expected a timestamp, got {type(value).__name__}", path=path, field=field_name)
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"not an ISO 8601 timestamp: {value!r}", path=path, field=field_name) from None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    return at.astimezone(timezone.utc)
+
+
+@dataclass
+class Event:
+    id: str
+    ticket: str
+    at: datetime
+    by: str
+    action: str
+    set: dict[str, Any] = field(default_factory=dict)
+    add: dict[str, list[str]] = field(default_factory=dict)
+    remove: dict[str, list[str]] = field(default_factory=dict)
+    comment: dict[str, Any] | None = None
+    reason: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """Total order of events: time, then id (the same in every clone)."""
+        return (format_time(self.at), self.id)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "gitdesk": FORMAT_VERSION,
+            "id": self.id,
+            "ticket": self.ticket,
+            "at": format_time(self.at),
+            "by": self.by,
+            "action": self.action,
+        }
+        if self.set:
+            out["set"] = self.set
+        if self.add:
+            out["add"] = self.add
+        if self.remove:
+            out["remove"] = self.remove
+        if self.comment is not None:
+            out["comment"] = self.comment
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+def _fail(message: str, path: str | None, field_name: str) -> None:
+    raise ValidationError(message, path=path, field=field_name)
+
+
+def _check_text(value: Any, path, field_name) -> None:
+    if not isinstance(value, str):
+        _fail(f"expected text, got {type(value).__name__}", path, field_name)
+    if len(value) > MAX_TEXT:
+        _fail(f"text longer than {MAX_TEXT} characters", path, field_name)
+
+
+def _check_scalar(name: str, value: Any, path: str | None) -> None:
+    where = f"set.{name}"
+    if value is None:
+        return
+    types = SCALAR_FIELDS[name]
+    if isinstance(value, bool) or not isinstance(value, types):
+        _fail(f"expected {types[0].__name__ if types[0] is not dict else 'a mapping'}, got {type(value).__name__}", path, where)
+    if isinstance(value, str):
+        _check_text(value, path, where)
+    if name == "priority" and value not in PRIORITIES:
+        _fail(f"unknown priority {value!r} (known: {', '.join(PRIORITIES)})", path, where)
+    if name in ("impact", "urgency") and value not in LEVELS:
+        _fail(f"unknown {name} {value!r} (known: {', '.join(LEVELS)})", path, where)
+    if name == "tier" and not 1 <= value <= 3:
+        _fail(f"tier must be 1, 2 or 3, got {value}", path, where)
+    if name == "duplicate_of" and not is_ticket_id(value):
+        _fail(f"not a ticket id: {value!r}", path, where)
+    if name == "requester":
+        _check_mapping(value, REQUESTER_KEYS, path, where)
+    if name == "external":
+        _check_mapping(value, EXTERNAL_KEYS, path, where, allow_int=True)
+    if name == "satisfaction":
+        _check_mapping(value, SATISFACTION_KEYS, path, where, allow_int=True)
+        rating = value.get("rating")
+        if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
+            _fail(f"rating must be a whole number from 1 to 5, got {rating!r}", path, f"{where}.rating")
+
+
+def _check_mapping(value: dict, keys: tuple[str, ...], path, where, allow_int: bool = False) -> None:
+    for key, item in value.items():
+        if key not in keys:
+            _fail(f"unknown key {key!r} (known: {', '.join(keys)})", path, f"{where}.{key}")
+        if item is None:
+            continue
+        if allow_int and isinstance(item, int) and not isinstance(item, bool):
+            continue
+        _check_text(item, path, f"{where}.{key}")
+
+
+def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...] | None = None) -> Event:
+    """Check a loaded event document and turn it into an :class:`Event`.
+
+    Raises :class:`ValidationError` naming ``path`` and the offending field; ``statuses``, when
+    given, is the configured list of status names.
+    """
+    if not isinstance(data, dict):
+        _fail("an event must be a mapping", path, "(top level)")
+    known = {"gitdesk", "id", "ticket", "at", "by", "action", "set", "add", "remove", "comment", "reason"}
+    for key in data:
+        if key not in known:
+            _fail(f"unknown key {key!r}", path, str(key))
+    version = data.get("gitdesk")
+    if version != FORMAT_VERSION:
+        _fail(f"unsupported event format {version!r} (expected {FORMAT_VERSION})", path, "gitdesk")
+    if not is_event_id(data.get("id")):
+        _fail(f"not an event id: {data.get('id')!r}", path, "id")
+    if not is_ticket_id(data.get("ticket")):
+        _fail(f"not a ticket id: {data.get('ticket')!r}", path, "ticket")
+    at = parse_time(data.get("at"), path=path)
+    by = data.get("by")
+    if not isinstance(by, str) or not by.strip():
+        _fail("who made the change is missing", path, "by")
+    _check_text(by, path, "by")
+    action = data.get("action")
+    if action not in ACTIONS:
+        _fail(f"unknown action {action!r}", path, "action")
+    changes = data.get("set") or {}
+    if not isinstance(changes, dict):
+        _fail("expected a mapping of field: value", path, "set")
+    for name, value in changes.items():
+        if name not in SCALAR_FIELDS:
+            _fail(f"unknown field {name!r}", path, f"set.{name}")
+        _check_scalar(name, value, path)
+        if name == "status" and statuses is not None and value is not None and value not in statuses:
+            _fail(f"unknown status {value!r} (known: {', '.join(statuses)})", path, "set.status")
+    sets = {}
+    for op in ("add", "remove"):
+        block = data.get(op) or {}
+        if not isinstance(block, dict):
+            _fail("expected a mapping of field: [values]", path, op)
+        for name, values in block.items():
+            if name not in SET_FIELDS:
+                _fail(f"unknown set field {name!r}", path, f"{op}.{name}")
+            if not isinstance(values, list):
+                _fail("expected a list", path, f"{op}.{name}")
+            for item in values:
+                if not isinstance(item, str) or not item or len(item) > 1000:
+                    _fail(f"expected short non-empty text items, got {item!r}"[:120], path, f"{op}.{name}")
+        sets[op] = block
+    comment = data.get("comment")
+    if comment is not None:
+        if not isinstance(comment, dict):
+            _fail("expected a mapping with body", path, "comment")
+        for key in comment:
+            if key not in ("body", "public", "via", "message_id"):
+                _fail(f"unknown key {key!r}", path, f"comment.{key}")
+        _check_text(comment.get("body"), path, "comment.body")
+        if not isinstance(comment.get("public", True), bool):
+            _fail("expected true or false", path, "comment.public")
+    reason = data.get("reason")
+    if reason is not None:
+        _check_text(reason, path, "reason")
+    return Event(
+        id=data["id"], ticket=data["ticket"], at=at, by=by, action=action,
+        set=dict(changes), add=dict(sets["add"]), remove=dict(sets["remove"]), comment=comment, reason=reason,
+    )

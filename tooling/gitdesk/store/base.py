@@ -1,0 +1,125 @@
+"""The store interface: every service and command works on either backend through it."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from gitdesk.model.event import Event
+from gitdesk.model.ticket import Ticket
+
+PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+SORT_KEYS = ("created", "updated", "priority", "status", "id", "title")
+
+
+@dataclass
+class Filters:
+    """What ``ticket list`` can narrow by. Empty lists and None mean "any"."""
+
+    status: list[str] = field(default_factory=list)
+    priority: list[str] = field(default_factory=list)
+    category: list[str] = field(default_factory=list)  # "accounts" also matches "accounts/mfa"
+    assignee: list[str] = field(default_factory=list)  # substring, case-insensitive
+    team: list[str] = field(default_factory=list)
+    tier: list[int] = field(default_factory=list)
+    requester: str | None = None  # substring of name, email or department
+    asset: list[str] = field(default_factory=list)
+    tag: list[str] = field(default_factory=list)  # all must be present
+    since: str | None = None  # created_at >= (ISO text)
+    until: str | None = None  # created_at < (ISO text)
+    open_only: bool = False
+    open_statuses: tuple[str, ...] = ("new", "open", "pending")
+
+    def matches(self, t: dict) -> bool:
+        """The same rules as the file store's SQL, for stores that filter in Python."""
+        if self.status and t.get("status") not in self.status:
+            return False
+        if self.open_only and t.get("status") not in self.open_statuses:
+            return False
+        if self.priority and t.get("priority") not in self.priority:
+            return False
+        if self.category and not any(
+            (t.get("category") or "") == c or (t.get("category") or "").startswith(c + "/") for c in self.category
+        ):
+            return False
+        if self.assignee and not any(a.lower() in (t.get("assignee") or "").lower() for a in self.assignee):
+            return False
+        if self.team and t.get("team") not in self.team:
+            return False
+        if self.tier and t.get("tier") not in self.tier:
+            return False
+        if self.requester and self.requester.lower() not in requester_text(t.get("requester")):
+            return False
+        if self.asset and t.get("asset") not in self.asset:
+            return False
+        if self.tag and not set(self.tag) <= set(t.get("tags") or []):
+            return False
+        if self.since and (t.get("created_at") or "") < self.since:
+            return False
+        if self.until and (t.get("created_at") or "") >= self.until:
+            return False
+        return True
+
+
+def requester_text(requester: dict | None) -> str:
+    if not requester:
+        return ""
+    return " ".join(str(requester.get(k) or "") for k in ("name", "email", "department")).lower()
+
+
+def sort_key(name: str):
+    """Key functions matching the file store's ORDER BY clauses."""
+    return {
+        "created": lambda t: (t.get("created_at") or "", t["id"]),
+        "updated": lambda t: (t.get("updated_at") or "", t["id"]),
+        "priority": lambda t: (PRIORITY_RANK.get(t.get("priority"), 9), t.get("created_at") or "", t["id"]),
+        "status": lambda t: (t.get("status") or "", t.get("created_at") or "", t["id"]),
+        "id": lambda t: t["id"],
+        "title": lambda t: ((t.get("title") or "").lower(), t["id"]),
+    }[name]
+
+
+class TicketStore(ABC):
+    """Reads derived tickets and appends events, whatever holds them."""
+
+    @abstractmethod
+    def resolve(self, ref: str) -> str:
+        """Full ticket id for a user-typed reference or unambiguous prefix."""
+
+    @abstractmethod
+    def get(self, ref: str) -> Ticket:
+        """The derived ticket (with comments and history)."""
+
+    @abstractmethod
+    def list(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False, limit: int | None = None) -> list[Ticket]:
+        """Ticket summaries that match ``filters``."""
+
+    def list_json(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False, limit: int | None = None) -> str:
+        """The JSON array ``ticket list --json`` prints (stores may produce it without parsing)."""
+        import json
+
+        return json.dumps([t.summary() for t in self.list(filters, sort, reverse, limit)], ensure_ascii=False)
+
+    @abstractmethod
+    def all(self) -> Iterator[Ticket]:
+        """Every ticket, whole (comments and history), for SLA, metrics and sync."""
+
+    @abstractmethod
+    def events(self, ref: str) -> list[Event]:
+        """The events of one ticket, in their total order."""
+
+    @abstractmethod
+    def append(self, event: Event) -> Ticket:
+        """Record one event; return the ticket derived with it."""
+
+    def append_many(self, events: Iterable[Event]) -> None:
+        for event in events:
+            self.append(event)
+
+    def exists(self, ticket_id: str) -> bool:
+        try:
+            self.resolve(ticket_id)
+            return True
+        except Exception:  # noqa: BLE001 - NotFound or Ambiguous both mean "not exactly this"
+            return False

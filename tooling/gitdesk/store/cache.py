@@ -1,0 +1,349 @@
+"""The derived ticket cache: a local SQLite file that is never stale and never committed.
+
+Reading 100,000 tickets' YAML takes minutes; reading them from here takes a fraction of a
+second. The cache mirrors the event files (name, size, mtime, parsed event) and the tickets
+derived from them, and checks itself against the disk before every read:
+
+- each bucket folder's mtime changes when a file in it is added, removed or renamed (new
+  events, atomic writes, ``git pull``/``checkout``, deletions): a changed bucket is re-listed
+  and every file in it re-stat'ed;
+- a file edited in place does not touch its folder: inside a git work tree ``git status``
+  (run in parallel, in C, with the index as its stat cache) names the tracked files that
+  changed, and files git does not track are re-stat'ed every time; outside git every file is
+  re-stat'ed;
+- stat data younger than two seconds is not trusted (timestamps are coarse), the way git
+  handles "racy" index entries.
+
+Only tickets whose files changed are derived again. Writers hold SQLite's write lock while they
+compare and update, so two processes refreshing at once cannot leave a stale row behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable
+
+from gitdesk.errors import ValidationError
+from gitdesk.model.event import Event, parse_event
+from gitdesk.model.reducer import reduce_events
+from gitdesk.model.ticket import SUMMARY_DROP
+from gitdesk.store.base import PRIORITY_RANK, requester_text
+
+SCHEMA_VERSION = "3"
+RACY_NS = 2_000_000_000
+PARALLEL_PARSE_MIN = 4000
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    bucket TEXT NOT NULL, name TEXT NOT NULL, ticket TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, tracked INTEGER NOT NULL DEFAULT 0,
+    event TEXT NOT NULL, PRIMARY KEY (bucket, name));
+CREATE INDEX IF NOT EXISTS files_ticket ON files (ticket);
+CREATE INDEX IF NOT EXISTS files_untracked ON files (tracked) WHERE tracked = 0;
+CREATE TABLE IF NOT EXISTS tickets (
+    id TEXT PRIMARY KEY, status TEXT, priority TEXT, prio_rank INTEGER, category TEXT,
+    assignee TEXT, team TEXT, tier INTEGER, requester TEXT, asset TEXT, tags TEXT,
+    title TEXT, created TEXT, updated TEXT, summary TEXT NOT NULL, full TEXT NOT NULL);
+"""
+
+
+def event_from_json(text: str) -> Event:
+    return parse_event(json.loads(text))
+
+
+def _parse_file(args: tuple[str, str, int, tuple | None]) -> tuple[dict | None, tuple | None]:
+    """Worker: read and check one event file (used in a process pool for cold builds)."""
+    path, display, max_bytes, statuses = args
+    from gitdesk.yamlio import load_yaml_file
+
+    try:
+        data = load_yaml_file(path, max_bytes=max_bytes, display=display)
+        parse_event(data, path=display, statuses=statuses)
+        return data, None
+    except ValidationError as exc:
+        return None, (exc.message, exc.path, exc.field)
+
+
+class TicketCache:
+    """SQLite mirror of ``tickets/``; see the module docstring for the rules."""
+
+    def __init__(self, tickets_dir: Path, cache_file: Path, *, git_root: Path | None,
+                 load_file: Callable[[Path, str], Event], max_bytes: int,
+                 statuses: tuple[str, ...] | None = None):
+        self.tickets_dir = tickets_dir
+        self.cache_file = cache_file
+        self.git_root = git_root
+        self.load_file = load_file
+        self.max_bytes = max_bytes
+        self.statuses = statuses
+        self._con: sqlite3.Connection | None = None
+
+    # -- connection ------------------------------------------------------------------------
+    @property
+    def con(self) -> sqlite3.Connection:
+        if self._con is None:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.cache_file.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+            con = sqlite3.connect(self.cache_file, timeout=60, isolation_level=None)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            con.executescript(_DDL)
+            row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row is None or row[0] != SCHEMA_VERSION:
+                con.executescript("DELETE FROM buckets; DELETE FROM files; DELETE FROM tickets;")
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+            self._con = con
+        return self._con
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    # -- scanning the disk -----------------------------------------------------------------
+    def _disk_buckets(self, only: Iterable[str] | None) -> dict[str, int]:
+        out: dict[str, int] = {}
+        if only is None:
+            try:
+                entries = list(os.scandir(self.tickets_dir))
+            except FileNotFoundError:
+                return {}
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False) and not entry.name.startswith("."):
+                    out[entry.name] = entry.stat(follow_symlinks=False).st_mtime_ns
+        else:
+            for bucket in only:
+                try:
+                    st = os.stat(self.tickets_dir / bucket, follow_symlinks=False)
+                except FileNotFoundError:
+                    continue
+                out[bucket] = st.st_mtime_ns
+        return out
+
+    def _git_modified(self, buckets: Iterable[str] | None) -> subprocess.Popen | None:
+        if self.git_root is None:
+            return None
+        rel = os.path.relpath(self.tickets_dir, self.git_root)
+        paths = [rel] if buckets is None else [f"{rel}/{b}" for b in buckets]
+        if not paths:
+            return None
+        return subprocess.Popen(
+            ["git", "-c", "core.quotepath=off", "status", "--porcelain=v1", "-z", "--untracked-files=no",
+             "--ignore-submodules", "--", *paths],
+            cwd=self.git_root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+        )
+
+    def _collect_git(self, proc: subprocess.Popen | None) -> set[tuple[str, str]]:
+        if proc is None:
+            return set()
+        out, _ = proc.communicate()
+        if proc.returncode != 0:
+            return set()
+        rel = os.path.relpath(self.tickets_dir, self.git_root).replace(os.sep, "/") + "/"
+        found: set[tuple[str, str]] = set()
+        for record in out.decode("utf-8", "replace").split("\0"):
+            if len(record) < 4:
+                continue
+            path = record[3:]
+            if path.startswith(rel):
+                parts = path[len(rel):].split("/")
+                if len(parts) == 2:
+                    found.add((parts[0], parts[1]))
+        return found
+
+    # -- refresh ---------------------------------------------------------------------------
+    def refresh(self, buckets: Iterable[str] | None = None) -> int:
+        """Bring the cache in line with the disk (all buckets, or only ``buckets``).
+
+        Returns the number of tickets derived again.
+        """
+        only = None if buckets is None else sorted(set(buckets))
+        git_proc = self._git_modified(only)
+        try:
+            plan = self._plan(only, git_proc)
+        finally:
+            git_proc = None
+        if not plan["dirty"]:
+            return 0
+        con = self.con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            # redo the comparison under the write lock: another process may have done it already
+            plan = self._plan(only, None, suspects=plan["suspects"])
+            changed = self._apply(plan)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        return changed
+
+    def _plan(self, only, git_proc, suspects: set[tuple[str, str]] | None = None) -> dict:
+        con = self.con
+        now_ns = time.time_ns()
+        disk = self._disk_buckets(only)
+        if only is None:
+            cached = dict(con.execute("SELECT bucket, mtime_ns FROM buckets"))
+        else:
+            cached = {}
+            for bucket in only:
+                row = con.execute("SELECT mtime_ns FROM buckets WHERE bucket=?", (bucket,)).fetchone()
+                if row is not None:
+                    cached[bucket] = row[0]
+        changed_buckets = [b for b, m in disk.items() if cached.get(b) != m]
+        gone_buckets = [b for b in cached if b not in disk]
+        suspects = set(suspects or ())
+        # files git does not track: their folder does not change when they are edited in place
+        if only is None:
+            suspects.update(con.execute("SELECT bucket, name FROM files WHERE tracked = 0"))
+        else:
+            for bucket in only:
+                suspects.update(con.execute("SELECT bucket, name FROM files WHERE tracked = 0 AND bucket=?", (bucket,)))
+        if self.git_root is None:  # no index to ask: every file is a suspect
+            if only is None:
+                suspects.update(con.execute("SELECT bucket, name FROM files"))
+            else:
+                for bucket in only:
+                    suspects.update(con.execute("SELECT bucket, name FROM files WHERE bucket=?", (bucket,)))
+        suspects.update(self._collect_git(git_proc))
+        suspects = {s for s in suspects if s[0] not in changed_buckets}
+
+        upserts: dict[tuple[str, str], os.stat_result] = {}
+        deletes: set[tuple[str, str]] = set()
+        for bucket in changed_buckets:
+            known = {name: (size, mtime) for name, size, mtime in
+                     con.execute("SELECT name, size, mtime_ns FROM files WHERE bucket=?", (bucket,))}
+            seen = set()
+            with os.scandir(self.tickets_dir / bucket) as it:
+                for entry in it:
+                    if not entry.name.endswith(".yml") or entry.name.startswith("."):
+                        continue
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
+                    seen.add(entry.name)
+                    st = entry.stat(follow_symlinks=False)
+                    if known.get(entry.name) != (st.st_size, st.st_mtime_ns) or now_ns - st.st_mtime_ns < RACY_NS:
+                        upserts[(bucket, entry.name)] = st
+            deletes.update((bucket, name) for name in known if name not in seen)
+        for bucket, name in suspects:
+            path = self.tickets_dir / bucket / name
+            row = con.execute("SELECT size, mtime_ns FROM files WHERE bucket=? AND name=?", (bucket, name)).fetchone()
+            try:
+                st = os.stat(path, follow_symlinks=False)
+            except FileNotFoundError:
+                if row is not None:
+                    deletes.add((bucket, name))
+                continue
+            if row is None or (row[0], row[1]) != (st.st_size, st.st_mtime_ns) or now_ns - st.st_mtime_ns < RACY_NS:
+                upserts[(bucket, name)] = st
+        for bucket in gone_buckets:
+            deletes.update(con.execute("SELECT bucket, name FROM files WHERE bucket=?", (bucket,)))
+        bucket_marks = {b: (0 if now_ns - m < RACY_NS else m) for b, m in disk.items() if b in changed_buckets}
+        dirty = bool(upserts or deletes or changed_buckets or gone_buckets)
+        return {"upserts": upserts, "deletes": deletes, "buckets": bucket_marks, "gone": gone_buckets,
+                "dirty": dirty, "suspects": suspects, "now": now_ns}
+
+    def _tracked(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+        if self.git_root is None or not keys:
+            return set()
+        rel = os.path.relpath(self.tickets_dir, self.git_root).replace(os.sep, "/")
+        if len(keys) > 2000:
+            args = [rel]
+        else:
+            args = [f"{rel}/{b}/{n}" for b, n in keys]
+        proc = subprocess.run(["git", "-c", "core.quotepath=off", "ls-files", "-z", "--", *args],
+                              cwd=self.git_root, capture_output=True)
+        out = set()
+        for path in proc.stdout.decode("utf-8", "replace").split("\0"):
+            parts = path[len(rel) + 1:].split("/") if path.startswith(rel + "/") else []
+            if len(parts) == 2:
+                out.add((parts[0], parts[1]))
+        return out
+
+    def _load_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Event]:
+        """Read and check event files; many at once use both cores."""
+        if len(keys) >= PARALLEL_PARSE_MIN and (os.cpu_count() or 1) > 1:
+            jobs = [(str(self.tickets_dir / b / n), f"tickets/{b}/{n}", self.max_bytes, self.statuses) for b, n in keys]
+            out: dict[tuple[str, str], Event] = {}
+            with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+                for key, job, (data, error) in zip(keys, jobs, pool.map(_parse_file, jobs, chunksize=500)):
+                    if error:
+                        raise ValidationError(error[0], path=error[1], field=error[2])
+                    out[key] = parse_event(data, path=job[1])
+            return out
+        return {(b, n): self.load_file(self.tickets_dir / b / n, f"tickets/{b}/{n}") for b, n in keys}
+
+    def _apply(self, plan: dict) -> int:
+        con = self.con
+        affected: set[str] = set()
+        for bucket, name in plan["deletes"]:
+            row = con.execute("SELECT ticket FROM files WHERE bucket=? AND name=?", (bucket, name)).fetchone()
+            if row:
+                affected.add(row[0])
+            con.execute("DELETE FROM files WHERE bucket=? AND name=?", (bucket, name))
+        keys = sorted(plan["upserts"])
+        events = self._load_many(keys)
+        tracked = self._tracked(keys)
+        now_ns = plan["now"]
+        rows = []
+        for key in keys:
+            st = plan["upserts"][key]
+            event = events[key]
+            expected_ticket = key[1].split(".", 1)[0]
+            if event.ticket != expected_ticket:
+                raise ValidationError(f"event is for ticket {event.ticket} but the file is named for {expected_ticket}",
+                                      path=f"tickets/{key[0]}/{key[1]}", field="ticket")
+            mtime = 0 if now_ns - st.st_mtime_ns < RACY_NS else st.st_mtime_ns
+            rows.append((key[0], key[1], event.ticket, st.st_size, mtime, 1 if key in tracked else 0,
+                         json.dumps(event.to_dict(), ensure_ascii=False)))
+            affected.add(event.ticket)
+        con.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", rows)
+        for bucket, mark in plan["buckets"].items():
+            con.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?)", (bucket, mark))
+        for bucket in plan["gone"]:
+            con.execute("DELETE FROM buckets WHERE bucket=?", (bucket,))
+        self._derive(affected, fresh={e.id: e for e in events.values()})
+        return len(affected)
+
+    def _derive(self, ticket_ids: set[str], fresh: dict[str, Event]) -> None:
+        con = self.con
+        ticket_rows = []
+        by_ticket: dict[str, list[Event]] = {t: [] for t in ticket_ids}
+        if len(ticket_ids) > 500:
+            query = con.execute("SELECT ticket, event FROM files")
+        else:
+            query = (row for t in ticket_ids for row in con.execute("SELECT ticket, event FROM files WHERE ticket=?", (t,)))
+        for ticket, event_json in query:
+            if ticket not in by_ticket:
+                continue
+            data = json.loads(event_json)
+            cached = fresh.get(data["id"])
+            by_ticket[ticket].append(cached if cached is not None else parse_event(data))
+        for ticket_id, events in by_ticket.items():
+            if not events:
+                con.execute("DELETE FROM tickets WHERE id=?", (ticket_id,))
+                continue
+            ticket_rows.append(self.row_for(reduce_events(events)))
+        con.executemany("INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticket_rows)
+
+    @staticmethod
+    def row_for(t: dict) -> tuple:
+        summary = {k: v for k, v in t.items() if k not in SUMMARY_DROP}
+        return (
+            t["id"], t.get("status"), t.get("priority"), PRIORITY_RANK.get(t.get("priority"), 9), t.get("category"),
+            t.get("assignee"), t.get("team"), t.get("tier"), requester_text(t.get("requester")), t.get("asset"),
+            " " + " ".join(t.get("tags") or []) + " ", t.get("title"), t.get("created_at"), t.get("updated_at"),
+            json.dumps(summary, ensure_ascii=False, separators=(",", ":")),
+            json.dumps(t, ensure_ascii=False, separators=(",", ":")),
+        )
+

@@ -1,0 +1,208 @@
+"""The embedded default store: immutable YAML event files under ``tickets/``.
+
+Layout: ``tickets/<first two characters of the ticket id>/<ticket id>.<event id>.yml``. One file
+per change, written once through a temporary file and a hard link (so an existing name is never
+replaced and a killed process leaves no partial file); no file is ever rewritten. Two clones only
+ever add different files, so ``git merge`` (or a forge's merge button) cannot conflict. Bucket
+folders keep directories small and let the cache notice new files with ~1,000 ``stat`` calls
+instead of one per ticket.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Iterator
+
+from gitdesk.config import Config
+from gitdesk.errors import AmbiguousIdError, NotFoundError, UsageError, ValidationError
+from gitdesk.model.event import Event, parse_event
+from gitdesk.model.ids import normalize_ref
+from gitdesk.model.reducer import reduce_events
+from gitdesk.model.ticket import Ticket
+from gitdesk.repo import Repo
+from gitdesk.store.base import Filters, TicketStore
+from gitdesk.store.cache import TicketCache
+from gitdesk.yamlio import atomic_write, dump_yaml, load_yaml_file
+
+BUCKET_LEN = 2
+CACHE_FILE = "cache.sqlite3"
+
+_ORDER = {
+    "created": "created {d}, id {d}",
+    "updated": "updated {d}, id {d}",
+    "priority": "prio_rank {d}, created {d}, id {d}",
+    "status": "status {d}, created {d}, id {d}",
+    "id": "id {d}",
+    "title": "lower(title) {d}, id {d}",
+}
+
+
+def bucket_of(ticket_id: str) -> str:
+    return ticket_id[:BUCKET_LEN]
+
+
+def event_path(tickets_dir: Path, event: Event) -> Path:
+    return tickets_dir / bucket_of(event.ticket) / f"{event.ticket}.{event.id}.yml"
+
+
+class FileStore(TicketStore):
+    """Tickets as YAML events in a folder (usually a git work tree)."""
+
+    def __init__(self, repo: Repo, config: Config):
+        self.repo = repo
+        self.config = config
+        self.tickets_dir = repo.tickets_dir
+        self.max_bytes = int(config["limits"]["max_file_bytes"])
+        self.statuses = tuple(config.statuses)
+        self.cache = TicketCache(
+            self.tickets_dir, repo.cache_dir / CACHE_FILE,
+            git_root=repo.git_toplevel, load_file=self.load_event_file, max_bytes=self.max_bytes,
+            statuses=self.statuses,
+        )
+
+    # -- files -----------------------------------------------------------------------------
+    def load_event_file(self, path: Path, display: str | None = None) -> Event:
+        """Read, check and return one event file; errors name the file and the field."""
+        display = display or str(path)
+        data = load_yaml_file(path, max_bytes=self.max_bytes, display=display)
+        return parse_event(data, path=display, statuses=self.statuses)
+
+    def write_event(self, event: Event) -> Path:
+        """Write one new event file atomically; never replaces an existing file."""
+        path = event_path(self.tickets_dir, event)
+        text = dump_yaml(event.to_dict())
+        if len(text.encode("utf-8")) > self.max_bytes:
+            raise ValidationError(f"the change is larger than the limit of {self.max_bytes} bytes", path=str(path.relative_to(self.repo.root)))
+        atomic_write(path, text, exclusive=True)
+        return path
+
+    # -- reading ---------------------------------------------------------------------------
+    def _buckets_for_prefix(self, prefix: str) -> list[str] | None:
+        if len(prefix) >= BUCKET_LEN:
+            return [prefix[:BUCKET_LEN]]
+        return None
+
+    def resolve(self, ref: str) -> str:
+        prefix = normalize_ref(ref, self.config.id_prefix)
+        if prefix is None:
+            raise UsageError(f"not a ticket id: {ref!r} (ids use 0-9 and A-Z without I, L, O, U)", field="ticket")
+        self.cache.refresh(self._buckets_for_prefix(prefix))
+        upper = prefix + "~"
+        rows = self.cache.con.execute("SELECT id FROM tickets WHERE id >= ? AND id < ? LIMIT 6", (prefix, upper)).fetchall()
+        if not rows:
+            raise NotFoundError(f"no ticket matches {ref!r}", field="ticket")
+        if len(rows) > 1:
+            shown = ", ".join(r[0] for r in rows[:5])
+            raise AmbiguousIdError(f"{ref!r} matches several tickets ({shown}{', ...' if len(rows) > 5 else ''}): type more characters", field="ticket")
+        return rows[0][0]
+
+    def get(self, ref: str) -> Ticket:
+        ticket_id = self.resolve(ref)
+        row = self.cache.con.execute("SELECT full FROM tickets WHERE id=?", (ticket_id,)).fetchone()
+        return Ticket(json.loads(row[0]))
+
+    def _query(self, column: str, filters: Filters | None, sort: str, reverse: bool, limit: int | None):
+        self.cache.refresh()
+        where, params = _where(filters)
+        order = _ORDER.get(sort)
+        if order is None:
+            raise UsageError(f"cannot sort by {sort!r} (use one of: {', '.join(_ORDER)})", field="sort")
+        sql = f"SELECT {column} FROM tickets{where} ORDER BY {order.format(d='DESC' if reverse else 'ASC')}"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        return self.cache.con.execute(sql, params)
+
+    def list(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False, limit: int | None = None) -> list[Ticket]:
+        return [Ticket(json.loads(row[0])) for row in self._query("summary", filters, sort, reverse, limit)]
+
+    def list_json(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False, limit: int | None = None) -> str:
+        # the cache holds each summary as JSON text already: join, do not parse
+        return "[" + ",".join(row[0] for row in self._query("summary", filters, sort, reverse, limit)) + "]"
+
+    def all(self) -> Iterator[Ticket]:
+        for row in self._query("full", None, "created", False, None):
+            yield Ticket(json.loads(row[0]))
+
+    def all_ids(self) -> list[str]:
+        return [row[0] for row in self._query("id", None, "id", False, None)]
+
+    def events(self, ref: str) -> list[Event]:
+        ticket_id = self.resolve(ref)
+        rows = self.cache.con.execute("SELECT event FROM files WHERE ticket=?", (ticket_id,)).fetchall()
+        return sorted((parse_event(json.loads(r[0])) for r in rows), key=lambda e: e.key)
+
+    def event_files(self, ref: str) -> list[Path]:
+        ticket_id = self.resolve(ref)
+        rows = self.cache.con.execute("SELECT bucket, name FROM files WHERE ticket=? ORDER BY name", (ticket_id,)).fetchall()
+        return [self.tickets_dir / b / n for b, n in rows]
+
+    def has_event(self, event: Event) -> bool:
+        return event_path(self.tickets_dir, event).exists()
+
+    # -- writing ---------------------------------------------------------------------------
+    def append(self, event: Event) -> Ticket:
+        self.write_event(event)
+        self.cache.refresh([bucket_of(event.ticket)])
+        row = self.cache.con.execute("SELECT full FROM tickets WHERE id=?", (event.ticket,)).fetchone()
+        if row is None:  # pragma: no cover - the file was just written
+            return Ticket(reduce_events([event]))
+        return Ticket(json.loads(row[0]))
+
+    def append_many(self, events) -> list[Path]:
+        """Write many events (imports) and refresh the cache once."""
+        paths = []
+        buckets = set()
+        for event in events:
+            if self.has_event(event):
+                continue
+            paths.append(self.write_event(event))
+            buckets.add(bucket_of(event.ticket))
+        if buckets:
+            self.cache.refresh(buckets if len(buckets) < 64 else None)
+        return paths
+
+
+def _where(filters: Filters | None) -> tuple[str, list]:
+    if filters is None:
+        return "", []
+    clauses: list[str] = []
+    params: list = []
+
+    def any_of(column: str, values: list) -> None:
+        if values:
+            clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+            params.extend(values)
+
+    any_of("status", filters.status)
+    if filters.open_only:
+        any_of("status", list(filters.open_statuses))
+    any_of("priority", filters.priority)
+    if filters.category:
+        clauses.append("(" + " OR ".join("category = ? OR category LIKE ? ESCAPE '\\'" for _ in filters.category) + ")")
+        for c in filters.category:
+            params.extend([c, _like_escape(c) + "/%"])
+    if filters.assignee:
+        clauses.append("(" + " OR ".join("lower(assignee) LIKE ? ESCAPE '\\'" for _ in filters.assignee) + ")")
+        params.extend("%" + _like_escape(a.lower()) + "%" for a in filters.assignee)
+    any_of("team", filters.team)
+    any_of("tier", filters.tier)
+    if filters.requester:
+        clauses.append("requester LIKE ? ESCAPE '\\'")
+        params.append("%" + _like_escape(filters.requester.lower()) + "%")
+    any_of("asset", filters.asset)
+    for tag in filters.tag:
+        clauses.append("tags LIKE ? ESCAPE '\\'")
+        params.append("% " + _like_escape(tag) + " %")
+    if filters.since:
+        clauses.append("created >= ?")
+        params.append(filters.since)
+    if filters.until:
+        clauses.append("created < ?")
+        params.append(filters.until)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
