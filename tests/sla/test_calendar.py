@@ -323,6 +323,8 @@ def test_holidays_given_as_yaml_dates():
         (lambda c: c.add_business(utc(2026, 1, 1), "1h"), "expected seconds"),
         (lambda c: c.is_open(utc(1899, 12, 31)), "outside the years 1900-2199"),
         (lambda c: c.add_business(utc(2199, 12, 1), 1000 * H), "before the year 2200"),
+        (lambda c: Calendar.twenty_four_seven().add_business(utc(2199, 12, 1), 1000 * H), "after the year 2199"),
+        (lambda c: Calendar.twenty_four_seven().add_business(utc(2026, 1, 1), 10**12), "after the year 2199"),
     ],
 )
 def test_bad_arguments_are_validation_errors(call, words):

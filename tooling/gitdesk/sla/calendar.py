@@ -25,7 +25,8 @@ Why it is fast
     minutes or days per call. The open intervals are expanded once per block of 365 UTC days into
     sorted arrays of integer microseconds with cumulative sums; then the business time before any
     instant is a binary search plus a subtraction, and ``business_seconds`` over three months costs
-    the same as over one hour. Blocks are built lazily (about a millisecond each) and kept.
+    the same as over one hour. Blocks are built lazily (one to two milliseconds each) and kept
+    with the calendar, so build calendars once per run and reuse them.
 
 Instants are aware :class:`~datetime.datetime` values (any zone; results are in UTC) between the
 years 1900 and 2199, a range that keeps a typo such as year 0202 from expanding two thousand years
@@ -49,7 +50,6 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TWENTY_FOUR_SEVEN = "24x7"
 
 _US = 1_000_000
-_ONE_US = timedelta(microseconds=1)
 _DAY_US = 86_400 * _US
 _BLOCK_US = 365 * _DAY_US  # one precomputed table per block of UTC time
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -68,26 +68,25 @@ def _us_of(delta: timedelta) -> int:
 
 _MIN_US = _us_of(_MIN - _EPOCH)
 _MAX_US = _us_of(_MAX - _EPOCH)
+_OPEN = _MAX_US + _BLOCK_US  # the end of a pause that is still open: after every instant
 
 
 def _to_us(instant: Any, what: str) -> int:
     """Microseconds since 1970 UTC of an aware datetime; anything else is a ValidationError."""
     try:
         delta = instant - _EPOCH
-    except TypeError:
+        us = (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
+    except (TypeError, AttributeError):
         if isinstance(instant, datetime):
             raise ValidationError(f"{what}: {instant.isoformat()} has no time zone") from None
         raise ValidationError(f"{what}: expected a date and time, got {type(instant).__name__}") from None
-    if not isinstance(delta, timedelta):
-        raise ValidationError(f"{what}: expected a date and time, got {type(instant).__name__}")
-    us = (delta.days * 86_400 + delta.seconds) * _US + delta.microseconds
-    if not _MIN_US <= us < _MAX_US:
-        raise ValidationError(f"{what}: {instant.isoformat()} is outside the years 1900-2199")
-    return us
+    if _MIN_US <= us < _MAX_US:
+        return us
+    raise ValidationError(f"{what}: {instant.isoformat()} is outside the years 1900-2199")
 
 
 def _from_us(us: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=us)
+    return _EPOCH + timedelta(0, 0, us)
 
 
 def _duration_us(value: Any) -> int:
@@ -109,7 +108,7 @@ def _duration_us(value: Any) -> int:
 class _Block:
     """Open intervals of one block of UTC time: sorted starts and ends, cumulative open time."""
 
-    __slots__ = ("starts", "ends", "cum_end", "total")
+    __slots__ = ("starts", "ends", "cum_end", "total", "base")
 
     def __init__(self, spans: list[tuple[int, int]]):
         self.starts = [a for a, _ in spans]
@@ -120,6 +119,7 @@ class _Block:
             cum.append(acc)
         self.cum_end = cum  # open time from the block's start to the end of interval i
         self.total = acc
+        self.base = 0  # open time before the block, from the first block built (set once)
 
 
 class Calendar:
@@ -145,7 +145,6 @@ class Calendar:
         self.name = name
         self._always = always
         self._blocks: dict[int, _Block] = {}
-        self._base: dict[int, int] = {}  # open time before each block, relative to the first built
         self._lo = self._hi = None
         if always:
             self.zone = None
@@ -247,22 +246,26 @@ class Calendar:
 
         A pause whose end is ``None`` lasts until ``end``. ``end`` before ``start`` is an error.
         """
+        return timedelta(0, 0, self._business_us(start, end, pauses))
+
+    def business_seconds(self, start: datetime, end: datetime, pauses: Iterable[Pause] = ()) -> float:
+        """:meth:`business_time` in seconds (a float, like ``timedelta.total_seconds``)."""
+        return self._business_us(start, end, pauses) / _US
+
+    def _business_us(self, start: datetime, end: datetime, pauses: Iterable[Pause]) -> int:
         s = _to_us(start, "start")
         e = _to_us(end, "end")
         if e < s:
             raise ValidationError(f"end {end.isoformat()} is before start {start.isoformat()}")
-        total = self._cum(e) - self._cum(s)
+        cum = self._cum
+        total = cum(e) - cum(s)
         if pauses:
             for a, b in _merge_pauses(pauses):
-                b = e if b is None or b > e else b
+                b = e if b > e else b
                 a = s if a < s else a
                 if a < b:
-                    total -= self._cum(b) - self._cum(a)
-        return timedelta(microseconds=total)
-
-    def business_seconds(self, start: datetime, end: datetime, pauses: Iterable[Pause] = ()) -> float:
-        """:meth:`business_time` in seconds (a float, like ``timedelta.total_seconds``)."""
-        return self.business_time(start, end, pauses) / timedelta(seconds=1)
+                    total -= cum(b) - cum(a)
+        return total
 
     def add_business(self, start: datetime, seconds: float | timedelta, pauses: Iterable[Pause] = ()) -> datetime | None:
         """The first instant at which ``seconds`` of business time have elapsed since ``start``.
@@ -278,7 +281,7 @@ class Calendar:
             return _from_us(s)
         cur = s
         for a, b in _merge_pauses(pauses) if pauses else ():
-            if b is not None and b <= cur:
+            if b <= cur:
                 continue
             if a > cur:
                 before = self._cum(cur)
@@ -286,7 +289,7 @@ class Calendar:
                 if available >= need:
                     return _from_us(self._at(cur, before + need))
                 need -= available
-            if b is None:
+            if b == _OPEN:
                 return None
             cur = b
         return _from_us(self._at(cur, self._cum(cur) + need))
@@ -324,18 +327,20 @@ class Calendar:
             block = self._block(k)
         i = bisect_right(block.starts, t) - 1
         if i < 0:
-            return self._base[k]
+            return block.base
         end = block.ends[i]
-        return self._base[k] + block.cum_end[i] - (end - t if t < end else 0)
+        return block.base + block.cum_end[i] - (end - t if t < end else 0)
 
     def _at(self, t: int, value: int) -> int:
         """The first instant at or after ``t`` where :meth:`_cum` reaches ``value`` (> _cum(t))."""
         if self._always:
+            if value >= _MAX_US:
+                raise ValidationError(f"calendar {self.name!r}: the due date falls after the year 2199")
             return value
         k = t // _BLOCK_US
         while True:
             block = self._block(k)
-            base = self._base[k]
+            base = block.base
             if base + block.total >= value:
                 local = value - base
                 i = bisect_left(block.cum_end, local)
@@ -359,19 +364,19 @@ class Calendar:
             return block
         if not _MIN_US // _BLOCK_US <= k <= (_MAX_US - 1) // _BLOCK_US:
             raise ValidationError(f"calendar {self.name!r}: no opening before the year 2200")
+        blocks = self._blocks
         if self._lo is None:
-            self._blocks[k] = self._build(k)
-            self._base[k] = 0
+            blocks[k] = self._build(k)
             self._lo = self._hi = k
-        elif k > self._hi:
+        elif k > self._hi:  # blocks stay contiguous so that every base is known
             for j in range(self._hi + 1, k + 1):
-                self._blocks[j] = self._build(j)
-                self._base[j] = self._base[j - 1] + self._blocks[j - 1].total
+                blocks[j] = self._build(j)
+                blocks[j].base = blocks[j - 1].base + blocks[j - 1].total
             self._hi = k
         else:
             for j in range(self._lo - 1, k - 1, -1):
-                self._blocks[j] = self._build(j)
-                self._base[j] = self._base[j + 1] - self._blocks[j].total
+                blocks[j] = self._build(j)
+                blocks[j].base = blocks[j + 1].base - blocks[j].total
             self._lo = k
         return self._blocks[k]
 
@@ -490,25 +495,28 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _merge_pauses(pauses: Iterable[Pause]) -> list[tuple[int, int | None]]:
-    """Pauses as sorted, disjoint ``(start, end)`` microseconds; ``end`` None = still open."""
+def _merge_pauses(pauses: Iterable[Pause]) -> list[tuple[int, int]]:
+    """Pauses as sorted, disjoint ``(start, end)`` microseconds; ``end`` is ``_OPEN`` while open."""
     spans = []
     for i, pause in enumerate(pauses):
         try:
             a, b = pause
         except (TypeError, ValueError):
             raise ValidationError(f"pauses[{i}]: expected a (start, end) pair") from None
-        a_us = _to_us(a, f"pauses[{i}] start")
-        b_us = None if b is None else _to_us(b, f"pauses[{i}] end")
-        if b_us is not None and b_us < a_us:
+        try:
+            a_us = _to_us(a, "start")
+            b_us = _OPEN if b is None else _to_us(b, "end")
+        except ValidationError as exc:  # name the pause only when something is wrong
+            raise ValidationError(f"pauses[{i}] {exc.message}") from None
+        if b_us < a_us:
             raise ValidationError(f"pauses[{i}]: end {b.isoformat()} is before start {a.isoformat()}")
         spans.append((a_us, b_us))
-    spans.sort(key=lambda p: p[0])
-    out: list[tuple[int, int | None]] = []
+    spans.sort()
+    out: list[tuple[int, int]] = []
     for a, b in spans:
-        if out and (out[-1][1] is None or a <= out[-1][1]):
-            last_a, last_b = out[-1]
-            out[-1] = (last_a, None if last_b is None or b is None else max(last_b, b))
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
     return out
