@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -66,7 +67,7 @@ def main() -> None:
         cal.business_seconds(origin, origin + timedelta(days=4 * 365))
 
     print(f"{'calendar':<16} {'span':<9} {'baseline':>9} {'business':>9} {'ratio':>6} {'+2 pauses':>10} {'add_business':>13}")
-    worst = 0.0
+    plains, pauseds = [], []
     for span_name, span in SPANS.items():
         pairs = [(s, s + span) for s in starts]
         baseline = per_call(lambda s, e: (e - s).total_seconds(), pairs)
@@ -76,11 +77,15 @@ def main() -> None:
             with_pauses = per_call(cal.business_seconds, paused)
             targets = [(s, span.total_seconds() / 10) for s, _ in pairs]
             adding = per_call(cal.add_business, targets)
-            worst = max(worst, plain, with_pauses, adding)
+            if cal_name != "24x7":
+                plains.append(plain)
+                pauseds.append(with_pauses)
             print(f"{cal_name:<16} {span_name:<9} {baseline:8.2f}µs {plain:8.2f}µs {plain / baseline:5.1f}x "
                   f"{with_pauses:8.2f}µs {adding:11.2f}µs")
     clocks = 3 * 100_000
-    print(f"100,000 tickets x 3 clocks at the slowest figure above: {clocks * worst / 1e6:.2f} s")
+    plain, paused = statistics.median(plains), statistics.median(pauseds)
+    print(f"100,000 tickets x 3 clocks on office hours (median figures): {clocks * plain / 1e6:.2f} s without pauses, "
+          f"{clocks * paused / 1e6:.2f} s if every clock had two pauses")
 
 
 if __name__ == "__main__":
