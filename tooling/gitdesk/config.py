@@ -10,6 +10,7 @@ replaced), the result is validated against ``schemas/config.schema.json`` and cr
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
 import json
 import re
@@ -46,21 +47,31 @@ def _defaults() -> dict:
     return load_yaml_text(defaults_text(), path="gitdesk/data/defaults.yml")
 
 
-def _merge(base: Any, over: Any) -> Any:
+# mappings whose entries replace the default entry of the same name whole (a calendar that
+# lists only Monday means "open on Mondays", not "Monday plus the default weekdays")
+ATOMIC = {("sla", "calendars")}
+
+
+def _merge(base: Any, over: Any, path: tuple = ()) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         out = dict(base)
         for key, value in over.items():
-            out[key] = _merge(base.get(key), value) if key in base else value
+            if key in base and path not in ATOMIC:
+                out[key] = _merge(base[key], value, (*path, key))
+            else:
+                out[key] = copy.deepcopy(value)
         return out
     return copy.deepcopy(over)
 
 
 def _stringify_keys(value: Any) -> Any:
-    """YAML reads ``1:`` as an int key; the schema speaks of string keys."""
+    """YAML reads ``1:`` as an int key and ``2026-12-25`` as a date; the schema speaks text."""
     if isinstance(value, dict):
         return {str(k): _stringify_keys(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_stringify_keys(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
     return value
 
 
@@ -259,6 +270,9 @@ def _cross_check(raw: dict, path: str) -> None:
     for cname, cal in calendars.items():
         if isinstance(cal, dict) and "timezone" in cal:
             _check_zone(cal["timezone"], path, f"sla.calendars.{cname}.timezone")
+    from gitdesk.sla.calendar import calendars_from_config  # parses hours; builds no tables
+
+    calendars_from_config(raw)
 
 
 def _check_zone(zone: str, path: str, field_name: str) -> None:

@@ -280,6 +280,9 @@ def _tag(text: str) -> str:
 
 def describe(event: Event, prefix: str = "HD") -> str:
     """One line for a commit message or a history view: ``HD-7K2M9Q4XZB: escalate (tier 2, team desktop)``."""
+    if event.action == "new":
+        info = "; ".join(f"{k} {event.set[k]}" for k in ("priority", "category", "channel") if event.set.get(k))
+        return f'{prefix}-{event.ticket}: new "{event.set.get("title", "")}"' + (f" ({info})" if info else "")
     bits = []
     for key, value in event.set.items():
         if key in ("description",):

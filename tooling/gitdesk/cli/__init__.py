@@ -38,8 +38,25 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+class CliError(click.ClickException):
+    """A :class:`GitdeskError` on its way out: one line on stderr, the error's exit code."""
+
+    def __init__(self, error: GitdeskError):
+        super().__init__(error.line())
+        self.exit_code = error.exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(f"gitdesk: error: {self.message}", err=True)
+
+
 class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+    """A group whose subcommands are imported on first use; core errors become CLI errors."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except GitdeskError as exc:
+            raise CliError(exc) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(name for name in COMMANDS if self._available(name)) + sorted(self.commands)

@@ -1,0 +1,96 @@
+"""Fixtures shared by every test folder: real git repositories in temporary folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+PROJECT = Path(__file__).resolve().parent.parent
+AGENT = "Ana Lima <ana.lima@northwind.example>"
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def init_repo(path: Path, *, config: bool = True) -> Path:
+    """A fresh git repository set up like a help desk (helpdesk.yml copied from the project)."""
+    path.mkdir(parents=True, exist_ok=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", "Ana Lima")
+    git(path, "config", "user.email", "ana.lima@northwind.example")
+    git(path, "config", "commit.gpgsign", "false")
+    if config:
+        shutil.copy(PROJECT / "helpdesk.yml", path / "helpdesk.yml")
+        (path / ".gitignore").write_text(".gitdesk/\nsite/\n")
+        git(path, "add", "-A")
+        git(path, "commit", "-q", "-m", "help desk")
+    return path
+
+
+@pytest.fixture
+def git_repo(tmp_path: Path) -> Path:
+    return init_repo(tmp_path / "desk")
+
+
+class FixedClock:
+    """A clock that advances one minute per reading, from a fixed start."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc), step: timedelta = timedelta(minutes=1)):
+        self.now = start
+        self.step = step
+
+    def __call__(self) -> datetime:
+        current = self.now
+        self.now += self.step
+        return current
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+def make_desk(repo_path: Path, actor: str = AGENT, clock=None):
+    from gitdesk.config import load_config
+    from gitdesk.operations import Desk
+    from gitdesk.repo import Repo
+    from gitdesk.store import open_store
+
+    repo = Repo(repo_path)
+    config = load_config(repo_path)
+    kwargs = {"clock": clock} if clock else {}
+    return Desk(open_store(repo, config), config, actor, **kwargs)
+
+
+@pytest.fixture
+def desk(git_repo, clock):
+    return make_desk(git_repo, clock=clock)
+
+
+@pytest.fixture
+def run_cli(git_repo):
+    """Invoke ``gitdesk`` in-process (CliRunner) against ``git_repo``; returns the Result."""
+    from gitdesk.cli import cli
+
+    def invoke(*args: str, input: str | None = None, repo: Path | None = None, env: dict | None = None):
+        runner = CliRunner()
+        full_env = {"GITDESK_REPO": str(repo or git_repo), **(env or {})}
+        return runner.invoke(cli, list(args), input=input, env=full_env, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def gitdesk_exe() -> str:
+    """The installed console script (tests that need the real process boundary)."""
+    exe = shutil.which("gitdesk", path=os.path.dirname(os.sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    if exe is None:
+        pytest.fail("the gitdesk console script is not installed (pip install -e .)")
+    return exe
