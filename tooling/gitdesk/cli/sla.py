@@ -1,0 +1,182 @@
+"""``gitdesk sla check``: SLA clocks at risk or breached, and the escalations they call for.
+
+A thin layer: :func:`gitdesk.sla.engine.check_tickets` evaluates, and
+:func:`gitdesk.sla.escalation.apply_escalations` records. Only the store interface is used, so
+the command works the same on the files and the GitHub backends.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import click
+
+from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option
+from gitdesk.errors import UsageError
+
+LEVEL_RANK = {"ok": 0, "at-risk": 1, "breached": 2}
+# how far ahead of the real clock --at may be when --apply dates events with it
+APPLY_SLACK = timedelta(minutes=5)
+
+EPILOG = """\b
+Examples:
+  gitdesk sla check                         # tickets at risk or breached, now
+  gitdesk sla check --at 2026-11-23T17:00   # as of a time (no zone: helpdesk.yml's timezone)
+  gitdesk sla check --apply --json          # record due escalations (what the SLA workflow runs)
+  gitdesk sla check --fail-on breached      # exit 1 if any ticket is breached (for CI)
+
+Times left and overdue are business time on each policy's calendar. Escalation rules fire once
+per ticket and clock: running the check twice records nothing new.
+"""
+
+
+@click.group()
+def sla() -> None:
+    """Service levels: check clocks and apply escalation rules."""
+
+
+def parse_at(text: str | None, zone_name: str) -> datetime:
+    """``--at``: ISO 8601 time or date; without a zone it is read in the help desk's timezone."""
+    from gitdesk.model.event import utcnow
+
+    if text is None or text.strip().lower() == "now":
+        return utcnow()
+    raw = text.strip()
+    if raw.endswith(("Z", "z")):
+        raw = raw[:-1] + "+00:00"
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError:
+        raise UsageError(f"not a time: {text!r} (use ISO 8601, e.g. 2026-11-23T17:00 or 2026-11-23T17:00Z)",
+                         field="--at") from None
+    if at.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        at = at.replace(tzinfo=ZoneInfo(zone_name))
+    if not 1900 <= at.year < 2200:
+        raise UsageError(f"not a plausible time: {text!r}", field="--at")
+    return at.astimezone(timezone.utc)
+
+
+def _left(clock) -> str:
+    from gitdesk.sla.engine import format_duration
+
+    left = clock.remaining_seconds
+    text = f"{format_duration(left)} left" if left >= 0 else f"overdue {format_duration(-left)}"
+    return text + (" (paused)" if clock.due is None else "")
+
+
+def _local(value, zone: str) -> str:
+    if value is None:
+        return "paused"
+    from zoneinfo import ZoneInfo
+
+    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+@sla.command(epilog=EPILOG)
+@click.option("--at", "at_text", metavar="TIME", help="Evaluate the clocks at TIME (ISO 8601; default: now).")
+@click.option("--apply", "apply_", is_flag=True, help="Record the escalations that are due (tier, team, tag, notification).")
+@click.option("--fail-on", type=click.Choice(["at-risk", "breached"]),
+              help="Exit with status 1 when any ticket is at this level or worse.")
+@json_option
+@commit_option
+@actor_option
+@repo_option
+@click.pass_context
+def check(ctx, at_text, apply_, fail_on, as_json, commit_flag, actor_flag, repo_path) -> None:
+    """List open tickets whose SLA clocks are at risk or breached."""
+    from gitdesk.model.event import format_time, utcnow
+    from gitdesk.sla.engine import SlaEngine, check_tickets
+    from gitdesk.sla.escalation import apply_escalations, load_rules
+
+    env = Env(repo_path=repo_path, actor_flag=actor_flag, commit_flag=commit_flag)
+    config = env.config
+    zone = config.get("timezone", "UTC")
+    now = parse_at(at_text, zone)
+    if apply_ and now > utcnow() + APPLY_SLACK:
+        raise UsageError("--apply records events now: --at cannot be in the future", field="--at")
+    engine = SlaEngine(config)
+    if apply_:
+        load_rules(config)  # a bad rule fails before any work
+    store = env.store()
+    report = check_tickets(store.all(), config, now, engine)
+
+    fired, events = [], []
+    if apply_:
+        fired, events = apply_escalations(store, config, now, env.actor, evaluated=report.escalatable)
+        if events and env.commit:
+            _commit(env, store, events)
+
+    prefix = config.id_prefix
+    if as_json:
+        tickets = []
+        for ticket, sla_ in report.flagged:
+            data = getattr(ticket, "data", ticket)
+            tickets.append({
+                "id": data["id"], "ref": f"{prefix}-{data['id']}", "title": data.get("title"),
+                "priority": sla_.priority, "status": sla_.status, "assignee": data.get("assignee"),
+                "team": data.get("team"), "tier": data.get("tier"), "policy": sla_.policy, "calendar": sla_.calendar,
+                "worst": sla_.live_worst, "met": sla_.met, "clocks": [c.to_dict() for c in sla_.clocks],
+            })
+        tickets.sort(key=lambda t: (-LEVEL_RANK[t["worst"]], min(c["remaining_seconds"] for c in t["clocks"]), t["id"]))
+        out = {"at": format_time(now), "counts": report.counts, "tickets": tickets}
+        if apply_:
+            out["applied"] = [f.to_dict() for f in fired]
+        echo_json(out)
+    else:
+        _print_table(report, zone, prefix)
+        if apply_:
+            _print_applied(fired, prefix)
+    if fail_on and LEVEL_RANK[report.worst()] >= LEVEL_RANK[fail_on]:
+        ctx.exit(1)
+
+
+def _print_table(report, zone: str, prefix: str) -> None:
+    from gitdesk.cli.render import table
+
+    counts = report.counts
+    rows = []
+    for ticket, sla_, clock in report.rows():
+        data = getattr(ticket, "data", ticket)
+        rows.append([f"{prefix}-{data['id']}", sla_.priority or "-", clock.name, clock.state,
+                     _local(clock.due, zone), _left(clock), data.get("assignee") or "-", data.get("title") or ""])
+    from zoneinfo import ZoneInfo
+
+    when = report.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    if rows:
+        click.echo(table(["TICKET", "PRIORITY", "CLOCK", "STATE", "DUE", "LEFT/OVERDUE", "ASSIGNEE", "TITLE"], rows, flex=7))
+        click.echo("")
+    click.echo(f"SLA at {when}: {counts['open']} open tickets, {counts['with_sla']} with SLA clocks: "
+               f"{counts['breached']} breached, {counts['at-risk']} at risk, {counts['paused']} paused.")
+
+
+def _print_applied(fired, prefix: str) -> None:
+    if not fired:
+        click.echo("No escalations due.")
+        return
+    for f in fired:
+        bits = []
+        if "tier" in f.changes:
+            bits.append(f"tier {f.changes['tier']}")
+        if "team" in f.changes:
+            bits.append(f"team {f.changes['team']}")
+        for tag in f.changes.get("tags", []):
+            bits.append(f"tag {tag}")
+        if f.rule.notify:
+            bits.append("notification queued")
+        detail = ", ".join(bits) or "marker only"
+        late = f", now {f.level}" if f.level != f.rule.when else ""
+        click.echo(f"Escalated {prefix}-{f.ticket}: {f.clock} {f.rule.when} (rule {f.rule.index}{late}): {detail}")
+    click.echo(f"{len(fired)} escalation(s) recorded.")
+
+
+def _commit(env: Env, store, events) -> None:
+    from gitdesk.operations import describe
+    from gitdesk.store.files import FileStore, event_path
+
+    if not isinstance(store, FileStore):
+        return
+    paths = [event_path(store.tickets_dir, e) for e in events]
+    lines = [describe(e, env.config.id_prefix) for e in events]
+    env.repo.commit(paths, f"sla: {len(events)} escalation(s)\n\n" + "\n".join(lines))
