@@ -1,0 +1,188 @@
+"""``gitdesk kb new|check|search|index`` and ``gitdesk suggest``: thin Click faces over gitdesk.kb."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+
+import click
+
+from gitdesk.cli.options import echo_json, json_option, make_env, repo_option
+from gitdesk.errors import GitdeskError, UsageError, ValidationError
+
+MAX_BATCH_BYTES = 5 * 1024 * 1024
+
+
+def _styled_snippet(snippet: str) -> str:
+    """``**word**`` -> bold on a terminal, plain word otherwise."""
+    if sys.stdout.isatty():
+        return re.sub(r"\*\*(.+?)\*\*", lambda m: click.style(m.group(1), bold=True), snippet)
+    return snippet
+
+
+def _print_results(results, *, kb_prefix: str) -> None:
+    if not results:
+        click.echo("No matching articles.")
+        return
+    for n, r in enumerate(results, 1):
+        click.echo(f"{n}. {r.title}  ({kb_prefix}{r.path}, score {r.score:.2f})")
+        if r.snippet:
+            click.echo(f"   {_styled_snippet(r.snippet)}")
+
+
+def _kb_prefix(env) -> str:
+    from gitdesk.kb import kb_dir
+
+    try:
+        return kb_dir(env.repo.root, env.config).resolve().relative_to(env.repo.root.resolve()).as_posix() + "/"
+    except ValueError:
+        return ""
+
+
+@click.group()
+def kb() -> None:
+    """Write, check and search knowledge base articles (kb/)."""
+
+
+@kb.command("new")
+@click.argument("kind", type=click.Choice(["guide", "faq"]))
+@click.argument("title")
+@click.option("--section", help="Folder under kb/ (default: where articles of the category live).")
+@click.option("--category", help="Category id from helpdesk.yml (default: the section's).")
+@click.option("--summary", help="One-sentence summary (default: a TODO to replace).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable; default: the category's words).")
+@click.option("--audience", help="Who it is for (kb.audiences in helpdesk.yml).")
+@click.option("--owner", help="Team that keeps it true (default: default_team).")
+@json_option
+@repo_option
+def new_cmd(kind, title, section, category, summary, tags, audience, owner, as_json, repo_path):
+    """Write a new article from the template: gitdesk kb new guide "Printer offline"."""
+    from gitdesk.kb.new import new_article
+
+    env = make_env(repo_path)
+    path = new_article(env.repo.root, env.config, kind, title, section=section, category=category,
+                       summary=summary, tags=list(tags), audience=audience, owner=owner)
+    rel = path.relative_to(env.repo.root).as_posix() if path.is_relative_to(env.repo.root) else str(path)
+    if as_json:
+        echo_json({"path": rel})
+    else:
+        click.echo(f"Created {rel}: fill in the sections, then run `gitdesk kb check`.")
+
+
+@kb.command("check")
+@json_option
+@repo_option
+def check_cmd(as_json, repo_path):
+    """Check every page: front matter, sections, links, images, safety, staleness.
+
+    Prints one line per problem (`path:line: field-or-rule: message`) and exits 1 if any.
+    """
+    from gitdesk.kb.lint import check_kb
+
+    env = make_env(repo_path)
+    problems = check_kb(env.repo.root, env.config)
+    if as_json:
+        echo_json([{"path": p.path, "line": p.line, "rule": p.rule, "message": p.message} for p in problems])
+    else:
+        for p in problems:
+            click.echo(str(p))
+        click.echo(f"kb check: {len(problems)} problem(s)" if problems else "kb check: no problems", err=True)
+    if problems:
+        raise click.exceptions.Exit(1)
+
+
+def _read_batch(path: str) -> list[str]:
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_BATCH_BYTES + 1)
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read(MAX_BATCH_BYTES + 1)
+    except OSError as exc:
+        raise ValidationError(f"cannot read: {exc.strerror}", path=path) from None
+    if len(data) > MAX_BATCH_BYTES:
+        raise ValidationError(f"file is larger than the limit of {MAX_BATCH_BYTES} bytes", path=path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@kb.command("search")
+@click.argument("query", required=False)
+@click.option("--batch", "batch", metavar="FILE", help="Read one query per line (- for stdin); print one JSON line per query.")
+@click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 100), help="How many results.")
+@json_option
+@repo_option
+def search_cmd(query, batch, limit, as_json, repo_path):
+    """Search the KB: gitdesk kb search "vpn keeps disconnecting"."""
+    from gitdesk.kb.search import Searcher
+
+    if (query is None) == (batch is None):
+        raise UsageError("give a QUERY or --batch FILE (not both)")
+    env = make_env(repo_path)
+    queries = _read_batch(batch) if batch else None
+    with Searcher(env.repo.root, env.config) as s:
+        if queries is not None:
+            for q in queries:
+                results = s.query(q, limit=limit)
+                click.echo(json.dumps({"query": q, "results": [{"path": r.path, "title": r.title, "score": r.score} for r in results]}, ensure_ascii=False))
+            return
+        results = s.query(query, limit=limit)
+    if as_json:
+        echo_json([{"path": r.path, "title": r.title, "score": r.score, "snippet": r.snippet} for r in results])
+    else:
+        _print_results(results, kb_prefix=_kb_prefix(env))
+
+
+@kb.command("index")
+@click.option("--rebuild", is_flag=True, help="Throw the index away and build it again.")
+@json_option
+@repo_option
+def index_cmd(rebuild, as_json, repo_path):
+    """Bring the search index (.gitdesk/kb-index/) up to date and say what changed."""
+    from gitdesk.kb.index import KBIndex
+
+    env = make_env(repo_path)
+    idx = KBIndex(env.repo.root, env.config)
+    stats = idx.rebuild() if rebuild else idx.update()
+    if as_json:
+        echo_json(stats.as_dict())
+    else:
+        click.echo(
+            f"kb index: {stats.total} page(s); {len(stats.added)} added, {len(stats.changed)} changed, "
+            f"{len(stats.removed)} removed, {stats.unchanged} unchanged{' (rebuilt)' if stats.rebuilt else ''}"
+        )
+
+
+@click.command("suggest")
+@click.argument("ticket", required=False)
+@click.option("--text", help="Suggest for this text instead of a ticket.")
+@click.option("--category", help="Category id to favour (a ticket's own category is used by default).")
+@click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 50), help="How many articles.")
+@json_option
+@repo_option
+def suggest(ticket, text, category, limit, as_json, repo_path):
+    """List the best KB articles for a ticket (id or prefix) or for --text."""
+    from gitdesk.kb.suggest import suggest as suggest_articles, ticket_text
+
+    if (ticket is None) == (text is None):
+        raise UsageError("give a TICKET or --text (not both)")
+    env = make_env(repo_path)
+    if ticket is not None:
+        try:
+            store = env.store()
+        except ImportError:
+            raise GitdeskError("the ticket store is not available in this installation") from None
+        t = store.get(ticket)
+        text = ticket_text(getattr(t, "title", ""), getattr(t, "description", ""))
+        category = category or getattr(t, "category", None)
+    if category and category not in env.config.category_ids():
+        raise ValidationError(f"unknown category {category!r}", field="category")
+    results = suggest_articles(env.repo.root, env.config, text or "", category=category, limit=limit)
+    if as_json:
+        echo_json([{"path": r.path, "title": r.title, "score": r.score, "snippet": r.snippet} for r in results])
+    else:
+        _print_results(results, kb_prefix=_kb_prefix(env))

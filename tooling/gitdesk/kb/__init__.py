@@ -1,0 +1,30 @@
+"""The knowledge base service: articles under ``kb/`` parsed, checked, indexed and searched.
+
+``article`` reads one Markdown file (front matter, headings, links); ``lint`` checks the whole
+KB (``gitdesk kb check``); ``index`` keeps a persistent, incremental Whoosh index under
+``.gitdesk/kb-index/``; ``search`` and ``suggest`` query it; ``new`` writes an article from a
+shipped template. Nothing here imports Click, and Whoosh/Markdown are imported only inside the
+functions that need them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gitdesk.config import Config
+
+#: Pages at the KB root that are not articles (no article front matter, no required sections).
+SPECIAL_PAGES = ("index.md", "get-help.md", "open-a-ticket.md", "tags.md")
+
+
+def kb_dir(root: Path, config: Config) -> Path:
+    """The docs folder of the KB (``kb.dir`` in helpdesk.yml, ``kb`` by default)."""
+    return Path(root, (config.get("kb") or {}).get("dir") or "kb")
+
+
+def is_article(rel: str) -> bool:
+    """Articles are every page except section ``index.md`` files and the special root pages."""
+    name = rel.rsplit("/", 1)[-1]
+    if name == "index.md":
+        return False
+    return not ("/" not in rel and rel in SPECIAL_PAGES)

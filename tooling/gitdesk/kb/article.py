@@ -1,0 +1,348 @@
+"""One KB page read from disk: front matter, body, headings (with slugs) and links, with lines.
+
+The parser follows Python-Markdown/MkDocs closely enough for checking: front matter is the
+``---`` block MkDocs reads, headings are ATX (``#``) or setext lines outside fenced code, slugs
+are computed like the ``toc`` extension (accents dropped, punctuation removed, ``_1`` for
+repeats, ``{#id}`` from ``attr_list``), and links include inline links, images, reference
+definitions, autolinks and raw HTML ``href``/``src``. Every item keeps its 1-based file line so
+``gitdesk kb check`` can point at it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitdesk.errors import ValidationError
+from gitdesk.yamlio import DEFAULT_MAX_BYTES, load_yaml_text
+
+FRONT_MATTER_RE = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+_FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_ATX_RE = re.compile(r"^ {0,3}(?P<hashes>#{1,6})(?P<text>(?:[ \t].*?)?|[^#\s].*?)[ \t]*#*[ \t]*$")
+_SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_ATTR_ID_RE = re.compile(r"\s*\{:?\s*[^}]*?#(?P<id>[\w-]+)[^}]*\}\s*$")
+_ATTR_ANY_RE = re.compile(r"\s*\{:?[^}]*\}\s*$")
+_INLINE_LINK_RE = re.compile(
+    r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.|\[[^\]]*\])*)\]"
+    r"\(\s*(?:<(?P<angle>[^>]*)>|(?P<url>(?:[^\s()\\]|\\.|\([^\s)]*\))*))(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?\s*\)"
+)
+_REF_USE_RE = re.compile(r"(?P<bang>!?)\[(?P<text>(?:[^\[\]\\]|\\.)+)\]\s?\[(?P<ref>[^\]]*)\]")
+_REF_DEF_RE = re.compile(r"^ {0,3}\[(?P<ref>[^\]]+)\]:[ \t]*<?(?P<url>[^\s>]*)>?(?:[ \t]+.*)?$")
+_AUTOLINK_RE = re.compile(r"<(?P<url>[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
+_HTML_TAG_RE = re.compile(r"<(?P<name>[A-Za-z][A-Za-z0-9:-]*)(?P<attrs>(?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
+_HTML_ATTR_RE = re.compile(r"(?P<name>[^\s\"'>/=]+)(?:\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'=<>`]+)))?")
+_CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
+_PLACEHOLDER_RE = re.compile(r"<!--\s*gitdesk:(?P<name>[A-Za-z0-9_-]+)\s*-->")
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+    slug: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A reference from the page to something else; ``kind`` says which Markdown form."""
+
+    target: str
+    line: int
+    kind: str  # inline | image | reference | definition | autolink | html
+    text: str = ""
+    attr: str = ""  # for html links: the attribute (href, src...)
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == "image" or (self.kind == "html" and self.attr == "src")
+
+
+@dataclass
+class Article:
+    """A parsed page. ``meta`` is None when there is no front matter; ``meta_error`` when bad."""
+
+    path: Path
+    rel: str
+    text: str
+    meta: dict | None
+    meta_error: ValidationError | None
+    meta_lines: dict[str, int]
+    body: str
+    body_line: int
+    headings: list[Heading] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    placeholders: list[tuple[str, int]] = field(default_factory=list)
+    code_lines: frozenset[int] = frozenset()
+
+    @property
+    def title(self) -> str:
+        """Front-matter title, else the first H1, else the file name."""
+        if self.meta and isinstance(self.meta.get("title"), str) and self.meta["title"].strip():
+            return self.meta["title"].strip()
+        for h in self.headings:
+            if h.level == 1:
+                return h.text
+        return self.path.stem.replace("-", " ").capitalize()
+
+    @property
+    def slugs(self) -> set[str]:
+        return {h.slug for h in self.headings}
+
+    def meta_line(self, key: str) -> int:
+        """File line of a front-matter key (1 when unknown)."""
+        return self.meta_lines.get(key, 1)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return (self.meta or {}).get(key, default)
+
+    def plain_text(self) -> str:
+        """The body as searchable text: Markdown punctuation and link targets removed."""
+        return markdown_to_text(self.body)
+
+
+# -- slugs --------------------------------------------------------------------------------------
+
+def slugify(text: str, separator: str = "-") -> str:
+    """The ``toc`` extension's default slug: ASCII-folded, punctuation dropped, lower-case."""
+    value = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^\w\s-]", "", value).strip().lower()
+    return re.sub(rf"[{re.escape(separator)}\s]+", separator, value)
+
+
+def heading_plain(text: str) -> str:
+    """Heading text as the rendered element's text content (links, emphasis and code stripped)."""
+    text = _ATTR_ANY_RE.sub("", text)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"!?\[([^\]]*)\]\[[^\]]*\]", r"\1", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    text = re.sub(r"`+", "", text)
+    text = re.sub(r"(\*{1,3}|(?<!\w)_{1,3}|_{1,3}(?!\w))", "", text)
+    import html
+
+    return html.unescape(text).strip()
+
+
+def _unique(slug: str, seen: set[str]) -> str:
+    if slug and slug not in seen:
+        seen.add(slug)
+        return slug
+    n = 1
+    while f"{slug}_{n}" in seen:
+        n += 1
+    out = f"{slug}_{n}"
+    seen.add(out)
+    return out
+
+
+# -- parsing ------------------------------------------------------------------------------------
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """``(yaml_text or None, body, body_first_line)`` the way MkDocs splits a page."""
+    match = FRONT_MATTER_RE.match(text)
+    if not match:
+        return None, text.lstrip("\ufeff"), 1
+    yaml_text = match.group(1) or ""
+    body = text[match.end():]
+    return yaml_text, body, text[: match.end()].count("\n") + 1
+
+
+def _normalise_meta(value: Any) -> Any:
+    """Dates become ISO strings so the JSON Schema can check them like any other string."""
+    if isinstance(value, dict):
+        return {str(k): _normalise_meta(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise_meta(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _meta_key_lines(yaml_text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i, line in enumerate(yaml_text.splitlines(), start=2):  # line 1 is the opening ---
+        m = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if m and m.group(1) not in out:
+            out[m.group(1)] = i
+    return out
+
+
+def _fenced_lines(lines: list[str]) -> set[int]:
+    """0-based indexes of lines inside closed fenced code blocks (fences included).
+
+    An unclosed fence is not code for Python-Markdown (the text renders as Markdown), so it is
+    not treated as code here either.
+    """
+    code: set[int] = set()
+    i = 0
+    while i < len(lines):
+        m = _FENCE_RE.match(lines[i])
+        if m and not (m.group("fence")[0] == "`" and "`" in m.group("info")):
+            fence = m.group("fence")
+            close = re.compile(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+            for j in range(i + 1, len(lines)):
+                if close.match(lines[j]):
+                    code.update(range(i, j + 1))
+                    i = j
+                    break
+        i += 1
+    return code
+
+
+def strip_code_spans(line: str) -> str:
+    """Inline code renders escaped: blank it out (keeping columns) before looking for links."""
+    return _CODE_SPAN_RE.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def html_attrs(attr_text: str) -> list[tuple[str, str | None]]:
+    out = []
+    for m in _HTML_ATTR_RE.finditer(attr_text):
+        value = m.group("dq") if m.group("dq") is not None else m.group("sq") if m.group("sq") is not None else m.group("bare")
+        out.append((m.group("name").lower(), value))
+    return out
+
+
+def iter_html_tags(text: str):
+    """``(name, [(attr, value)], start_offset)`` for every start tag in ``text``."""
+    for m in _HTML_TAG_RE.finditer(text):
+        yield m.group("name").lower(), html_attrs(m.group("attrs")), m.start()
+
+
+def parse_text(text: str, *, path: Path, rel: str) -> Article:
+    """Parse a page's text (no I/O)."""
+    yaml_text, body, body_line = split_front_matter(text)
+    meta: dict | None = None
+    meta_error: ValidationError | None = None
+    meta_lines: dict[str, int] = {}
+    if yaml_text is not None:
+        meta_lines = _meta_key_lines(yaml_text)
+        try:
+            data = load_yaml_text(yaml_text, path=rel)
+        except ValidationError as exc:
+            msg = exc.message
+            m = re.search(r"line (\d+), column (\d+)", msg)
+            line = int(m.group(1)) + 1 if m else 1
+            if m:
+                msg = msg.replace(m.group(0), f"line {line}, column {m.group(2)}")
+            meta_error = ValidationError(msg, path=rel, field=str(line))
+        else:
+            if data is None:
+                data = {}
+            if isinstance(data, dict):
+                meta = _normalise_meta(data)
+            else:
+                meta_error = ValidationError("front matter must be a mapping of keys to values", path=rel, field="2")
+    lines = body.split("\n")
+    code = _fenced_lines(lines)
+    headings: list[Heading] = []
+    links: list[Link] = []
+    placeholders: list[tuple[str, int]] = []
+    seen_slugs: set[str] = set()
+    definitions: dict[str, str] = {}
+    prev_text_line: int | None = None
+    for idx, raw in enumerate(lines):
+        lineno = body_line + idx
+        if idx in code:
+            prev_text_line = None
+            continue
+        for m in _PLACEHOLDER_RE.finditer(raw):
+            placeholders.append((m.group("name"), lineno))
+        setext = _SETEXT_RE.match(raw)
+        if setext and prev_text_line is not None:
+            level = 1 if raw.strip().startswith("=") else 2
+            headings.append(_make_heading(level, lines[prev_text_line].strip(), body_line + prev_text_line, seen_slugs))
+            prev_text_line = None
+            continue
+        atx = _ATX_RE.match(raw)
+        if atx:
+            headings.append(_make_heading(len(atx.group("hashes")), atx.group("text").strip(), lineno, seen_slugs))
+            prev_text_line = None
+        else:
+            prev_text_line = idx if raw.strip() and not raw.startswith(("    ", "\t")) else None
+        scan = strip_code_spans(raw)
+        for m in _INLINE_LINK_RE.finditer(scan):
+            target = m.group("angle") if m.group("angle") is not None else (m.group("url") or "")
+            links.append(Link(target, lineno, "image" if m.group("bang") else "inline", m.group("text")))
+        d = _REF_DEF_RE.match(scan)
+        if d:
+            definitions[d.group("ref").strip().lower()] = d.group("url")
+            links.append(Link(d.group("url"), lineno, "definition", d.group("ref")))
+        for m in _AUTOLINK_RE.finditer(scan):
+            links.append(Link(m.group("url"), lineno, "autolink"))
+    # reference uses need every definition first; raw HTML may span lines
+    for idx, raw in enumerate(lines):
+        if idx in code:
+            continue
+        scan = strip_code_spans(raw)
+        for m in _REF_USE_RE.finditer(scan):
+            ref = (m.group("ref") or m.group("text")).strip().lower()
+            if ref in definitions:
+                links.append(Link(definitions[ref], body_line + idx, "image" if m.group("bang") else "reference", m.group("text")))
+    masked = "\n".join("" if i in code else strip_code_spans(line) for i, line in enumerate(lines))
+    for name, attrs, start in iter_html_tags(masked):
+        for attr, value in attrs:
+            if attr in ("href", "src") and value is not None:
+                links.append(Link(value.strip(), body_line + masked.count("\n", 0, start), "html", name, attr))
+    return Article(
+        path=path, rel=rel, text=text, meta=meta, meta_error=meta_error, meta_lines=meta_lines,
+        body=body, body_line=body_line, headings=headings, links=links, placeholders=placeholders,
+        code_lines=frozenset(body_line + i for i in code),
+    )
+
+
+def _make_heading(level: int, raw_text: str, line: int, seen: set[str]) -> Heading:
+    explicit = _ATTR_ID_RE.search(raw_text)
+    text = heading_plain(raw_text)
+    slug = explicit.group("id") if explicit else slugify(text)
+    return Heading(level, text, line, _unique(slug, seen))
+
+
+def read_article(path: Path, kb_root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
+    """Read and parse one page; raise :class:`ValidationError` if it is too big or not UTF-8."""
+    rel = path.relative_to(kb_root).as_posix()
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise ValidationError(f"cannot read: {exc.strerror}", path=rel) from None
+    if len(data) > max_bytes:
+        raise ValidationError(f"file is larger than the limit of {max_bytes} bytes", path=rel)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"not UTF-8 text (byte {exc.start})", path=rel) from None
+    return parse_text(text.replace("\r\n", "\n"), path=path, rel=rel)
+
+
+def iter_pages(kb_root: Path):
+    """Every ``.md`` file under the KB, sorted, skipping hidden files and folders."""
+    if not kb_root.is_dir():
+        return
+    for path in sorted(kb_root.rglob("*.md")):
+        rel = path.relative_to(kb_root)
+        if any(part.startswith((".", "_")) for part in rel.parts):
+            continue
+        if path.is_file():
+            yield path
+
+
+# -- plain text for the index -------------------------------------------------------------------
+
+def markdown_to_text(body: str) -> str:
+    """Readable text from Markdown: link text kept, URLs, HTML and markup dropped."""
+    text = re.sub(r"^ {0,3}\[[^\]]+\]:.*$", "", body, flags=re.M)
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]*)\]\[[^\]]*\]", r"\1", text)
+    text = re.sub(r"<[^>\n]+>", " ", text)
+    text = re.sub(r"^\s*(?:[`~]{3,}.*|!!!.*|\?\?\?.*|#{1,6}\s*|[-*+]\s+|\d+[.)]\s+|>\s?)", "", text, flags=re.M)
+    text = re.sub(r"[*_`|]+", " ", text)
+    text = re.sub(r"\{\s*[:#.][^}]*\}", " ", text)
+    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()

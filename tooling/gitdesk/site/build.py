@@ -1,0 +1,147 @@
+"""Strict MkDocs build of the KB into ``site/``, and a local server for the built site.
+
+The build runs MkDocs in-process with ``strict`` forced on, into a temporary folder next to the
+destination, and swaps it in only when the build and the offline scan both succeed: a failed
+build never leaves a half-written ``site/``. MkDocs' warnings are passed to a callback (the CLI
+prints them) and counted. The server is the standard library's, bound to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from gitdesk.errors import ConfigError, GitdeskError, NotFoundError
+from gitdesk.site.offline import ExternalRef, scan_site
+
+MKDOCS_FILE = "mkdocs.yml"
+SITE_DIR = "site"
+
+
+class BuildError(GitdeskError):
+    """The site did not build (a MkDocs warning in strict mode, a plugin refusal...)."""
+
+
+@dataclass
+class BuildResult:
+    site_dir: Path
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+    external: list[ExternalRef] = field(default_factory=list)
+
+
+class _Collect(logging.Handler):
+    def __init__(self, echo: Callable[[str], None] | None):
+        super().__init__(logging.INFO)
+        self.echo = echo
+        self.warnings: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken log call must not break the build report
+            message = str(record.msg)
+        if record.levelno >= logging.WARNING:
+            self.warnings.append(message)
+            if self.echo:
+                self.echo(f"{record.levelname.lower()}: {message}")
+
+
+def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str], None] | None = None,
+               check_offline: bool = True) -> BuildResult:
+    """Build ``root``'s KB strictly; raise :class:`BuildError` on any warning or refusal."""
+    from mkdocs import exceptions as mk_exc  # deferred: MkDocs and Material are heavy
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    root = Path(root).resolve()
+    config_file = root / MKDOCS_FILE
+    if not config_file.is_file():
+        raise NotFoundError("no mkdocs.yml: the site needs one at the repository root", path=str(config_file))
+    final = Path(site_dir).resolve() if site_dir else root / SITE_DIR
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
+    handler = _Collect(echo)
+    mk_logger = logging.getLogger("mkdocs")
+    old_level, old_propagate = mk_logger.level, mk_logger.propagate
+    mk_logger.addHandler(handler)
+    mk_logger.setLevel(logging.INFO)
+    mk_logger.propagate = False
+    cwd = os.getcwd()
+    try:
+        os.chdir(root)
+        try:
+            cfg = load_config(config_file=str(config_file), strict=True, site_dir=str(staging))
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+        except mk_exc.ConfigurationError as exc:
+            raise ConfigError(str(exc).strip().splitlines()[-1] if str(exc).strip() else "invalid configuration", path=MKDOCS_FILE) from None
+        except mk_exc.Abort as exc:
+            detail = "; ".join(handler.warnings[-3:]) or str(exc)
+            raise BuildError(f"strict build failed ({len(handler.warnings)} warning(s)): {detail}", path=MKDOCS_FILE) from None
+        except mk_exc.MkDocsException as exc:
+            raise BuildError(str(exc).strip() or type(exc).__name__, path=MKDOCS_FILE) from None
+        if handler.warnings:
+            raise BuildError(f"strict build failed ({len(handler.warnings)} warning(s)): {handler.warnings[0]}", path=MKDOCS_FILE)
+        external = scan_site(staging) if check_offline else []
+        if external:
+            raise BuildError(f"the built site would contact another host: {external[0]} ({len(external)} reference(s))", path=MKDOCS_FILE)
+        pages = sum(1 for _ in staging.rglob("*.html"))
+        if final.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{final.name}.old-", dir=final.parent))
+            os.replace(final, trash / final.name)
+            os.replace(staging, final)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            os.replace(staging, final)
+        return BuildResult(final, pages, handler.warnings, external)
+    finally:
+        os.chdir(cwd)
+        mk_logger.removeHandler(handler)
+        mk_logger.setLevel(old_level)
+        mk_logger.propagate = old_propagate
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - stdlib signature
+        if getattr(self.server, "verbose", False):
+            super().log_message(format, *args)
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+
+def make_server(site_dir: Path, port: int = 8000, *, verbose: bool = False) -> http.server.ThreadingHTTPServer:
+    """An HTTP server for ``site_dir`` on 127.0.0.1 (``port`` 0 picks a free one)."""
+    site_dir = Path(site_dir)
+    if not (site_dir / "index.html").is_file():
+        raise NotFoundError("no built site here: run `gitdesk site build` first", path=str(site_dir))
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise GitdeskError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
+    server.daemon_threads = True
+    server.verbose = verbose  # type: ignore[attr-defined]
+    return server
+
+
+def serve_in_thread(site_dir: Path, port: int = 0) -> tuple[http.server.ThreadingHTTPServer, str]:
+    """Start a server in a daemon thread (for tests); returns it and its base URL."""
+    server = make_server(site_dir, port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"

@@ -1,0 +1,294 @@
+"""Built-in site content rendered from helpdesk.yml, so no page hand-copies the configuration.
+
+Placeholders (a line ``<!-- gitdesk:NAME -->`` in a KB page):
+
+- ``channels``: how to reach the desk (``site.contacts``, in the order of ``channels``).
+- ``hours``: ``site.hours`` and the office calendar's weekly hours and coming holidays.
+- ``sla-targets``: first response, update and resolution targets per priority (``sla.policies``).
+- ``priorities``: what each priority means (``priorities``).
+- ``open-ticket``: the ways to open a ticket (GitHub issue form when ``github.repository`` is
+  set, email with a subject, phone); ``gitdesk.js`` adds the ``?article=`` the reader came from.
+
+Also here: :func:`ticket_link` (the "Still stuck? Open a ticket" target for an article) and
+the small translation table for en/es/pt. Everything returned is Markdown; values from the
+configuration are escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import posixpath
+import re
+from urllib.parse import quote, urlencode
+
+from gitdesk.config import parse_duration
+from gitdesk.errors import ConfigError
+from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
+
+ISSUE_FORM = "support-request.yml"
+OPEN_TICKET_PAGE = "open-a-ticket.md"
+
+TEXT = {
+    "en": {
+        "still_stuck": "Still stuck?", "open_ticket": "Open a ticket", "still_stuck_tail": "and we will help. The ticket will mention this article.",
+        "related": "Related articles", "help_with": "Help with", "channel": "Channel", "how": "How to reach us",
+        "priority": "Priority", "applies": "Applies to", "first_response": "First response", "next_update": "Updates at least every",
+        "resolution": "Resolution", "clock": "Counted", "always": "24/7", "business": "in office hours", "all": "All requests",
+        "others": "All other requests", "minute": ("minute", "minutes"), "hour": ("hour", "hours"), "day": ("day", "days"),
+        "hours_title": "Office hours", "holidays": "Closed on", "meaning": "What it means", "github": "Open a ticket on GitHub",
+        "email": "Email us", "phone": "Call us", "phone_note": "for anything urgent (a whole team or a critical service down)",
+        "about": "About the article", "subject": "Help request", "targets_note": "Targets count from when the ticket is opened; the clock stops while we wait for your reply.",
+        "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        "labels": {"phone": "Phone", "email": "Email", "chat": "Chat", "web": "Web", "walk-in": "In person", "social": "Social media"},
+    },
+    "es": {
+        "still_stuck": "¿Sigue sin resolverse?", "open_ticket": "Abra una incidencia", "still_stuck_tail": "y le ayudaremos. La incidencia mencionará este artículo.",
+        "related": "Artículos relacionados", "help_with": "Ayuda con", "channel": "Canal", "how": "Cómo contactarnos",
+        "priority": "Prioridad", "applies": "Se aplica a", "first_response": "Primera respuesta", "next_update": "Actualización al menos cada",
+        "resolution": "Resolución", "clock": "Cómputo", "always": "24/7", "business": "en horario de oficina", "all": "Todas las solicitudes",
+        "others": "Las demás solicitudes", "minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "day": ("día", "días"),
+        "hours_title": "Horario", "holidays": "Cerrado", "meaning": "Qué significa", "github": "Abrir una incidencia en GitHub",
+        "email": "Escríbanos", "phone": "Llámenos", "phone_note": "para lo urgente (un equipo entero o un servicio crítico caído)",
+        "about": "Sobre el artículo", "subject": "Solicitud de ayuda", "targets_note": "Los plazos cuentan desde que se abre la incidencia; el reloj se detiene mientras esperamos su respuesta.",
+        "days": ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"],
+        "labels": {"phone": "Teléfono", "email": "Correo electrónico", "chat": "Chat", "web": "Web", "walk-in": "En persona", "social": "Redes sociales"},
+    },
+    "pt": {
+        "still_stuck": "Ainda com problemas?", "open_ticket": "Abra um chamado", "still_stuck_tail": "e ajudaremos. O chamado mencionará este artigo.",
+        "related": "Artigos relacionados", "help_with": "Ajuda com", "channel": "Canal", "how": "Como nos contactar",
+        "priority": "Prioridade", "applies": "Aplica-se a", "first_response": "Primeira resposta", "next_update": "Atualização pelo menos a cada",
+        "resolution": "Resolução", "clock": "Contagem", "always": "24/7", "business": "em horário comercial", "all": "Todos os pedidos",
+        "others": "Os demais pedidos", "minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "day": ("dia", "dias"),
+        "hours_title": "Horário", "holidays": "Fechado em", "meaning": "O que significa", "github": "Abrir um chamado no GitHub",
+        "email": "Envie um e-mail", "phone": "Ligue", "phone_note": "para o que for urgente (uma equipe inteira ou um serviço crítico parado)",
+        "about": "Sobre o artigo", "subject": "Pedido de ajuda", "targets_note": "Os prazos contam a partir da abertura do chamado; o relógio para enquanto aguardamos a sua resposta.",
+        "days": ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"],
+        "labels": {"phone": "Telefone", "email": "E-mail", "chat": "Chat", "web": "Web", "walk-in": "Presencial", "social": "Redes sociais"},
+    },
+}
+_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def t(ctx: SiteContext, key: str):
+    return TEXT.get(ctx.language, TEXT["en"])[key]
+
+
+def md_escape(text: str) -> str:
+    """Configuration text made inert in Markdown (and in HTML)."""
+    text = html.escape(str(text), quote=False)
+    return re.sub(r"([\\`*_\[\]|#!])", r"\\\1", text)
+
+
+def rel_link(page: PageInfo, target_src: str) -> str:
+    """A relative Markdown link from ``page`` to another source file."""
+    return posixpath.relpath(target_src, posixpath.dirname(page.src_uri) or ".")
+
+
+def human_duration(ctx: SiteContext, text: str) -> str:
+    seconds = parse_duration(str(text))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = []
+    for value, key in ((days, "day"), (hours, "hour"), (minutes, "minute")):
+        if value:
+            one, many = t(ctx, key)
+            parts.append(f"{value} {one if value == 1 else many}")
+    return " ".join(parts) or "0"
+
+
+# -- GitHub issue form ---------------------------------------------------------------------------
+
+def github_repository(ctx: SiteContext) -> str | None:
+    repo = ((ctx.config.get("github") or {}).get("repository") or "").strip()
+    if not repo:
+        return None
+    if not _REPO_RE.match(repo):
+        raise ConfigError(f"not an OWNER/REPO name: {repo!r}", path="helpdesk.yml", field="github.repository")
+    return repo
+
+
+def github_web_url(ctx: SiteContext) -> str:
+    """``https://github.com`` or a GitHub Enterprise host derived from ``github.api_url``."""
+    api = ((ctx.config.get("github") or {}).get("api_url") or "https://api.github.com").rstrip("/")
+    if api in ("https://api.github.com", "http://api.github.com"):
+        return "https://github.com"
+    return re.sub(r"/api/v3$", "", api)
+
+
+def issue_form_url(ctx: SiteContext, **params: str) -> str:
+    repo = github_repository(ctx)
+    query = urlencode({"template": ISSUE_FORM, **{k: v for k, v in params.items() if v}}, quote_via=quote)
+    return f"{github_web_url(ctx)}/{repo}/issues/new?{query}"
+
+
+def ticket_link(ctx: SiteContext, page: PageInfo) -> str:
+    """Where "Open a ticket" at the end of ``page`` goes, carrying the article's name.
+
+    With ``github.repository`` set: the GitHub issue form, prefilled (``title`` and the form's
+    ``article`` field). Otherwise the site's Open a ticket page with ``?article=``.
+    """
+    if github_repository(ctx):
+        title = f"{t(ctx, 'help_with')}: {page.title}" if page.title else ""
+        return issue_form_url(ctx, title=title, article=page.src_uri)
+    return f"{rel_link(page, OPEN_TICKET_PAGE)}?{urlencode({'article': page.src_uri}, quote_via=quote, safe='/')}"
+
+
+def still_stuck_markdown(ctx: SiteContext, page: PageInfo, *, buttons: bool) -> str:
+    url = ticket_link(ctx, page)
+    attrs = "{ .md-button .gitdesk-ticket-link }" if buttons else ""
+    return (
+        "\n\n---\n\n"
+        f"**{md_escape(t(ctx, 'still_stuck'))}** [{md_escape(t(ctx, 'open_ticket'))}](<{url}>){attrs} "
+        f"{md_escape(t(ctx, 'still_stuck_tail'))}\n"
+    )
+
+
+def related_markdown(ctx: SiteContext, page: PageInfo, titles: dict[str, str]) -> str:
+    related = page.meta.get("related") if isinstance(page.meta, dict) else None
+    if not isinstance(related, list):
+        return ""
+    items = []
+    for target in related:
+        if isinstance(target, str) and target in titles and target != page.src_uri:
+            items.append(f"- [{md_escape(titles[target])}]({rel_link(page, target)})")
+    if not items:
+        return ""
+    return f"\n\n**{md_escape(t(ctx, 'related'))}**\n\n" + "\n".join(items) + "\n"
+
+
+# -- placeholders -------------------------------------------------------------------------------
+
+def _contact_cell(ctx: SiteContext, page: PageInfo, kind: str, value: str) -> str:
+    if kind == "email":
+        emails = _EMAIL_RE.findall(value)
+        if emails:
+            return md_escape(value).replace(md_escape(emails[0]), f"[{md_escape(emails[0])}](mailto:{emails[0]})", 1)
+    if kind == "phone":
+        m = re.match(r"\s*(\+?\d[\d\s().-]{4,}\d)", value)
+        if m:
+            digits = re.sub(r"[^\d+]", "", m.group(1))
+            return f"[{md_escape(value)}](tel:{digits})"
+    if kind == "web":
+        if github_repository(ctx):
+            return f"[{md_escape(t(ctx, 'github'))}](<{issue_form_url(ctx)}>)"
+        if page.src_uri != OPEN_TICKET_PAGE:
+            return f"[{md_escape(value)}]({rel_link(page, OPEN_TICKET_PAGE)})"
+    return md_escape(value)
+
+
+@placeholder("channels")
+def channels(ctx: SiteContext, page: PageInfo) -> str:
+    contacts = (ctx.config.get("site") or {}).get("contacts") or {}
+    order = [c for c in (ctx.config.get("channels") or []) if c in contacts] + [c for c in contacts if c not in (ctx.config.get("channels") or [])]
+    labels = t(ctx, "labels")
+    rows = [f"| {md_escape(t(ctx, 'channel'))} | {md_escape(t(ctx, 'how'))} |", "| --- | --- |"]
+    for kind in order:
+        value = contacts.get(kind)
+        if value or (kind == "web" and github_repository(ctx)):
+            rows.append(f"| {md_escape(labels.get(kind, kind.replace('-', ' ').capitalize()))} | {_contact_cell(ctx, page, kind, str(value or ''))} |")
+    return "\n".join(rows) if len(rows) > 2 else ""
+
+
+def _weekly(ctx: SiteContext, cal: dict) -> str:
+    hours = cal.get("hours") or {}
+    names = t(ctx, "days")
+    groups: list[tuple[int, int, str]] = []
+    for i, day in enumerate(_WEEKDAYS):
+        spans = ", ".join(hours.get(day) or [])
+        if not spans:
+            continue
+        if groups and groups[-1][1] == i - 1 and groups[-1][2] == spans:
+            groups[-1] = (groups[-1][0], i, spans)
+        else:
+            groups.append((i, i, spans))
+    parts = [f"{names[a]}{'–' + names[b] if b != a else ''} {s.replace('-', '–')}" for a, b, s in groups]
+    zone = cal.get("timezone") or ctx.config.get("timezone")
+    return "; ".join(parts) + (f" ({zone})" if zone else "")
+
+
+def _office_calendar(ctx: SiteContext) -> dict | None:
+    calendars = (ctx.config.get("sla") or {}).get("calendars") or {}
+    for policy in (ctx.config.get("sla") or {}).get("policies") or []:
+        cal = calendars.get(policy.get("calendar"))
+        if isinstance(cal, dict):
+            return cal
+    return next((c for c in calendars.values() if isinstance(c, dict)), None)
+
+
+@placeholder("hours")
+def hours(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
+    lines = []
+    text = (ctx.config.get("site") or {}).get("hours")
+    if text:
+        lines.append(f"**{md_escape(t(ctx, 'hours_title'))}:** {md_escape(text)}")
+    cal = _office_calendar(ctx)
+    if cal:
+        lines.append(f"*{md_escape(_weekly(ctx, cal))}*")
+        today = ctx.extra.get("today") or _dt.date.today()
+        coming = [d for d in (cal.get("holidays") or []) if str(d) >= today.isoformat()]
+        if coming:
+            lines.append(f"{md_escape(t(ctx, 'holidays'))}: {', '.join(md_escape(str(d)) for d in coming)}.")
+    return "\n\n".join(lines)
+
+
+@placeholder("sla-targets")
+def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
+    sla = ctx.config.get("sla") or {}
+    calendars = sla.get("calendars") or {}
+    priorities = ctx.config.get("priorities") or {}
+    categories = getattr(ctx.config, "categories", {}) or {}
+    teams = ctx.config.get("teams") or {}
+    rows = [
+        f"| {t(ctx, 'priority')} | {t(ctx, 'applies')} | {t(ctx, 'first_response')} | {t(ctx, 'next_update')} | {t(ctx, 'resolution')} | {t(ctx, 'clock')} |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    specific: set[str] = set()
+    for policy in sla.get("policies") or []:
+        prio = policy.get("priority")
+        label = (priorities.get(prio) or {}).get("label") or str(prio or "").capitalize()
+        scope = []
+        if policy.get("category"):
+            cat = categories.get(policy["category"])
+            scope.append(cat.name if cat else policy["category"])
+        if policy.get("team"):
+            scope.append((teams.get(policy["team"]) or {}).get("name") or policy["team"])
+        if scope:
+            applies = ", ".join(scope)
+            specific.add(str(prio))
+        else:
+            applies = t(ctx, "others") if str(prio) in specific else t(ctx, "all")
+        cal = calendars.get(policy.get("calendar"))
+        clock = t(ctx, "always") if cal == "24x7" or cal is None else t(ctx, "business")
+        cells = [label, applies] + [human_duration(ctx, policy[k]) if policy.get(k) else "—" for k in ("first_response", "next_update", "resolution")] + [clock]
+        rows.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
+    return "\n".join(rows) + f"\n\n*{md_escape(t(ctx, 'targets_note'))}*"
+
+
+@placeholder("priorities")
+def priority_table(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
+    rows = [f"| {t(ctx, 'priority')} | {t(ctx, 'meaning')} |", "| --- | --- |"]
+    for key, info in (ctx.config.get("priorities") or {}).items():
+        rows.append(f"| {md_escape((info or {}).get('label') or key)} | {md_escape((info or {}).get('description') or '')} |")
+    return "\n".join(rows)
+
+
+@placeholder("open-ticket")
+def open_ticket(ctx: SiteContext, page: PageInfo) -> str:
+    lines = ['<p class="gitdesk-article-note" hidden></p>', ""]
+    site = ctx.config.get("site") or {}
+    contacts = site.get("contacts") or {}
+    if github_repository(ctx):
+        lines.append(f"[{md_escape(t(ctx, 'github'))}](<{issue_form_url(ctx)}>){{ .md-button .md-button--primary .gitdesk-ticket-link }}")
+        lines.append("")
+    address = next(iter(_EMAIL_RE.findall(str(contacts.get("email") or ""))), None) or (ctx.config.get("mail") or {}).get("address")
+    if address:
+        subject = quote(t(ctx, "subject"))
+        lines.append(f"[{md_escape(t(ctx, 'email'))}: {md_escape(address)}](mailto:{address}?subject={subject}){{ .md-button .gitdesk-mail-link }}")
+        lines.append("")
+    if contacts.get("phone"):
+        lines.append(f"{md_escape(t(ctx, 'phone'))}: {_contact_cell(ctx, page, 'phone', str(contacts['phone']))} {md_escape(t(ctx, 'phone_note'))}.")
+    return "\n".join(lines).strip() + "\n"

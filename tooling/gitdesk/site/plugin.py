@@ -1,0 +1,229 @@
+"""The ``gitdesk`` MkDocs plugin: helpdesk.yml on the site, offline by construction, safe output.
+
+What it does, by MkDocs event:
+
+- ``on_config`` (before the search and offline plugins): site name and ``theme.language``
+  from helpdesk.yml (``site.title``, ``language``: en, es or pt; search follows the theme
+  language); lists the bundled iframe-worker shim in ``extra.polyfills`` so the offline plugin
+  does not add its unpkg.com copy; adds ``gitdesk.css``/``gitdesk.js``; imports extensions.
+  ``repo_url`` is refused (Material would call api.github.com from every page).
+- ``on_files``: ships the vendored assets and every **generated page** registered with
+  :func:`gitdesk.site.extensions.generated_page` (the hook for the metrics dashboard).
+- ``on_page_markdown``: replaces ``<!-- gitdesk:NAME -->`` lines with their registered renderer
+  (:func:`gitdesk.site.extensions.placeholder`), and appends to every article its related
+  articles and a "Still stuck? Open a ticket" link carrying the article's name.
+- ``on_page_content``: refuses a page whose HTML could run script (:mod:`gitdesk.kb.htmlsafety`).
+- ``on_post_page``: refuses a page that names a known person (:mod:`gitdesk.kb.privacy`).
+- ``on_post_build`` (before the offline plugin inlines the search index): points Material's
+  on-demand unpkg scripts at local copies, and adds an accent-folded field to the search index
+  so "contrasena" finds "contraseña" in the browser too.
+
+Extension points, for modules that add to the site (e.g. ``gitdesk.metrics.site`` for the
+dashboard, imported automatically when it exists; others listed under ``extensions:``)::
+
+    from gitdesk.site.extensions import generated_page, placeholder
+
+    @generated_page("dashboard.md")
+    def dashboard(ctx):            # ctx.root, ctx.config, ctx.language
+        return "# Dashboard\\n\\n..."  # Markdown, or None to leave the page out
+
+    @placeholder("open-tickets")
+    def open_tickets(ctx, page):   # replaces <!-- gitdesk:open-tickets --> in any page
+        return "..."
+
+Generated content goes through the same safety and personal-data checks as KB pages, so it
+must not embed scripts or people's names (aggregate figures only; use static SVG for charts).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config as _MkConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+
+from gitdesk.config import load_config, package_file
+from gitdesk.errors import GitdeskError
+from gitdesk.kb import is_article
+from gitdesk.kb.article import split_front_matter
+from gitdesk.kb.htmlsafety import scan_html
+from gitdesk.kb.privacy import find_people, known_people
+from gitdesk.site import content
+from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
+from gitdesk.site.offline import ASSET_DIR, localise_theme_scripts
+
+log = logging.getLogger("mkdocs.plugins.gitdesk")
+
+LANGUAGES = ("en", "es", "pt")
+ASSETS = {
+    "iframe-worker-shim.js": "iframe-worker-shim.js",
+    "iframe-worker.LICENSE": "iframe-worker.LICENSE.txt",
+    "resize-observer-polyfill.js": "resize-observer-polyfill.js",
+    "resize-observer-polyfill.LICENSE": "resize-observer-polyfill.LICENSE.txt",
+    "no-mermaid.js": "no-mermaid.js",
+    "gitdesk.js": "gitdesk.js",
+    "gitdesk.css": "gitdesk.css",
+}
+_PLACEHOLDER_LINE_RE = re.compile(r"^[ \t]*<!--\s*gitdesk:(?P<name>[A-Za-z0-9_-]+)\s*-->[ \t]*$", re.M)
+
+
+class GitdeskPluginConfig(_MkConfig):
+    helpdesk_dir = c.Optional(c.Type(str))  # folder holding helpdesk.yml (default: mkdocs.yml's)
+    extensions = c.ListOfItems(c.Type(str), default=[])
+    site_name_from_config = c.Type(bool, default=True)
+    still_stuck = c.Type(bool, default=True)
+    related = c.Type(bool, default=True)
+    fold_search = c.Type(bool, default=True)
+
+
+def fold(text: str) -> str:
+    """Accents removed (ñ -> n, ç -> c), the way the Whoosh index folds them."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.ctx: SiteContext | None = None
+        self.titles: dict[str, str] = {}
+        self.people = []
+
+    # -- configuration ---------------------------------------------------------------------------
+    @event_priority(100)
+    def on_config(self, config):
+        root = Path(self.config.helpdesk_dir or Path(config.config_file_path or ".").parent)
+        try:
+            helpdesk = load_config(root)
+            load_extensions(self.config.extensions)
+        except GitdeskError as exc:
+            raise PluginError(f"gitdesk: {exc.line()}") from None
+        language = helpdesk.get("language") or "en"
+        if language not in LANGUAGES:
+            raise PluginError(f"gitdesk: helpdesk.yml: language: {language!r} is not one of {', '.join(LANGUAGES)}")
+        self.ctx = SiteContext(root=root, config=helpdesk, language=language)
+        config.theme["language"] = language
+        title = (helpdesk.get("site") or {}).get("title") or helpdesk.get("name")
+        if self.config.site_name_from_config and title:
+            config.site_name = title
+        if config.repo_url:
+            raise PluginError("gitdesk: mkdocs.yml: repo_url: Material would call api.github.com from every page; the site must not contact other hosts")
+        polyfills = [p for p in (config.extra.get("polyfills") or []) if "iframe-worker" not in str(p)]
+        config.extra["polyfills"] = [f"{ASSET_DIR}/iframe-worker-shim.js", *polyfills]
+        if f"{ASSET_DIR}/gitdesk.css" not in config.extra_css:
+            config.extra_css.append(f"{ASSET_DIR}/gitdesk.css")
+        if not any(str(s) == f"{ASSET_DIR}/gitdesk.js" for s in config.extra_javascript):
+            config.extra_javascript.append(f"{ASSET_DIR}/gitdesk.js")
+        self.buttons = "attr_list" in config.markdown_extensions
+        try:
+            self.people = known_people(root, helpdesk)
+        except GitdeskError as exc:
+            raise PluginError(f"gitdesk: {exc.line()}") from None
+        return config
+
+    # -- files ----------------------------------------------------------------------------------
+    def on_files(self, files: Files, config):
+        assets = package_file("site", "assets")
+        for name, dest in ASSETS.items():
+            src = assets / name
+            if src.is_file():
+                files.append(File.generated(config, f"{ASSET_DIR}/{dest}", abs_src_path=str(src)))
+        for src_uri, fn in sorted(generated_pages().items()):
+            if files.get_file_from_path(src_uri) is not None:
+                raise PluginError(f"gitdesk: generated page {src_uri} would replace the KB page kb/{src_uri}")
+            markdown = fn(self.ctx)
+            if markdown:
+                files.append(File.generated(config, src_uri, content=markdown))
+        self.titles = {}
+        for f in files.documentation_pages():
+            try:
+                text = f.content_string
+            except (OSError, UnicodeDecodeError):
+                continue
+            yaml_text, body, _ = split_front_matter(text)
+            title = None
+            if yaml_text:
+                m = re.search(r"^title:\s*(.+?)\s*$", yaml_text, re.M)
+                if m:
+                    title = m.group(1).strip().strip("'\"")
+            if not title:
+                m = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
+                title = m.group(1) if m else f.name.replace("-", " ").capitalize()
+            self.titles[f.src_uri] = title
+        return files
+
+    # -- pages ----------------------------------------------------------------------------------
+    def _info(self, page) -> PageInfo:
+        meta = page.meta if isinstance(page.meta, dict) else {}
+        title = meta.get("title") if isinstance(meta.get("title"), str) else (page.title or "")
+        return PageInfo(src_uri=page.file.src_uri, title=str(title), meta=meta)
+
+    def on_page_markdown(self, markdown: str, page, config, files):
+        info = self._info(page)
+
+        def replace(m: re.Match) -> str:
+            name = m.group("name")
+            fn = get_placeholder(name)
+            if fn is None:
+                raise PluginError(f"gitdesk: {info.src_uri}: unknown placeholder gitdesk:{name} (known: {', '.join(placeholder_names())})")
+            try:
+                return fn(self.ctx, info)
+            except GitdeskError as exc:
+                raise PluginError(f"gitdesk: {exc.line()}") from None
+
+        markdown = _PLACEHOLDER_LINE_RE.sub(replace, markdown)
+        if is_article(info.src_uri) and not page.file.generated_by:
+            if self.config.related:
+                markdown += content.related_markdown(self.ctx, info, self.titles)
+            if self.config.still_stuck:
+                try:
+                    markdown += content.still_stuck_markdown(self.ctx, info, buttons=self.buttons)
+                except GitdeskError as exc:
+                    raise PluginError(f"gitdesk: {exc.line()}") from None
+        return markdown
+
+    def on_page_content(self, html: str, page, config, files):
+        findings = scan_html(html)
+        if findings:
+            raise PluginError(f"gitdesk: {page.file.src_uri}: unsafe HTML: {findings[0].message}")
+        return html
+
+    def on_post_page(self, output: str, page, config):
+        hits = find_people(output, self.people)
+        if hits:
+            raise PluginError(f"gitdesk: {page.file.src_uri}: {hits[0][1]}: personal data must not be published")
+        return output
+
+    # -- after the build ------------------------------------------------------------------------
+    @event_priority(-50)  # after search writes its index (0), before offline inlines it (-100)
+    def on_post_build(self, config):
+        site_dir = Path(config.site_dir)
+        localise_theme_scripts(site_dir)
+        if self.config.fold_search:
+            fold_search_index(site_dir / "search" / "search_index.json")
+
+
+def fold_search_index(path: Path) -> bool:
+    """Add a ``folded`` field (accents removed) to Material's search index when it helps."""
+    if not path.is_file():
+        return False
+    data = json.loads(path.read_text(encoding="utf-8"))
+    changed = False
+    for doc in data.get("docs", []):
+        joined = " ".join(str(doc.get(k) or "") for k in ("title", "text"))
+        folded = fold(joined)
+        if folded != joined:
+            doc["folded"] = re.sub(r"<[^>]+>", " ", folded)
+            changed = True
+    fields = data.setdefault("config", {}).setdefault("fields", {})
+    if changed and "folded" not in fields:
+        fields["folded"] = {"boost": 1}
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return changed
