@@ -306,7 +306,44 @@ def load_config(root: str | Path | None) -> Config:
     if file_path is None or not file_path.exists():
         return build_config({}, file_path=file_path)
     try:
-        user = load_yaml_file(file_path, display=CONFIG_FILE)
+        data = file_path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=CONFIG_FILE) from None
+    # validation and merging are a pure function of the file, the defaults and the schema:
+    # keep the result, so everyday commands need not import jsonschema (~70 ms) nor parse the
+    # defaults again for an unchanged file
+    stamp = _validation_stamp(data)
+    memo = Path(root, ".gitdesk", "config.json")
+    try:
+        saved = json.loads(memo.read_text(encoding="utf-8"))
+        if saved.get("stamp") == stamp:
+            raw = saved["raw"]
+            return Config(raw=raw, path=file_path, categories=_flatten_categories(raw["categories"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    try:
+        user = load_yaml_text(data.decode("utf-8"), path=CONFIG_FILE)
+    except UnicodeDecodeError:
+        raise ConfigError("not UTF-8 text", path=CONFIG_FILE) from None
     except ValidationError as exc:
         raise ConfigError(exc.message, path=exc.path or CONFIG_FILE, field=exc.field) from None
-    return build_config(user, path=CONFIG_FILE, file_path=file_path)
+    config = build_config(user, path=CONFIG_FILE, file_path=file_path)
+    if memo.parent.is_dir():
+        try:
+            from gitdesk.yamlio import atomic_write
+
+            atomic_write(memo, json.dumps({"stamp": stamp, "raw": config.raw}))
+        except OSError:
+            pass
+    return config
+
+
+def _validation_stamp(data: bytes) -> str:
+    import hashlib
+
+    from gitdesk import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for part in (package_file("schemas", "config.schema.json").read_bytes(), defaults_text().encode("utf-8"), data):
+        digest.update(b"\0" + part)
+    return digest.hexdigest()

@@ -74,17 +74,18 @@ class Repo:
         return self.root / ".gitdesk"
 
     @cached_property
-    def is_git(self) -> bool:
-        if not git_available():
-            return False
-        proc = run_git(self.root, "rev-parse", "--is-inside-work-tree", check=False)
-        return proc.returncode == 0 and proc.stdout.strip() == "true"
-
-    @cached_property
     def git_toplevel(self) -> Path | None:
-        if not self.is_git:
-            return None
-        return Path(run_git(self.root, "rev-parse", "--show-toplevel").stdout.strip())
+        """The work tree's top folder, found by looking for ``.git`` (no subprocess)."""
+        here = self.root.resolve()
+        for folder in (here, *here.parents):
+            marker = folder / ".git"
+            if marker.is_dir() or marker.is_file():
+                return folder if git_available() else None
+        return None
+
+    @property
+    def is_git(self) -> bool:
+        return self.git_toplevel is not None
 
     def git_identity(self) -> str | None:
         """``Name <email>`` from git config, or None."""

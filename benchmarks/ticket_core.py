@@ -1,0 +1,99 @@
+"""Ticket core speed: the store with 100,000 tickets, through the real console script.
+
+Usage: python benchmarks/ticket_core.py [--tickets 100000] [--dir DIR] [--repeat 5]
+
+Generates the desk (benchmarks/generate.py, as a committed git repository) unless DIR already
+holds one, then times, end to end as a user runs them:
+
+- ``python -c pass`` and ``gitdesk --version`` (start-up; target: --version within 5x);
+- ``gitdesk ticket list --json`` cold (no cache) and warm (target: warm under 1 s);
+- ``gitdesk ticket show PREFIX`` and ``gitdesk ticket new ...`` (target: under 0.3 s);
+- a warm list after one new file and after one hand edit (the cache refreshes only that).
+
+Every figure is the median of --repeat runs, printed with its ratio to ``python -c pass`` run in
+the same process, because machines here are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+GITDESK = shutil.which("gitdesk", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")) or "gitdesk"
+
+
+def timed(cmd: list[str], cwd: Path, repeat: int = 1, env: dict | None = None) -> tuple[float, str]:
+    runs = []
+    out = ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
+        runs.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
+        out = proc.stdout
+    return statistics.median(runs), out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--dir", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    root = args.dir or Path(tempfile.mkdtemp(prefix="gitdesk-bench-"))
+    if not (root / "tickets").exists():
+        start = time.perf_counter()
+        files = generate(root, args.tickets, git=True, quiet=False)
+        print(f"generated {args.tickets} tickets ({files} event files, committed) in {time.perf_counter() - start:.0f} s")
+    shutil.rmtree(root / ".gitdesk", ignore_errors=True)
+    r = args.repeat
+    rows = []
+    base, _ = timed([sys.executable, "-c", "pass"], root, r)
+    rows.append(("python -c pass (baseline)", base))
+    rows.append(("gitdesk --version", timed([GITDESK, "--version"], root, r)[0]))
+    rows.append(("gitdesk --help", timed([GITDESK, "--help"], root, r)[0]))
+    cold, out = timed([GITDESK, "ticket", "list", "--json"], root, 1)
+    count = len(json.loads(out))
+    rows.append((f"ticket list --json, cold ({count} tickets)", cold))
+    warm, out = timed([GITDESK, "ticket", "list", "--json"], root, r)
+    rows.append(("ticket list --json, warm", warm))
+    rows.append(("ticket list --status open --priority high (table), warm", timed([GITDESK, "ticket", "list", "--status", "open", "--priority", "high"], root, r)[0]))
+    some = json.loads(out)[count // 2]["id"]
+    rows.append(("ticket show PREFIX (6 chars)", timed([GITDESK, "ticket", "show", some[:6]], root, r)[0]))
+    rows.append(("ticket show --json", timed([GITDESK, "ticket", "show", some, "--json"], root, r)[0]))
+    rows.append(("ticket new (flags)", timed([GITDESK, "ticket", "new", "Benchmark ticket", "-r", "bench@example.com", "-c", "email", "--channel", "email", "--as", "Bench <b@x>"], root, r)[0]))
+    rows.append(("ticket comment", timed([GITDESK, "ticket", "comment", some, "benchmark", "--as", "Bench <b@x>"], root, r)[0]))
+    rows.append(("ticket list --json, warm after new files", timed([GITDESK, "ticket", "list", "--json"], root, 1)[0]))
+    victim = next((root / "tickets" / some[:2]).glob(f"{some}.*.yml"))
+    with open(victim, "a", encoding="utf-8") as fh:  # a hand edit in place (undone below)
+        fh.write("reason: hand edit\n")
+    edited, out = timed([GITDESK, "ticket", "show", some, "--json"], root, 1)
+    assert any(h.get("reason") == "hand edit" for h in json.loads(out)["history"]), "hand edit not seen"
+    rows.append(("ticket show after a hand edit (seen)", edited))
+    subprocess.run(["git", "checkout", "--", str(victim)], cwd=root, check=True)
+    width = max(len(n) for n, _ in rows)
+    print(f"\nticket core, {count} tickets, median of {r} runs (cold: 1 run)")
+    for name, secs in rows:
+        print(f"  {name:<{width}}  {secs * 1000:9.1f} ms  {secs / base:7.1f}x baseline")
+    version = rows[1][1]
+    print(f"\n  --version / python -c pass = {version / base:.1f}x (target <= 5x)")
+    print(f"  warm list = {warm:.2f} s (target < 1 s); show = {rows[7][1]:.2f} s, new = {rows[9][1]:.2f} s (target < 0.3 s)")
+    print(f"  desk kept at {root}")
+
+
+if __name__ == "__main__":
+    main()
