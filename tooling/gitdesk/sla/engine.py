@@ -21,7 +21,9 @@ The rules
       (:attr:`Clock.breaches`), even if later cycles are on time.
     * ``resolution`` runs from creation until the ticket is resolved (or closed).
     * A running clock is ``at-risk`` once ``sla.warning`` (e.g. 75 %) of its target is used and
-      ``breached`` once the target is exceeded; a stopped clock is ``met`` or ``breached``.
+      ``breached`` once its due time has passed (the instant the target is used up: a target used
+      up at 17:00 is breached at 17:00 even though no business time passes overnight); a stopped
+      clock is ``met`` if it stopped by its due time, else ``breached``.
 
 ``--at`` in the past is honest: history after ``now`` is ignored, and the ticket's priority,
 category, team and status are taken as they were then. A later change of priority (or of team or
@@ -244,6 +246,11 @@ def first_response_at(ticket: Any, config: Any) -> datetime | None:
     return _dt(replies[0]) if replies else None
 
 
+def _clip(pauses: list, stop: datetime) -> list:
+    """Pauses that began before ``stop``, ended at ``stop`` at the latest (no open pause left)."""
+    return [(a, b if b is not None and b < stop else stop) for a, b in pauses if a < stop]
+
+
 class SlaEngine:
     """Evaluates tickets against the configuration's policies. Build once, evaluate many."""
 
@@ -361,7 +368,8 @@ class SlaEngine:
             if cycles:
                 breaches = 0
                 for a, b in zip(cycles, cycles[1:]):
-                    if cal.business_seconds(_dt(a), _dt(b), pauses) > target:
+                    b_dt = _dt(b)
+                    if b_dt > cal.add_business(_dt(a), target, _clip(pauses, b_dt)):
                         breaches += 1
                 start = _dt(cycles[-1])
                 clock = self._clock("next_update", target, cal, start, None if active else end, now, pauses, paused_now)
@@ -390,20 +398,19 @@ class SlaEngine:
             elapsed = cal.business_seconds(start, end)
             paused_s = 0.0
         if stop is not None:
-            state = "met" if elapsed <= target else "breached"
             # when it was (or would have been) due, ignoring what happened after the stop
-            held = [(a, b if b is not None and b < stop else stop) for a, b in pauses if a < stop]
-            due = cal.add_business(start, target, held)
+            due = cal.add_business(start, target, _clip(pauses, stop))
+            state = "met" if stop <= due else "breached"
         else:
-            if elapsed > target:
-                state = "breached"
+            due = cal.add_business(start, target, pauses)  # None when an open pause comes first
+            if due is not None and now > due:
+                state = "breached"  # also when the desk closed right at the due time: it passed
             elif paused:
                 state = "paused"
             elif elapsed >= self.warning * target:
                 state = "at-risk"
             else:
                 state = "running"
-            due = cal.add_business(start, target, pauses)  # None when an open pause comes first
         return Clock(name=name, target_seconds=target, elapsed_seconds=elapsed, paused_seconds=paused_s,
                      started_at=start, stopped_at=stop, due=due, state=state,
                      breaches=1 if state == "breached" else 0)
