@@ -345,6 +345,7 @@ class FakeGitHub:
         self._lock = threading.RLock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._connections: set[socket.socket] = set()
         self._ids = 1000
         self._frozen: datetime | None = None
 
@@ -385,6 +386,13 @@ class FakeGitHub:
             return
         self._httpd.shutdown()
         self._httpd.server_close()
+        with self._lock:                      # end idle keep-alive connections too
+            for conn in list(self._connections):
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self._connections.clear()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._httpd = None
@@ -1511,6 +1519,19 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the log
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        with self.fake._lock:
+            self.fake._connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.fake._lock:
+            self.fake._connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
 
     def do_GET(self) -> None:
         self._handle("GET")
