@@ -3,9 +3,11 @@
 A rule of ``sla.escalation`` (``when: at-risk|breached``, ``clock``, optional ``priority``;
 actions ``raise_tier``, ``team``, ``add_tag``, ``notify``) fires for an **open** ticket when one of
 its clocks has reached the rule's level (:attr:`gitdesk.sla.engine.Clock.level`): ``breached``
-fires on a breach, ``at-risk`` fires on at-risk *or worse*, so a check that ran too late to see the
-warning still records it. A clock that stopped late (a first response after its target) counts
-as breached: the check works from timestamps, not from being awake at the right minute.
+fires on a breach, ``at-risk`` fires on a running clock at risk *or worse*, so a check that ran
+too late to see the warning still records it (and its actions, e.g. a reassignment, still
+happen). A clock that stopped late (a first response after its target) counts as breached: the
+check works from timestamps, not from being awake at the right minute; a warning for a clock that
+has already stopped would be noise, so at-risk rules skip stopped clocks.
 Resolved and closed tickets are never escalated.
 
 Idempotency: each firing is ONE event (action ``sla``) that makes the changes and adds the
@@ -56,6 +58,8 @@ class Rule:
             return False
         if self.clock != "any" and clock.name != self.clock:
             return False
+        if self.when == "at-risk" and clock.stopped_at is not None:
+            return False  # a warning is for a clock that still runs: too late once it stopped
         return _RANK[clock.level] >= _RANK[self.when]
 
     def marker(self, clock_name: str) -> str:
