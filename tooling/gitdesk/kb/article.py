@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from gitdesk.errors import ValidationError
-from gitdesk.yamlio import DEFAULT_MAX_BYTES, load_yaml_text
+from gitdesk.yamlio import DEFAULT_MAX_BYTES, _NoAliasLoader
 
 FRONT_MATTER_RE = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _FENCE_RE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
@@ -37,6 +39,30 @@ _HTML_TAG_RE = re.compile(r"<(?P<name>[A-Za-z][A-Za-z0-9:-]*)(?P<attrs>(?:[^>\"'
 _HTML_ATTR_RE = re.compile(r"(?P<name>[^\s\"'>/=]+)(?:\s*=\s*(?:\"(?P<dq>[^\"]*)\"|'(?P<sq>[^']*)'|(?P<bare>[^\s\"'=<>`]+)))?")
 _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)", re.S)
 _PLACEHOLDER_RE = re.compile(r"<!--\s*gitdesk:(?P<name>[A-Za-z0-9_-]+)\s*-->")
+
+
+class _FrontMatterLoader(_NoAliasLoader):
+    """Safe, no aliases, and dates kept as text: the schema checks them (``2026-02-30`` is then
+    a field error on its own line, not a YAML failure of the whole block)."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in _NoAliasLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_front_matter(text: str, *, path: str) -> object:
+    """Parse front-matter YAML; raise :class:`ValidationError` with a 1-based block line."""
+    try:
+        return yaml.load(text, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        raise ValidationError(f"malformed YAML: {where}{problem}", path=path) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise ValidationError(f"malformed YAML: {exc}", path=path) from None
 
 
 @dataclass(frozen=True)
@@ -221,7 +247,7 @@ def parse_text(text: str, *, path: Path, rel: str) -> Article:
     if yaml_text is not None:
         meta_lines = _meta_key_lines(yaml_text)
         try:
-            data = load_yaml_text(yaml_text, path=rel)
+            data = load_front_matter(yaml_text, path=rel)
         except ValidationError as exc:
             msg = exc.message
             m = re.search(r"line (\d+), column (\d+)", msg)

@@ -112,13 +112,13 @@ def new_article(root: Path, config: Config, kind: str, title: str, *, section: s
         section = _section_for_category(kb_root, category)
         if section is None:
             raise UsageError(f"no section holds articles of category {category!r}: give --section", field="section")
+    folder = kb_root / section
+    if not (folder / "index.md").is_file():
+        raise NotFoundError(f"no section {section}/ with an index.md: create the section first", path=str(folder))
     if category is None:
         category = _category_for_section(kb_root, section, config)
         if category is None:
             raise UsageError(f"cannot tell the category of section {section!r}: give --category", field="category")
-    folder = kb_root / section
-    if not (folder / "index.md").is_file():
-        raise NotFoundError(f"no section {section}/ with an index.md: create the section first", path=str(folder))
     teams = list(config.get("teams") or {})
     owner = owner or config.get("default_team") or (teams[0] if teams else "service-desk")
     if owner not in teams:

@@ -71,6 +71,27 @@ def _agents(root: Path, config: Config) -> Iterable[Person]:  # noqa: ARG001 - s
 register_people_source(_agents)
 
 
+def _requesters(root: Path, config: Config) -> Iterable[Person]:
+    """Requesters of the tickets in the YAML store (the GitHub backend is not queried here:
+    a site build must not call the network; its requesters are GitHub logins, not names)."""
+    if (config.get("backend") or "files") != "files" or not (Path(root) / "tickets").is_dir():
+        return
+    from gitdesk.repo import Repo
+    from gitdesk.store import open_store
+
+    for ticket in open_store(Repo(Path(root)), config).list():
+        requester = ticket.get("requester") or {}
+        if isinstance(requester, dict):
+            yield Person(str(requester.get("name") or ""), str(requester.get("email") or ""))
+        elif isinstance(requester, str):
+            person = parse_identity(requester)
+            if person:
+                yield person
+
+
+register_people_source(_requesters)
+
+
 def known_people(root: Path, config: Config) -> list[Person]:
     """Everyone the help desk knows, minus the desk's own role addresses."""
     allowed = role_addresses(config)
