@@ -35,7 +35,8 @@ from gitdesk.model.event import Event, format_time, parse_event, parse_time
 from gitdesk.model.ids import event_id_from, is_ticket_id, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 
-SYNC_ACTOR = "github"  # who GitHub-side changes are attributed to when GitHub does not say
+SYNC_ACTOR = "github"
+VIA_GITHUB = "github"  # ``via`` of comments written on GitHub  # who GitHub-side changes are attributed to when GitHub does not say
 AUTOMATION_ACTOR = "gitdesk[bot]"  # triage and suggestion comments (a bot: never a first response)
 TRUSTED_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
 NO_RESPONSE = "_No response_"
@@ -596,7 +597,9 @@ def comment_event(comment: dict, ticket_id: str, repo_full: str, number: int) ->
     if marker and isinstance(marker.get("by"), str) and marker["by"].strip():
         by = marker["by"].strip()[:200]
     body = {"body": comment_text(comment)[:200_000], "public": True}
-    if marker and isinstance(marker.get("via"), str) and marker["via"]:
+    if marker is None:
+        body["via"] = VIA_GITHUB  # written on GitHub: the sync never posts it back
+    elif isinstance(marker.get("via"), str) and marker["via"]:
         body["via"] = marker["via"][:50]
     at = gh_time(comment.get("created_at"))
     event = Event(id=comment_event_id(comment, repo_full, number), ticket=ticket_id, at=at, by=by,
@@ -735,13 +738,14 @@ class Derived:
     fields: dict[str, Any]  # issue_fields() of the issue
 
 
-def derive(issue: dict, comments: list[dict], ctx: Context, private: Iterable[Event] = ()) -> Derived:
+def derive(issue: dict, comments: list[dict], ctx: Context, private: Iterable[Event] = (),
+           ticket_id: str | None = None) -> Derived:
     """The events of the ticket an issue is: its opening, its record, its comments, the private
     events kept in the repository, and a final change that brings the ticket to what the issue's
     labels and state say now (for changes made on GitHub directly)."""
     cfg = ctx.config
     number = issue["number"]
-    tid = ticket_id_for_issue(issue, ctx.repo_full)
+    tid = ticket_id or ticket_id_for_issue(issue, ctx.repo_full)
     ordered = sorted(comments, key=lambda c: (c.get("created_at") or "", c.get("id") or 0))
     records = [c for c in ordered if is_record_comment(c)]
     entries = [e for c in records for e in parse_record(c.get("body") or "")]
