@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import git
+from tests.conftest import git
 
 
 def _new(run_cli, *extra):

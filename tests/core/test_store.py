@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import git, init_repo, make_desk
+from tests.conftest import git, init_repo, make_desk
 
 
 def _files(repo: Path) -> list[Path]:
@@ -136,10 +136,10 @@ def test_eight_processes_comment_at_once_and_lose_nothing(desk, git_repo):
 def test_killed_writer_leaves_nothing_that_breaks_reading(desk, git_repo):
     t = desk.new(title="x", requester={"name": "y"})
     script = (
-        "import sys\nsys.path.insert(0, %r)\nfrom conftest import make_desk\n"
+        "import sys\nsys.path.insert(0, %r)\nfrom tests.conftest import make_desk\n"
         "d = make_desk(__import__('pathlib').Path(%r))\n"
         "while True:\n    d.comment(%r, 'x' * 50000)\n"
-    ) % (str(Path(__file__).resolve().parent.parent), str(git_repo), t.id)
+    ) % (str(Path(__file__).resolve().parents[2]), str(git_repo), t.id)
     proc = subprocess.Popen([os.sys.executable, "-c", script])
     time.sleep(2.5)
     proc.kill()
