@@ -1,6 +1,7 @@
 """Generate a realistic help desk of N tickets, deterministically, for benchmarks.
 
 Usage: python benchmarks/generate.py DIR [--tickets 100000] [--seed 1] [--git]
+       python benchmarks/generate.py . --tickets 160 --seed 7 --sample   (the committed sample desk)
 
 Writes DIR/helpdesk.yml (the project's own) and DIR/tickets/ as real event files, the same
 format ``gitdesk`` writes (through :class:`gitdesk.model.event.Event` and the YAML dumper), so
@@ -55,10 +56,10 @@ def _ticket_id(rng: random.Random) -> str:
     return "".join(rng.choice(ALPHABET) for _ in range(10))
 
 
-def ticket_events(rng: random.Random, index: int) -> list[Event]:
+def ticket_events(rng: random.Random, index: int, end: datetime = END, days: int = 365, numbered: bool = True) -> list[Event]:
     """The events of one generated ticket, in time order."""
     tid = _ticket_id(rng)
-    created = END - timedelta(seconds=rng.randrange(365 * 86400))
+    created = end - timedelta(seconds=rng.randrange(days * 86400))
     category, _, title = next(c for c in rng.choices(CATEGORIES, weights=[c[1] for c in CATEGORIES]))
     person = rng.randrange(2000)
     requester = {"name": f"Requester {person}", "email": f"user{person}@northwind.example",
@@ -75,7 +76,7 @@ def ticket_events(rng: random.Random, index: int) -> list[Event]:
         events.append(Event(id=event_id_from(t, f"bench:{index}:{counter}"), ticket=tid, at=t, by=by, action=action, **parts))
 
     fields = {
-        "status": "new", "title": f"{title} (#{index})", "description": "Reported by the requester; details in the first comment.",
+        "status": "new", "title": f"{title} (#{index})" if numbered else title, "description": "Reported by the requester; details in the first comment.",
         "priority": _pick(rng, PRIORITIES), "category": category, "channel": _pick(rng, CHANNELS),
         "requester": requester, "team": "service-desk", "tier": 1,
     }
@@ -94,7 +95,7 @@ def ticket_events(rng: random.Random, index: int) -> list[Event]:
         add("pending", agent, set={"status": "pending"}, comment={"body": "Could you send a screenshot of the error?", "public": True})
         t += timedelta(minutes=rng.randrange(60, 2880))
         add("comment", who_req, set={"status": "open"}, comment={"body": "Screenshot attached.", "public": True})
-    age = (END - t).total_seconds()
+    age = (end - t).total_seconds()
     if rng.random() < 0.85 and age > 7200:
         t += timedelta(seconds=rng.randrange(3600, int(min(age, 5 * 86400))))
         add("resolve", agent, set={"status": "resolved"}, comment={"body": "Fixed; please confirm.", "public": True})
@@ -109,19 +110,21 @@ def ticket_events(rng: random.Random, index: int) -> list[Event]:
         if rng.random() < 0.6:
             t += timedelta(days=rng.randrange(1, 6))
             add("close", "gitdesk-bot", set={"status": "closed"})
-    return [e for e in events if e.at <= END + timedelta(days=30)]
+    return [e for e in events if e.at <= end]
 
 
-def generate(root: Path, tickets: int, seed: int = 1, git: bool = False, quiet: bool = True) -> int:
+def generate(root: Path, tickets: int, seed: int = 1, git: bool = False, quiet: bool = True,
+             end: datetime = END, days: int = 365, numbered: bool = True) -> int:
     """Write ``tickets`` tickets under ``root``; return the number of event files."""
     root = Path(root)
     (root / "tickets").mkdir(parents=True, exist_ok=True)
-    shutil.copy(PROJECT / "helpdesk.yml", root / "helpdesk.yml")
+    if root.resolve() != PROJECT:
+        shutil.copy(PROJECT / "helpdesk.yml", root / "helpdesk.yml")
     rng = random.Random(seed)
     files = 0
     made_dirs: set[str] = set()
     for i in range(tickets):
-        for event in ticket_events(rng, i):
+        for event in ticket_events(rng, i, end, days, numbered):
             bucket = event.ticket[:2]
             if bucket not in made_dirs:
                 (root / "tickets" / bucket).mkdir(exist_ok=True)
@@ -148,9 +151,15 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--git", action="store_true", help="make it a git repository and commit")
+    parser.add_argument("--sample", action="store_true",
+                        help="the project's sample desk: 90 days up to 2026-11-20, plain titles")
     args = parser.parse_args()
     start = time.perf_counter()
-    files = generate(args.dir, args.tickets, args.seed, args.git, quiet=False)
+    if args.sample:
+        files = generate(args.dir, args.tickets, args.seed, args.git, quiet=False,
+                         end=datetime(2026, 11, 20, 16, 0, tzinfo=timezone.utc), days=90, numbered=False)
+    else:
+        files = generate(args.dir, args.tickets, args.seed, args.git, quiet=False)
     print(f"generated {args.tickets} tickets, {files} event files in {time.perf_counter() - start:.1f} s -> {args.dir}")
 
 
