@@ -258,11 +258,19 @@ class GitHubStore(TicketStore):
         if patch:
             response = self.client.patch(self.client.repo_path(f"/issues/{number}"), patch.body)
             issue = self.mirror.put_issue(response.data, m.ticket_id_for_issue(response.data, self.client.full_name))
-        if _needs_record(event):
+        if _needs_record(event) and not self._implied(issue, comments, event, after):
             comments = self._record(number, derived, comments, event)
         self.mirror.commit()
         self._fresh[number] = (issue, comments)
         return self._ticket(issue, comments)
+
+    def _implied(self, issue: dict, comments: list[dict], event: Event, after: dict) -> bool:
+        """Does the issue, as it is now, already say everything ``event`` changed (e.g. a reply
+        that opened a new ticket)? Then the record needs no line for it."""
+        if event.action != "comment" or event.add or event.remove or event.reason or set(event.set) - {"status"}:
+            return False
+        derived = reduce_events(self._derive(issue, comments).events)
+        return derived.get("status") == after.get("status")
 
     def _post_comment(self, number: int, event: Event) -> dict:
         body = m.render_comment(event.comment["body"], event_id=event.id, by=event.by, via=event.comment.get("via"))

@@ -44,6 +44,11 @@ CONNECTION_RETRIES = 3
 RATE_LIMIT_RETRIES = 3
 
 
+def _wait(seconds: float) -> None:
+    """Sleep before a retry (a module function, so tests can record the waits)."""
+    time.sleep(seconds)
+
+
 def token_from_env(environ: dict[str, str] | None = None) -> str:
     """The API token, from ``GITHUB_TOKEN`` or ``GH_TOKEN`` only."""
     env = os.environ if environ is None else environ
@@ -109,7 +114,7 @@ class GitHubClient:
     """One repository on one GitHub (or GitHub Enterprise Server) API endpoint."""
 
     def __init__(self, api_url: str, repository: str, token: str, *, pacing: dict | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] | None = None):
         import github  # PyGithub: ~0.6 s to import, so only when GitHub is really used
         from github import Auth, GithubRetry
 
@@ -126,7 +131,7 @@ class GitHubClient:
         self._github = github.Github(base_url=self.api_url, auth=Auth.Token(token), retry=retry, timeout=30,
                                      user_agent="gitdesk", **pacing)
         self._requester = self._github.requester
-        self._sleep = sleep
+        self._sleep = sleep or (lambda seconds: _wait(seconds))
         self.requests = 0  # requests sent by this client (not counting transport-level retries)
         self.writes = 0
 

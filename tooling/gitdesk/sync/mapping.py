@@ -764,13 +764,12 @@ def derive(issue: dict, comments: list[dict], ctx: Context, private: Iterable[Ev
     for comment in ordered:
         if comment in records:
             continue
-        event, ours = comment_event(comment, tid, ctx.repo_full, number)
+        event, _ = comment_event(comment, tid, ctx.repo_full, number)
         if event.id in events:  # a recorded change that came with this comment
             events[event.id].comment = event.comment
             continue
         events[event.id] = event
-        if not ours:
-            plain_comments.add(event.id)
+        plain_comments.add(event.id)
     for event in private:
         if event.id in events:
             if event.comment is not None:
@@ -784,8 +783,9 @@ def derive(issue: dict, comments: list[dict], ctx: Context, private: Iterable[Ev
 
 
 def _imply_open(events: list[Event], plain: set[str], first: Event, cfg: Config) -> None:
-    """A reply on GitHub from someone other than the requester (and not a bot) opens a new
-    ticket, as ``gitdesk ticket comment`` would."""
+    """A reply from someone other than the requester (and not a bot) opens a new ticket, as
+    ``gitdesk ticket comment`` does: replies written on GitHub, and gitdesk's own replies, whose
+    record then needs no line for it."""
     from gitdesk.operations import same_person
 
     if "open" not in cfg.statuses:
