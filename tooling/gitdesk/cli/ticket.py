@@ -363,3 +363,33 @@ def merge(ref, into, text, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Close REF as a duplicate of --into; both keep the link."""
     env = _env(repo_path, actor_flag, commit_flag)
     _run(env, as_json, "Merged into", lambda d: d.merge(ref, into, comment=text))
+
+
+@ticket.command(epilog="\b\nExamples:\n  gitdesk ticket reply 7K2M --template need-info\n  gitdesk ticket reply 7K2M -t kb-article --edit\n  gitdesk ticket reply 7K2M -t acknowledge --dry-run\n  gitdesk ticket reply --list")
+@click.argument("ref", required=False)
+@click.option("-t", "--template", "template_name", help="Canned response (see --list).")
+@click.option("--list", "list_only", is_flag=True, help="List the canned responses and exit.")
+@click.option("--edit", is_flag=True, help="Open the filled text in $EDITOR before recording it.")
+@click.option("--dry-run", is_flag=True, help="Print the filled text; record nothing.")
+@common
+def reply(ref, template_name, list_only, edit, dry_run, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Answer with a canned response (greeting, names, ticket, linked KB article filled in),
+    recorded as a public comment."""
+    from gitdesk.intake import responses
+
+    env = _env(repo_path, actor_flag, commit_flag)
+    if list_only or not (ref and template_name):
+        names = responses.available(env.repo.root, env.config)
+        if list_only:
+            click.echo("\n".join(names))
+            return
+        raise UsageError(f"give REF and --template NAME (responses: {', '.join(names)})")
+    body = responses.fill_response(env.store(), env.config, env.repo.root, ref, template_name, env.actor)
+    if edit:
+        body = click.edit(body) or ""
+        if not body.strip():
+            raise UsageError("the reply is empty: nothing recorded")
+    if dry_run:
+        click.echo(body, nl=False)
+        return
+    _run(env, as_json, "Replied to", lambda d: d.comment(ref, body, public=True))
