@@ -32,6 +32,7 @@ from gitdesk.intake import attachments as att
 from gitdesk.intake.mail import MAX_BODY_CHARS, ParsedMessage, clean_text, parse_message, truncate
 from gitdesk.model.event import Event, parse_time, utcnow
 from gitdesk.model.ids import event_id_from, normalize_ref, ticket_id_from
+from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.operations import Desk, same_person
 
@@ -116,12 +117,56 @@ def email_of(who: str | None) -> str:
     return text.lower() if re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", text) else ""
 
 
+class DryRunStore:
+    """The store as a dry run would leave it: reads see the events it would have written, so a
+    reply that follows a new message in the same run is shown as the reply it will be."""
+
+    def __init__(self, base, prefix: str):
+        self.base = base
+        self.prefix = prefix
+        self.pending: dict[str, list[Event]] = {}
+
+    def __getattr__(self, name):
+        return getattr(self.base, name)
+
+    def resolve(self, ref: str) -> str:
+        try:
+            return self.base.resolve(ref)
+        except NotFoundError:
+            wanted = normalize_ref(ref, self.prefix) or ""
+            found = [t for t in self.pending if t.startswith(wanted)] if wanted else []
+            if len(found) == 1:
+                return found[0]
+            raise
+
+    def exists(self, ticket_id: str) -> bool:
+        return ticket_id in self.pending or self.base.exists(ticket_id)
+
+    def events(self, ref: str) -> list[Event]:
+        tid = self.resolve(ref)
+        base = self.base.events(tid) if self.base.exists(tid) else []
+        return sorted([*base, *self.pending.get(tid, [])], key=lambda e: e.key)
+
+    def get(self, ref: str) -> Ticket:
+        tid = self.resolve(ref)
+        if tid not in self.pending:
+            return self.base.get(tid)
+        return Ticket(reduce_events(self.events(tid)))
+
+    def append(self, event: Event) -> Ticket:
+        self.pending.setdefault(event.ticket, []).append(event)
+        return self.get(event.ticket)
+
+    def list(self, *args, **kwargs):
+        return self.base.list(*args, **kwargs)
+
+
 class MailIntake:
     """Takes messages into a store on behalf of their senders (see the module docstring)."""
 
     def __init__(self, store, config: Config, root: Path, *, dry_run: bool = False,
                  clock: Callable[[], datetime] = utcnow):
-        self.store = store
+        self.store = DryRunStore(store, config.id_prefix) if dry_run else store
         self.config = config
         self.root = Path(root)
         self.dry_run = dry_run
@@ -238,6 +283,9 @@ class MailIntake:
 
     def _write(self, event: Event, files) -> list[Path]:
         """Attachments first, then the one event file that marks the message as taken."""
+        if self.dry_run:
+            self.store.append(event)
+            return []
         paths = att.write(files)
         self.store.append(event)
         from gitdesk.store.files import FileStore, event_path
@@ -284,8 +332,6 @@ class MailIntake:
             detail += f" (follow-up to closed {self.prefix}-{follow_up.id})"
         elif reason:
             detail += f" ({reason.removeprefix('Opened from email: ').rstrip('.')})"
-        if self.dry_run:
-            return Outcome(source, action, mid, tid, detail=detail, event=event)
         paths = self._write(event, files)
         return Outcome(source, action, mid, tid, detail=detail, event=event, paths=paths)
 
@@ -345,8 +391,6 @@ class MailIntake:
             if changes.get("status"):
                 detail += f" ({ticket.status} -> {changes['status']})"
         reopened = ticket.status == "resolved" and changes.get("status") not in (None, "resolved")
-        if self.dry_run:
-            return Outcome(source, action, mid, ticket.id, detail=detail, reopened=reopened, event=event)
         paths = self._write(event, files)
         return Outcome(source, action, mid, ticket.id, detail=detail, reopened=reopened, event=event, paths=paths)
 

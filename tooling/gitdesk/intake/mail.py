@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from email.header import decode_header
+from email.header import Header, decode_header
 from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
@@ -108,9 +108,15 @@ def decode_header_value(value) -> str:
     """A raw header (possibly RFC 2047 encoded words, possibly raw 8-bit) -> one clean line."""
     if value is None:
         return ""
+    if isinstance(value, Header):  # compat32 wraps raw 8-bit headers as unknown-8bit Header objects
+        try:
+            parts = decode_header(value)
+        except Exception:  # noqa: BLE001
+            return clean_text(str(value), keep_newlines=False)
+        return clean_text("".join(decode_bytes(c, cs) if isinstance(c, bytes) else c for c, cs in parts), keep_newlines=False)
     if not isinstance(value, str):
         value = str(value)
-    # raw 8-bit header bytes arrive as surrogate escapes from message_from_bytes
+    # raw 8-bit header bytes may arrive as surrogate escapes from message_from_bytes
     if _SURROGATE_RE.search(value):
         value = decode_bytes(value.encode("utf-8", "surrogateescape"), None)
     try:
@@ -597,8 +603,11 @@ def parse_message(raw: bytes) -> ParsedMessage:
 
 def arrival_time(raw: bytes) -> datetime | None:
     """When a message arrived (Received, else Date), reading only its headers."""
+    raw = bytes(raw)
+    ends = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    head = raw[:min(ends)] if ends else raw  # the parser would read a 20 MB body to skip it
     try:
-        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(bytes(raw))
+        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head + b"\n\n")
     except Exception:  # noqa: BLE001
         return None
     return _received_date(headers) or _date(decode_header_value(headers.get("Date")))
