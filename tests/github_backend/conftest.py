@@ -72,9 +72,28 @@ def sync_desk(git_repo, fake_github):
     return configure(git_repo, fake_github)
 
 
-def copy_kb(repo: Path) -> Path:
-    shutil.copytree(PROJECT / "kb", repo / "kb")
-    return repo / "kb"
+@pytest.fixture(scope="session")
+def _kb_built(tmp_path_factory) -> Path:
+    """The project's KB with its search index built once for the session (about 8 s)."""
+    from gitdesk.config import load_config
+    from gitdesk.kb.search import Searcher
+
+    root = tmp_path_factory.mktemp("kb-template")
+    shutil.copy(PROJECT / "helpdesk.yml", root / "helpdesk.yml")
+    shutil.copytree(PROJECT / "kb", root / "kb")
+    Searcher(root, load_config(root)).close()
+    return root
+
+
+@pytest.fixture
+def kb_copy(_kb_built):
+    """``kb_copy(repo)``: give ``repo`` the project's KB and its ready index."""
+    def copy(repo: Path) -> Path:
+        shutil.copytree(_kb_built / "kb", repo / "kb")
+        shutil.copytree(_kb_built / ".gitdesk", repo / ".gitdesk", dirs_exist_ok=True)
+        return repo / "kb"
+
+    return copy
 
 
 @dataclass

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -59,11 +60,13 @@ def token_from_env(environ: dict[str, str] | None = None) -> str:
     raise AuthError("no GitHub token: set GITHUB_TOKEN or GH_TOKEN in the environment (gitdesk never reads tokens from files)")
 
 
+_OWNER_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_NAME_RE = re.compile(r"[A-Za-z0-9._-]{1,100}")
+
+
 def split_repository(full_name: str, *, path: str = "helpdesk.yml", field_name: str = "github.repository") -> tuple[str, str]:
     owner, _, name = (full_name or "").strip().partition("/")
-    valid = owner and name and "/" not in name and all(
-        ch.isalnum() or ch in "-_." for ch in owner + name
-    ) and name not in (".", "..")
+    valid = _OWNER_RE.fullmatch(owner) and _NAME_RE.fullmatch(name) and name not in (".", "..")
     if not valid:
         raise ValidationError(f"not a GitHub repository {full_name!r} (expected owner/name)", path=path, field=field_name)
     return owner, name
