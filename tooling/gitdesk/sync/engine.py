@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterator
 
 from gitdesk.config import Config
 from gitdesk.errors import NotFoundError, ValidationError
-from gitdesk.model.event import Event
+from gitdesk.model.event import Event, format_time, parse_time, utcnow
 from gitdesk.model.ids import event_id_from, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 from gitdesk.repo import Repo
@@ -240,12 +240,16 @@ class SyncEngine:
         if not changed:
             return []
         seed = m.issue_seed(self.client.full_name, issue["number"])
-        updated = m.gh_time(issue.get("updated_at"))
+        # GitHub's times have whole seconds, and whatever changed there changed after the last
+        # sync saw the issue: never order a GitHub change before that moment
+        seen = parse_time(base["_seen_at"]) + timedelta(microseconds=1) if base.get("_seen_at") else None
+        updated = max(filter(None, [m.gh_time(issue.get("updated_at")), seen]))
         out: list[Event] = []
         status = changed.pop("status", None)
         closed_at = m.gh_time(issue.get("closed_at"))
         if status is not None and issue.get("state") == "closed" and closed_at and ours.get("status") not in ("resolved", "closed"):
             by = ((issue.get("closed_by") or {}).get("login")) or m.SYNC_ACTOR
+            closed_at = max(filter(None, [closed_at, seen]))
             out.append(Event(id=event_id_from(closed_at, f"{seed}:closed:{issue.get('closed_at')}"), ticket=tid,
                              at=closed_at, by=by, action="resolve" if status == "resolved" else "close",
                              set={"status": status}))
@@ -278,10 +282,8 @@ class SyncEngine:
     def _link_event(self, tid: str, issue: dict) -> Event:
         at = m.gh_time(issue.get("created_at"))
         ticket = self.tickets.get(tid) or {}
-        if ticket.get("created_at"):
-            from gitdesk.model.event import parse_time
-
-            at = max(at, parse_time(ticket["created_at"]) + timedelta(microseconds=1))
+        if ticket.get("updated_at"):  # after everything the ticket had when it was linked
+            at = max(at, parse_time(ticket["updated_at"]) + timedelta(microseconds=1))
         seed = f"{m.issue_seed(self.client.full_name, issue['number'])}:link:{tid}"
         return Event(id=event_id_from(at, seed), ticket=tid, at=at, by=self.actor, action="sync",
                      set={"external": m.external_for(issue, self.client.full_name)})
@@ -292,6 +294,7 @@ class SyncEngine:
         return json.loads(row[0]) if row else None
 
     def _set_base(self, number: int, fields: dict) -> None:
+        fields = {**fields, "_seen_at": format_time(utcnow())}
         self.mirror.con.execute("INSERT OR REPLACE INTO base (number, fields) VALUES (?, ?)",
                                 (number, json.dumps(fields, sort_keys=True)))
 

@@ -130,9 +130,9 @@ class Mirror:
         row = self.con.execute("SELECT updated_at FROM issues WHERE number=?", (number,)).fetchone()
         return row[0] if row else None
 
-    def comment_updated(self, comment_id: int) -> str | None:
-        row = self.con.execute("SELECT updated_at FROM comments WHERE id=?", (comment_id,)).fetchone()
-        return row[0] if row else None
+    def comment(self, comment_id: int) -> dict | None:
+        row = self.con.execute("SELECT data FROM comments WHERE id=?", (comment_id,)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def comments_of(self, number: int) -> list[dict]:
         rows = self.con.execute("SELECT data FROM comments WHERE number=? ORDER BY id", (number,)).fetchall()
@@ -227,12 +227,14 @@ class Mirror:
                     if kind == "issues":
                         slim = slim_issue(item)
                         changes.seen_numbers.add(slim["number"])
-                        if full or slim.get("updated_at") != self.issue_updated(slim["number"]):
+                        # compared whole: GitHub's times have whole seconds, so two changes in
+                        # one second leave updated_at as it was
+                        if full or slim != self.issue(slim["number"]):
                             changes.issues.append(slim)
                     else:
                         slim = slim_comment(item)
                         changes.seen_comments.add(slim["id"])
-                        if full or slim.get("updated_at") != self.comment_updated(slim["id"]):
+                        if full or slim != self.comment(slim["id"]):
                             changes.comments.append(slim)
                     stamp = item.get("updated_at")
                     if stamp and (newest is None or stamp > newest):
