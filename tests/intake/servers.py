@@ -115,7 +115,7 @@ def start_smtp(*, tls_context=None, auth: tuple[str, str] | None = None) -> Smtp
     if auth is not None:
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == auth[0] and auth_data.password.decode() == auth[1]
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
 
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=tls_context is not None)
     port = free_port()
@@ -174,7 +174,7 @@ class Dovecot:
         """UID -> flags of every message in ``folder``."""
         conn = self.client()
         try:
-            typ, _ = conn.select(folder, readonly=True)
+            typ, _ = conn.select(f'"{folder}"', readonly=True)
             assert typ == "OK"
             typ, data = conn.uid("FETCH", "1:*", "(FLAGS)")
             out = {}
@@ -214,6 +214,7 @@ ssl = {ssl}
 {ssl_files}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = {user}
 default_internal_group = {group}
 default_login_user = {user}

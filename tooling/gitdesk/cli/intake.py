@@ -123,8 +123,8 @@ def notify(dry_run, as_json, commit_flag, actor_flag, repo_path) -> None:
         if isinstance(store, FileStore):
             sent = report.count("sent")
             commit_paths(env.repo, [event_path(store.tickets_dir, e) for e in report.events],
-                         f"notify: {sent} message{'s' if sent != 1 else ''} sent"
-                         + "".join(f"\n{prefix}-{n.ticket}: {n.kind} {n.status}" for n in report.notes if n.status != "due"))
+                         f"notify: {sent} message{'s' if sent != 1 else ''} sent\n\n"
+                         + "\n".join(f"{prefix}-{n.ticket}: {n.kind} {n.status}" for n in report.notes if n.status != "due"))
     if as_json:
         echo_json({"enabled": enabled, "dry_run": dry_run,
                    "sent": report.count("sent"), "refused": report.count("refused"),

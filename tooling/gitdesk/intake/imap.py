@@ -95,18 +95,24 @@ class Mailbox:
             self._ensure_folder(processed)
         return self
 
-    def _select(self, folder: str) -> None:
-        typ, data = self.conn.select(_quote(folder), readonly=self.readonly)
+    def _call(self, what: str, fn, *args):
+        """One IMAP command; any failure becomes a one-line RemoteError naming ``what``."""
+        try:
+            typ, data = fn(*args)
+        except (imaplib.IMAP4.error, OSError) as exc:
+            raise RemoteError(f"{what}: {_reason(exc)}", field="mail.imap") from None
         if typ != "OK":
-            raise RemoteError(f"cannot open the IMAP folder {folder!r}: {_text(data)}", field="mail.imap.folder")
+            raise RemoteError(f"{what}: {_text(data)}", field="mail.imap")
+        return data
+
+    def _select(self, folder: str) -> None:
+        self._call(f"cannot open the IMAP folder {folder!r}", self.conn.select, _quote(folder), self.readonly)
 
     def _ensure_folder(self, folder: str) -> None:
-        typ, data = self.conn.list("", _quote(folder))
-        if typ == "OK" and any(d for d in data if d):
+        data = self._call(f"cannot list the IMAP folder {folder!r}", self.conn.list, '""', _quote(folder))
+        if any(d for d in data if d):
             return
-        typ, data = self.conn.create(_quote(folder))
-        if typ != "OK":
-            raise RemoteError(f"cannot create the IMAP folder {folder!r}: {_text(data)}", field="mail.imap.processed_folder")
+        self._call(f"cannot create the IMAP folder {folder!r}", self.conn.create, _quote(folder))
 
     def __enter__(self) -> "Mailbox":
         return self.open()
@@ -121,13 +127,7 @@ class Mailbox:
 
     # -- reading ---------------------------------------------------------------------------
     def _uid(self, *args):
-        try:
-            typ, data = self.conn.uid(*args)
-        except (imaplib.IMAP4.error, OSError) as exc:
-            raise RemoteError(f"IMAP {args[0]} failed: {_reason(exc)}", field="mail.imap") from None
-        if typ != "OK":
-            raise RemoteError(f"IMAP {args[0]} failed: {_text(data)}", field="mail.imap")
-        return data
+        return self._call(f"IMAP {args[0]} failed", self.conn.uid, *args)
 
     def pending_uids(self) -> list[int]:
         """UIDs of messages not yet processed (nor rejected), oldest first."""
@@ -176,10 +176,7 @@ class Mailbox:
         if "UIDPLUS" in self.capabilities:
             self._uid("EXPUNGE", str(uid))
         else:
-            try:
-                self.conn.expunge()
-            except (imaplib.IMAP4.error, OSError) as exc:
-                raise RemoteError(f"IMAP EXPUNGE failed: {_reason(exc)}", field="mail.imap") from None
+            self._call("IMAP EXPUNGE failed", self.conn.expunge)
 
 
 def _text(data) -> str:

@@ -149,7 +149,8 @@ class Planner:
                 kind = changes["status"]
             elif comment is not None and not same_person(by, requester):
                 kind = "public_reply"
-            if kind and req_email and not machine and not self._is_self(by, req_email):
+            # the acknowledgement goes out even when the requester opened the ticket themselves
+            if kind and req_email and not machine and (kind == "opened" or not self._is_self(by, req_email)):
                 out.append(self._make(kind, ticket, entry, requester.get("name") or "", req_email,
                                       comment=comment["body"] if comment else "", done=done))
             if changes.get("assignee") and changes["assignee"] != previous_assignee:
