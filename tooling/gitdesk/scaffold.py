@@ -1,0 +1,257 @@
+"""``gitdesk init``: a working help desk in a new or existing folder.
+
+What it writes comes from the package, never from the network: ``helpdesk.yml`` is the commented
+defaults (:func:`gitdesk.config.defaults_text`, every key with its default) with the name and
+the GitHub repository filled in; everything else is under ``templates/init/`` (the starter KB,
+the agents' handbook, ``mkdocs.yml``, ``.gitignore``, ``tickets/.gitkeep``, the workflows and
+the issue forms). Template files are named without a leading dot (``gitignore``, ``github/``)
+so packaging and git treat them as ordinary files; :data:`RENAMES` maps them to their place.
+
+The workflows, issue forms, ``mkdocs.yml`` and handbook are copies of this repository's own
+files with a few ``@@TOKEN@@`` values (what pip installs, the site's address, the review date);
+``tests/init`` renders them with this repository's values and requires byte-for-byte equality,
+so the copies cannot drift from the originals.
+
+Safety: nothing is written until every file is rendered and every destination checked; an
+existing file is never replaced unless ``force`` is set (it is listed as skipped); a destination
+that is a folder (or anything but a regular file or link) is an error; files are written
+atomically. The result passes ``gitdesk check``, ``gitdesk kb check`` and a strict site build.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gitdesk import __version__
+from gitdesk.config import CONFIG_FILE, defaults_text, package_file
+from gitdesk.errors import ConfigError, RepoError, UsageError, ValidationError
+
+TEMPLATE_DIR = ("templates", "init")
+#: Template paths (relative to templates/init) whose destination differs.
+RENAMES = {"gitignore": ".gitignore", "tickets/gitkeep": "tickets/.gitkeep", "github/": ".github/"}
+#: Written only when a GitHub repository is known (it links to the site on GitHub Pages).
+NEEDS_REPOSITORY = (".github/ISSUE_TEMPLATE/config.yml",)
+_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_TOKEN_RE = re.compile(r"@@([A-Z_]+)@@")
+_SPEC_RE = re.compile(r"^[A-Za-z0-9._=<>!~@:/+\[\],#%?&-]{1,300}$")
+DEFAULT_ABOUT = "Guides and answers to common problems, searchable. Urgent? The Get help page says how to reach us."
+
+
+@dataclass
+class InitResult:
+    root: Path
+    created: list[str] = field(default_factory=list)
+    overwritten: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    not_written: dict[str, str] = field(default_factory=dict)  # path -> why
+    notes: list[str] = field(default_factory=list)
+    git_initialised: bool = False
+    next_steps: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"root": str(self.root), "created": self.created, "overwritten": self.overwritten, "skipped": self.skipped,
+                "not_written": self.not_written, "notes": self.notes, "git_initialised": self.git_initialised, "next_steps": self.next_steps}
+
+
+def check_repository(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if value.startswith("https://github.com/"):
+        value = value[len("https://github.com/"):].rstrip("/").removesuffix(".git")
+    if not _REPO_RE.match(value) or value.split("/")[1] in (".", ".."):
+        raise UsageError(f"not an OWNER/NAME GitHub repository: {value!r}", field="--github")
+    return value
+
+
+def check_name(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if re.search(r"[\x00-\x1f\x7f\u2028\u2029]", value) or not value.strip() or len(value) > 120:
+        raise UsageError("must be one line of 1 to 120 characters", field="--name")
+    return " ".join(value.split())
+
+
+def pages_url(repository: str) -> str:
+    """The GitHub Pages address of ``owner/name`` (a user site when name is owner.github.io)."""
+    owner, name = repository.split("/")
+    if name.lower() == f"{owner.lower()}.github.io":
+        return f"https://{owner.lower()}.github.io/"
+    return f"https://{owner.lower()}.github.io/{name}/"
+
+
+def check_install(value: str | None) -> str:
+    """What the workflows ``pip install`` (default: this version of gitdesk), shell-quoted."""
+    import shlex
+
+    spec = f"gitdesk=={__version__}" if value is None else value.strip()
+    if not _SPEC_RE.match(spec):
+        raise UsageError(f"not a pip requirement or URL without spaces: {value!r}", field="--install")
+    return shlex.quote(spec)
+
+
+def template_values(*, repository: str | None, name: str | None, today: _dt.date, install: str | None = None) -> dict[str, str]:
+    """The ``@@TOKEN@@`` values for a new desk."""
+    return {
+        "NAME": _md_escape(name or "IT Help Desk"),  # used in Markdown only (the home page's title)
+        "TODAY": today.isoformat(),
+        "GITDESK_INSTALL": check_install(install),
+        "SITE_URL": pages_url(repository) if repository else "",
+        "SITE_ABOUT": DEFAULT_ABOUT,
+    }
+
+
+def _md_escape(text: str) -> str:
+    from gitdesk.site.content import md_escape
+
+    return md_escape(text)
+
+
+def render(text: str, values: dict[str, str], *, where: str = "template") -> str:
+    """Replace every ``@@TOKEN@@``; an unknown token is a packaging bug, reported as such."""
+
+    def sub(m: re.Match) -> str:
+        if m.group(1) not in values:
+            raise ConfigError(f"unknown template value @@{m.group(1)}@@", path=where)
+        return values[m.group(1)]
+
+    return _TOKEN_RE.sub(sub, text)
+
+
+def destination(rel: str) -> str:
+    """Where a template file (path relative to templates/init) lands in the new desk."""
+    for src, dest in RENAMES.items():
+        if rel == src or (src.endswith("/") and rel.startswith(src)):
+            return dest + rel[len(src):] if src.endswith("/") else dest
+    return rel
+
+
+def template_files() -> dict[str, Path]:
+    """Destination path -> template file, for every file under templates/init."""
+    base = package_file(*TEMPLATE_DIR)
+    out = {}
+    for path in sorted(base.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith((".pyc", ".pyo")):
+            out[destination(path.relative_to(base).as_posix())] = path
+    return out
+
+
+def helpdesk_yml(*, repository: str | None, name: str | None) -> str:
+    """The commented defaults, with ``name`` (and ``site.title``) and ``github.repository`` set."""
+    text = defaults_text()
+    if name:
+        text = _replace_once(text, r"^name: .*$", f"name: {json.dumps(name, ensure_ascii=False)}", "name")
+        text = _replace_once(text, r"^(  title: ).*$", rf"\g<1>{_escape_group(json.dumps(name, ensure_ascii=False))}", "site.title")
+    if repository:
+        text = _replace_once(text, r'^(  repository: )"".*$', rf'\g<1>{repository}', "github.repository")
+    return text
+
+
+def _escape_group(text: str) -> str:
+    return text.replace("\\", "\\\\")
+
+
+def _replace_once(text: str, pattern: str, replacement: str, key: str) -> str:
+    new, count = re.subn(pattern, replacement, text, count=1, flags=re.M)
+    if count != 1:
+        raise ConfigError(f"cannot find the {key} key in the shipped defaults", path="gitdesk/data/defaults.yml", field=key)
+    return new
+
+
+def plan(*, repository: str | None = None, name: str | None = None, today: _dt.date | None = None,
+         install: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """Every file of a new desk as ``{path: text}``, and the files left out with the reason."""
+    values = template_values(repository=repository, name=name, today=today or _dt.date.today(), install=install)
+    files: dict[str, str] = {CONFIG_FILE: helpdesk_yml(repository=repository, name=name)}
+    left_out: dict[str, str] = {}
+    for dest, src in template_files().items():
+        if dest in NEEDS_REPOSITORY and not repository:
+            left_out[dest] = "it links to the site on GitHub Pages: run `gitdesk init --github OWNER/NAME` to add it"
+            continue
+        files[dest] = render(src.read_text(encoding="utf-8"), values, where=f"gitdesk/templates/init/{src.name}")
+    return files, left_out
+
+
+def _git_toplevel(path: Path) -> Path | None:
+    from gitdesk.repo import run_git
+
+    proc = run_git(path, "rev-parse", "--show-toplevel", check=False)
+    return Path(proc.stdout.strip()).resolve() if proc.returncode == 0 and proc.stdout.strip() else None
+
+
+def scaffold(target: str | Path, *, repository: str | None = None, name: str | None = None, force: bool = False,
+             today: _dt.date | None = None, install: str | None = None) -> InitResult:
+    """Create (or complete) a help desk in ``target``; see the module docstring."""
+    from gitdesk.repo import run_git
+    from gitdesk.yamlio import atomic_write
+
+    repository = check_repository(repository)
+    name = check_name(name)
+    root = Path(target).expanduser()
+    if root.exists() and not root.is_dir():
+        raise UsageError("exists and is not a folder", path=str(root))
+    files, left_out = plan(repository=repository, name=name, today=today, install=install)
+    root_abs = root.resolve()
+    problems = []
+    for rel in files:
+        dest = root_abs / rel
+        for parent in list(reversed(Path(rel).parents))[1:]:
+            if (root_abs / parent).exists() and not (root_abs / parent).is_dir():
+                problems.append(f"{parent.as_posix()} is a file, but {rel} must go inside it as a folder")
+        if dest.exists() and not dest.is_symlink() and not dest.is_file():
+            problems.append(f"{rel} exists and is not a file")
+    if problems:
+        raise UsageError(problems[0], path=str(root))
+    root_abs.mkdir(parents=True, exist_ok=True)
+    result = InitResult(root=root_abs, not_written=left_out)
+    toplevel = _git_toplevel(root_abs)
+    if toplevel is None:
+        proc = run_git(root_abs, "init", "-q", check=False)
+        if proc.returncode != 0:
+            raise RepoError(f"git init failed: {(proc.stderr or proc.stdout).strip().splitlines()[:1]}", path=str(root_abs))
+        result.git_initialised = True
+    elif toplevel != root_abs:
+        result.notes.append(f"this folder is inside the git repository {toplevel}: GitHub reads workflows and issue forms "
+                            "only from .github/ at a repository's top level")
+    for rel, text in files.items():
+        dest = root_abs / rel
+        existed = dest.exists() or dest.is_symlink()
+        if existed and not force:
+            result.skipped.append(rel)
+            continue
+        try:
+            atomic_write(dest, text, exclusive=not existed)
+        except ValidationError:  # created by someone else since we looked: theirs stays
+            result.skipped.append(rel)
+            continue
+        (result.overwritten if existed else result.created).append(rel)
+    result.next_steps = next_steps(root_abs, repository)
+    return result
+
+
+def next_steps(root: Path, repository: str | None) -> list[str]:
+    here = Path.cwd().resolve()
+    go = "" if root == here else f"cd {_shell_quote(str(root))} && "
+    steps = [
+        f"Make it yours: edit helpdesk.yml (name, teams and agents, hours, SLA targets) and the starter articles in kb/, "
+        f"then check both: {go}gitdesk check && gitdesk kb check",
+        f"See the self-service site: {go}gitdesk serve   (then open http://127.0.0.1:8000/)",
+    ]
+    if repository:
+        steps.append(f"Publish: {go}git add -A && git commit -m \"Start the help desk\" && git push -u "
+                     f"https://github.com/{repository}.git HEAD:main; then in the repository's Settings > Pages choose "
+                     f"\"GitHub Actions\" so the site appears at {pages_url(repository)}")
+    else:
+        steps.append(f"Keep it: {go}git add -A && git commit -m \"Start the help desk\"; then open your first ticket: "
+                     "gitdesk ticket new \"Printer on floor 2 is offline\" --impact low --urgency medium")
+    return steps
+
+
+def _shell_quote(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
