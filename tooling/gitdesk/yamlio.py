@@ -82,11 +82,12 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_FastDumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
 
 
-def atomic_write(path: str | os.PathLike, data: str | bytes, *, exclusive: bool = False) -> None:
+def atomic_write(path: str | os.PathLike, data: str | bytes, *, exclusive: bool = False, durable: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
     With ``exclusive`` the final name must not exist yet (events are immutable): the rename is
     done with ``os.link`` so an existing file is never replaced, then the temporary is removed.
+    ``durable=False`` skips the fsync (bulk imports write thousands of files and flush once).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +97,8 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, *, exclusive: bool 
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         if exclusive:
             try:
                 os.link(tmp, path)

@@ -68,13 +68,13 @@ class FileStore(TicketStore):
         data = load_yaml_file(path, max_bytes=self.max_bytes, display=display)
         return parse_event(data, path=display, statuses=self.statuses)
 
-    def write_event(self, event: Event) -> Path:
+    def write_event(self, event: Event, *, durable: bool = True) -> Path:
         """Write one new event file atomically; never replaces an existing file."""
         path = event_path(self.tickets_dir, event)
         text = dump_yaml(event.to_dict())
         if len(text.encode("utf-8")) > self.max_bytes:
             raise ValidationError(f"the change is larger than the limit of {self.max_bytes} bytes", path=str(path.relative_to(self.repo.root)))
-        atomic_write(path, text, exclusive=True)
+        atomic_write(path, text, exclusive=True, durable=durable)
         return path
 
     # -- reading ---------------------------------------------------------------------------
@@ -150,14 +150,14 @@ class FileStore(TicketStore):
             return Ticket(reduce_events([event]))
         return Ticket(json.loads(row[0]))
 
-    def append_many(self, events) -> list[Path]:
-        """Write many events (imports) and refresh the cache once."""
+    def append_many(self, events, *, durable: bool = True) -> list[Path]:
+        """Write many events (imports) and refresh the cache once (``durable=False``: no fsync each)."""
         paths = []
         buckets = set()
         for event in events:
             if self.has_event(event):
                 continue
-            paths.append(self.write_event(event))
+            paths.append(self.write_event(event, durable=durable))
             buckets.add(bucket_of(event.ticket))
         if buckets:
             self.cache.refresh(buckets if len(buckets) < 64 else None)
