@@ -244,6 +244,8 @@ def build_mapping(data: Any, config: Config, *, path: str) -> Mapping:
     }
     values: dict[str, ValueRule] = {}
     for name, rule in (data.get("values") or {}).items():
+        if name not in columns:
+            raise ValidationError(f"values for {name} but no column for it (columns.{name})", path=path, field=f"values.{name}")
         out = ValueRule(ignore_case=bool(rule.get("ignore_case")))
         for key, target in (rule.get("map") or {}).items():
             out.table[key.casefold() if out.ignore_case else key] = _check_target(name, target, choices, path, f"values.{name}.map.{key}")
@@ -251,8 +253,6 @@ def build_mapping(data: Any, config: Config, *, path: str) -> Mapping:
             out.has_default = True
             out.default = _check_target(name, rule["default"], choices, path, f"values.{name}.default")
         values[name] = out
-        if name not in columns:
-            raise ValidationError(f"values for {name} but no column for it (columns.{name})", path=path, field=f"values.{name}")
 
     dates = data.get("dates") or {"format": "iso"}
     date_format = dates["format"]
