@@ -112,7 +112,10 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         config.theme["language"] = language
         title = (helpdesk.get("site") or {}).get("title") or helpdesk.get("name")
         if self.config.site_name_from_config and title:
-            config.site_name = title
+            # Material prints site_name unescaped in <title> and aria-label: give it markup-safe text
+            from markupsafe import escape
+
+            config.site_name = escape(str(title))
         if config.repo_url:
             raise PluginError("gitdesk: mkdocs.yml: repo_url: Material would call api.github.com from every page; the site must not contact other hosts")
         polyfills = [p for p in (config.extra.get("polyfills") or []) if "iframe-worker" not in str(p)]

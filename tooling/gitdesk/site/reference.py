@@ -409,7 +409,7 @@ def redactor(ctx: SiteContext):
             patterns.append((re.compile(re.escape(person.email), re.I), "name@example.com"))
         words = person.name.split()
         if len(words) >= 2:
-            patterns.append((re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)", re.I), "Given Family"))
+            patterns.append((re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)", re.I), "Name Surname"))
 
     def redact(text: str) -> str:
         for pattern, replacement in patterns:
@@ -438,3 +438,9 @@ def iter_undocumented() -> Iterator[str]:
             yield f"{path}: not in the schema"
         elif not key.description and not key.chosen_name:
             yield f"{path}: no description in config.schema.json"
+
+
+def undocumented_commands(docs: list[CommandDoc] | None = None) -> list[str]:
+    """Command paths whose own help text is empty (``--help`` would say nothing about them)."""
+    docs = command_docs() if docs is None else docs
+    return [doc.name for doc in docs if not doc.help_text or not doc.summary]
