@@ -160,3 +160,17 @@ def test_searcher_reuses_one_index_for_many_queries(sample):
         first = s.query("vpn hotel")
         second = s.query("password faq", limit=1)
     assert first[0].path == "network/vpn-wont-connect.md" and len(second) == 1
+
+
+def test_crash_between_index_commit_and_manifest_write_leaves_no_duplicates(sample):
+    _index(sample).update()
+    manifest = sample / INDEX_DIR / "manifest.json"
+    old = manifest.read_text()
+    write(sample / "kb", "network/wifi.md", guide("Office Wi-Fi drops", category="network/wifi", tags="[wifi]",
+                                                   body={"Symptoms": "The wireless keeps dropping in meeting rooms."}))
+    _index(sample).update()
+    manifest.write_text(old)  # as if the process died after the index commit, before the manifest
+    stats = _index(sample).update()
+    assert stats.added == ["network/wifi.md"]
+    paths = [r.path for r in search(sample, load_config(sample), "wireless meeting rooms")]
+    assert paths.count("network/wifi.md") == 1

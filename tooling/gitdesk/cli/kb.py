@@ -127,7 +127,7 @@ def search_cmd(query, batch, limit, as_json, repo_path):
     with Searcher(env.repo.root, env.config) as s:
         if queries is not None:
             for q in queries:
-                results = s.query(q, limit=limit)
+                results = s.query(q, limit=limit, snippets=False)
                 click.echo(json.dumps({"query": q, "results": [{"path": r.path, "title": r.title, "score": r.score} for r in results]}, ensure_ascii=False))
             return
         results = s.query(query, limit=limit)

@@ -59,6 +59,20 @@ def _stemmer(lang: str):
     return stemmer_for_language(lang)
 
 
+@functools.lru_cache(maxsize=100_000)
+def stem_forms(lang: str, word: str) -> tuple[str, ...]:
+    """The indexed forms of a lower-cased word: its stem folded, and the stem of the folded word
+    when that differs. Cached: Snowball is slow and words repeat (indexing and snippets)."""
+    stem = _stemmer(lang)
+    first = fold(stem(word))
+    folded = fold(word)
+    if folded != word:
+        second = fold(stem(folded))
+        if second != first:
+            return first, second
+    return (first,)
+
+
 def analyzer(language: str):
     """The analyzer for ``language`` (en, es, pt)."""
     from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
@@ -90,21 +104,14 @@ def _stem_fold_filter_class():
             return type(other) is type(self) and other.lang == self.lang
 
         def __call__(self, tokens):
-            stem = _stemmer(self.lang)
+            lang = self.lang
             for t in tokens:
                 if t.stopped or not t.text:
                     yield t
                     continue
-                word = t.text
-                first = fold(stem(word))
-                t.text = first
-                yield t
-                folded = fold(word)
-                if folded != word:
-                    second = fold(stem(folded))
-                    if second != first:
-                        t.text = second
-                        yield t
+                for form in stem_forms(lang, t.text):
+                    t.text = form
+                    yield t
 
     StemFoldFilter.__module__ = __name__
     StemFoldFilter.__qualname__ = "StemFoldFilter"
@@ -299,7 +306,10 @@ class KBIndex:
                         new_files[rel]["sha256"] = ""  # retry next time
                         continue
                     new_files[rel]["placeholders"] = doc.pop("_placeholders")
-                    writer.update_document(**doc)
+                    if stats.rebuilt:  # a fresh index holds no old copy to find and delete
+                        writer.add_document(**doc)
+                    else:  # update, even for pages new to the manifest: a crash between the
+                        writer.update_document(**doc)  # index commit and the manifest write may have left one
                 writer.commit()
             except BaseException:
                 writer.cancel()

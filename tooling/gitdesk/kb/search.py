@@ -77,7 +77,9 @@ class Searcher:
                     break
         return list(seen)
 
-    def query(self, text: str, *, limit: int = 10, boost_categories: dict[str, float] | None = None) -> list[Result]:
+    def query(self, text: str, *, limit: int = 10, boost_categories: dict[str, float] | None = None,
+              snippets: bool = True) -> list[Result]:
+        """Ranked results; ``snippets=False`` skips highlighting (the costly part) for scripts."""
         from whoosh import highlight
         from whoosh.query import Or, Term
 
@@ -96,7 +98,7 @@ class Searcher:
             score = float(hit.score)
             if boost_categories:
                 score *= boost_categories.get(hit.get("category", ""), 1.0)
-            snippet = hit.highlights("body", top=2) or hit.highlights("summary") or hit.get("summary", "")
+            snippet = (hit.highlights("body", top=2) or hit.highlights("summary") or hit.get("summary", "")) if snippets else ""
             out.append(Result(
                 path=hit["path"], title=hit.get("title", ""), score=round(score, 4),
                 snippet=" ".join(snippet.split()), summary=hit.get("summary", ""),

@@ -1,0 +1,254 @@
+"""KB search speed on a generated 5,000-article KB, with SQLite FTS5 as the baseline.
+
+Usage: python benchmarks/kb_search.py [--articles 5000] [--queries 20] [--repeat 5] [--dir DIR]
+
+Generates a KB in a temporary folder (articles built from the vocabulary of the shipped kb/,
+words drawn with a Zipf law, every article with valid front matter and the guide or FAQ
+sections), then measures in one run:
+
+- full Whoosh index build (``KBIndex.update`` from nothing: read, parse, analyse, write);
+- incremental reindex after editing one article (stat all, hash one, rewrite one document);
+- a no-change update (the check every ``kb search`` does before searching);
+- median in-process query (``Searcher.query``) over --queries queries;
+- ``gitdesk kb search QUERY --json`` end to end, as a subprocess (median of --repeat);
+- SQLite FTS5 (stdlib sqlite3, unicode61 + porter, diacritics removed, bm25 with the same field
+  weights) on the same documents: build (same parsing), median query, and an end-to-end
+  subprocess that opens the database and runs one query.
+
+Each Whoosh figure is printed with its ratio to the FTS5 figure measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+sys.path.insert(0, str(PROJECT / "tooling"))
+
+SECTIONS = ["Symptoms", "Quick checks", "Fix", "When to escalate", "What to put in the ticket"]
+CATEGORIES = ["accounts", "accounts/password", "accounts/mfa", "network/vpn", "network/wifi", "email", "hardware",
+              "hardware/performance", "printing", "phones", "software", "storage", "security", "onboarding"]
+
+
+def vocabulary() -> list[str]:
+    words: dict[str, int] = {}
+    for path in (PROJECT / "kb").rglob("*.md"):
+        for w in re.findall(r"[A-Za-z][a-z]{2,}", path.read_text(encoding="utf-8")):
+            w = w.lower()
+            words[w] = words.get(w, 0) + 1
+    yaml_words = {"yes", "no", "on", "off", "true", "false", "null"}  # would not be strings in tags
+    ranked = sorted((w for w in words if w not in yaml_words), key=lambda w: -words[w])
+    rng = random.Random(7)
+    # product and system names make the vocabulary as large as a real KB's (tens of thousands)
+    extra = [f"{rng.choice(['nw', 'app', 'srv', 'fin', 'hr', 'crm'])}{rng.choice(ranked[:400])}{i}" for i in range(20000)]
+    return ranked + extra
+
+
+def generate(root: Path, n: int, seed: int = 1) -> list[str]:
+    """Write helpdesk.yml and a KB of ``n`` articles in 20 sections; return the article paths."""
+    rng = random.Random(seed)
+    vocab = vocabulary()
+    cum, total = [], 0.0
+    for i in range(len(vocab)):
+        total += 1 / (i + 1)
+        cum.append(total)
+    shutil.copy(PROJECT / "helpdesk.yml", root / "helpdesk.yml")
+    kb = root / "kb"
+    paths = []
+
+    def words(k: int) -> list[str]:
+        return rng.choices(vocab, cum_weights=cum, k=k)
+
+    def sentence(k: int) -> str:
+        w = words(k)
+        return w[0].capitalize() + " " + " ".join(w[1:]) + "."
+
+    for s in range(20):
+        (kb / f"section-{s:02d}").mkdir(parents=True, exist_ok=True)
+        (kb / f"section-{s:02d}" / "index.md").write_text(f"# Section {s}\n", encoding="utf-8")
+    for i in range(n):
+        topic = words(3) + [vocab[len(vocab) - 1 - (i * 7919) % 20000]]
+        title = f"{' '.join(topic).capitalize()} {i}"
+        rel = f"section-{i % 20:02d}/article-{i:05d}.md"
+        kind = "faq" if i % 5 == 0 else "guide"
+        body = [f"---\ntitle: {title}\nsummary: {sentence(14)}\ntags: [{', '.join(dict.fromkeys(topic[:3]))}]\n"
+                f"category: {CATEGORIES[i % len(CATEGORIES)]}\ntype: {kind}\naudience: everyone\nowner: service-desk\n"
+                f"last_reviewed: 2026-10-01\nrelated: []\n---\n\n# {title}\n\n{sentence(20)}\n"]
+        heads = SECTIONS if kind == "guide" else [f"{sentence(6)[:-1]}?" for _ in range(4)]
+        for head in heads:
+            paras = [" ".join(sentence(rng.randint(8, 22)) for _ in range(rng.randint(2, 5))) for _ in range(rng.randint(1, 3))]
+            body.append(f"\n## {head}\n\n" + "\n\n".join(paras) + "\n")
+        (kb / rel).write_text("".join(body), encoding="utf-8")
+        paths.append(rel)
+    return paths
+
+
+def queries(rng: random.Random, n: int) -> list[str]:
+    vocab = vocabulary()[:1500]
+    fixed = ["forgot my password", "vpn keeps disconnecting at home", "printer says offline", "outlook asks for password again",
+             "laptop very slow after update", "lost phone authenticator"]
+    out = fixed[:n]
+    while len(out) < n:
+        out.append(" ".join(rng.sample(vocab, rng.randint(2, 5))))
+    return out
+
+
+def timed(fn):
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def fts5_build(root: Path, db: Path) -> float:
+    from gitdesk.kb.article import iter_pages, read_article
+
+    def build():
+        con = sqlite3.connect(db)
+        con.execute("CREATE VIRTUAL TABLE docs USING fts5(path UNINDEXED, title, tags, summary, body, "
+                    "tokenize='porter unicode61 remove_diacritics 2')")
+        rows = []
+        kb = root / "kb"
+        for path in iter_pages(kb):
+            rel = path.relative_to(kb).as_posix()
+            if rel.endswith("index.md"):
+                continue
+            page = read_article(path, kb)
+            meta = page.meta or {}
+            rows.append((rel, page.title, " ".join(str(t) for t in meta.get("tags") or []), str(meta.get("summary") or ""), page.plain_text()))
+        con.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?)", rows)
+        con.commit()
+        con.close()
+
+    seconds, _ = timed(build)
+    return seconds
+
+
+FTS_QUERY = "SELECT path, title, bm25(docs, 0, 4.0, 2.5, 2.0, 1.0) AS s FROM docs WHERE docs MATCH ? ORDER BY s LIMIT ?"
+
+
+def fts5_match(text: str) -> str:
+    return " OR ".join(f'"{w}"' for w in re.findall(r"\w+", text.lower())) or '""'
+
+
+def median_ms(values: list[float]) -> float:
+    return statistics.median(values) * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--articles", type=int, default=5000)
+    ap.add_argument("--queries", type=int, default=20)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--dir", type=Path, help="work folder (default: a temporary one, removed at the end)")
+    args = ap.parse_args()
+
+    from gitdesk.config import load_config
+    from gitdesk.kb.index import KBIndex
+    from gitdesk.kb.search import Searcher
+
+    work = args.dir or Path(tempfile.mkdtemp(prefix="gitdesk-kb-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    root = work / "desk"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir()
+    try:
+        t_gen, paths = timed(lambda: generate(root, args.articles))
+        size = sum(p.stat().st_size for p in (root / "kb").rglob("*.md"))
+        print(f"generated {len(paths)} articles ({size / 1e6:.1f} MB of Markdown) in {t_gen:.1f} s under {root}")
+        config = load_config(root)
+        rng = random.Random(3)
+        qs = queries(rng, args.queries)
+
+        # -- Whoosh -----------------------------------------------------------------------------------
+        t_full, stats = timed(lambda: KBIndex(root, config).update())
+        assert stats.rebuilt and len(stats.added) == len(paths), stats.as_dict()
+        time.sleep(2.1)  # leave the 2-second "racy" window so the next update trusts mtimes
+        KBIndex(root, config).update()
+        t_noop, stats = timed(lambda: KBIndex(root, config).update())
+        assert stats.reindexed == [] and stats.removed == [], stats.as_dict()
+        target = root / "kb" / paths[len(paths) // 2]
+        target.write_text(target.read_text(encoding="utf-8") + "\nEdited: zanzibarquux.\n", encoding="utf-8")
+        t_incr, stats = timed(lambda: KBIndex(root, config).update())
+        assert stats.changed == [paths[len(paths) // 2]] and not stats.added and not stats.removed, stats.as_dict()
+        index_mb = sum(p.stat().st_size for p in (root / ".gitdesk" / "kb-index").rglob("*") if p.is_file()) / 1e6
+
+        with Searcher(root, config) as s:
+            s.query(qs[0])  # warm
+            w_query = []
+            for q in qs:
+                dt, _ = timed(lambda: s.query(q, limit=10))
+                w_query.append(dt)
+            assert s.query("zanzibarquux")[0].path == paths[len(paths) // 2]
+
+        exe = shutil.which("gitdesk", path=str(Path(sys.executable).parent))
+        cmd = [exe] if exe else [sys.executable, "-m", "gitdesk"]
+        w_cli = []
+        for i in range(args.repeat):
+            q = qs[i % len(qs)]
+            dt, proc = timed(lambda: subprocess.run([*cmd, "kb", "search", q, "--json", "--repo", str(root)], capture_output=True, text=True))
+            assert proc.returncode == 0, proc.stderr
+            json.loads(proc.stdout)
+            w_cli.append(dt)
+
+        # -- SQLite FTS5 baseline ----------------------------------------------------------------------
+        db = work / "fts5.db"
+        if db.exists():
+            db.unlink()
+        f_build = fts5_build(root, db)
+        con = sqlite3.connect(db)
+        con.execute(FTS_QUERY, (fts5_match(qs[0]), 10)).fetchall()
+        f_query = []
+        for q in qs:
+            dt, _ = timed(lambda: con.execute(FTS_QUERY, (fts5_match(q), 10)).fetchall())
+            f_query.append(dt)
+        con.close()
+        script = ("import sqlite3,sys,json,re;c=sqlite3.connect(sys.argv[1]);"
+                  "m=' OR '.join('\"%s\"'%w for w in re.findall(r'\\w+',sys.argv[2].lower()));"
+                  f"print(json.dumps(c.execute({FTS_QUERY!r},(m,10)).fetchall()))")
+        f_cli = []
+        for i in range(args.repeat):
+            q = qs[i % len(qs)]
+            dt, proc = timed(lambda: subprocess.run([sys.executable, "-c", script, str(db), q], capture_output=True, text=True))
+            assert proc.returncode == 0, proc.stderr
+            f_cli.append(dt)
+        t_pass = []
+        for _ in range(args.repeat):
+            dt, _ = timed(lambda: subprocess.run([sys.executable, "-c", "pass"]))
+            t_pass.append(dt)
+
+        print()
+        print(f"{'measure':<46}{'Whoosh (gitdesk)':>18}{'SQLite FTS5':>14}{'ratio':>9}")
+        rows = [
+            ("full index build, s", t_full, f_build),
+            ("incremental reindex after one edit, s", t_incr, None),
+            ("update with nothing changed, s", t_noop, None),
+            ("median query in process, ms", median_ms(w_query), median_ms(f_query)),
+            ("search end to end (subprocess), median ms", median_ms(w_cli), median_ms(f_cli)),
+        ]
+        for name, w, f in rows:
+            ratio = f"{w / f:8.1f}x" if f else "        -"
+            fs = f"{f:14.3f}" if f is not None else f"{'-':>14}"
+            print(f"{name:<46}{w:18.3f}{fs}{ratio}")
+        print(f"{'python -c pass (process start), median ms':<46}{median_ms(t_pass):18.1f}")
+        print(f"incremental reindex vs full build: {t_full / t_incr:.0f}x faster; index on disk {index_mb:.1f} MB, FTS5 db {db.stat().st_size / 1e6:.1f} MB")
+    finally:
+        if args.dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
