@@ -231,3 +231,16 @@ def test_summary_without_a_terminal_and_a_progress_bar_on_one(sync_desk, fake_gi
     text = output.decode(errors="replace")
     assert proc.returncode == 0
     assert "Importing issues" in text and "Synced octo-org/helpdesk: imported 1 new tickets" in text
+
+
+def test_a_change_is_seen_when_the_last_second_held_more_than_a_page(gd, sync_desk, fake_github, github_client):
+    # 101 issues stamped with one second: `since` brings back two pages every time, and a 304 on
+    # page 1 says nothing about page 2, where a changed issue goes (regression: it once hid this)
+    for i in range(101):
+        fake_github.seed_issue(f"Issue {i}", form_body(), user="alice", created_at="2026-11-02T09:00:00Z")
+    for _ in range(3):
+        assert gd(sync_desk, "sync", "--pull-only").code == 0
+    github_client.get_repo("octo-org/helpdesk").get_issue(101).edit(title="Issue 100, retitled")  # on page 2
+    run = gd(sync_desk, "sync", "--pull-only", "--json")
+    assert run.json["tickets_updated"] == 1
+    assert by_number(sync_desk)[101]["title"] == "Issue 100, retitled"

@@ -122,17 +122,19 @@ class SyncEngine:
         repo_of = str(ext.get("id") or "").split("#", 1)[0]
         return ext["number"] if repo_of.lower() == self.client.full_name.lower() else None
 
-    def _write(self, events: list[Event]) -> int:
+    def _write(self, events: list[Event], *, refresh: bool = True) -> int:
+        """Append events to the YAML store (existing ones are skipped)."""
         if not events:
             return 0
         paths = self.files.append_many(events)
         self.report.events_written += len(paths)
         self.report.paths.extend(str(p) for p in paths)
-        for tid in {e.ticket for e in events}:
-            try:
-                self.tickets[tid] = self.files.get(tid).to_dict()
-            except NotFoundError:  # pragma: no cover - just written
-                pass
+        if refresh:
+            for tid in {e.ticket for e in events}:
+                try:
+                    self.tickets[tid] = self.files.get(tid).to_dict()
+                except NotFoundError:  # pragma: no cover - just written
+                    pass
         return len(paths)
 
     # -- run -------------------------------------------------------------------------------------
@@ -158,6 +160,7 @@ class SyncEngine:
         for comment in changes.comments:
             fresh_comments.setdefault(comment.get("number"), []).append(comment)
         numbers = sorted(n for n in changes.numbers if n is not None)
+        written = 0
         with self.progress("Importing issues", len(numbers)) as bar:
             for start in range(0, len(numbers), BATCH):
                 batch = numbers[start:start + BATCH]
@@ -169,7 +172,7 @@ class SyncEngine:
                     comments = {c["id"]: c for c in self.mirror.comments_of(number)}
                     comments.update({c["id"]: c for c in fresh_comments.get(number, [])})
                     events.extend(self._pull_issue(issue, sorted(comments.values(), key=lambda c: c["id"])))
-                self._write(events)
+                written += self._write(events, refresh=False)
                 self.mirror.store(changes, numbers=set(batch))
                 for number in batch:
                     issue = issues.get(number) or self.mirror.issue(number)
@@ -178,6 +181,8 @@ class SyncEngine:
                 self.mirror.commit()
                 bar.update(len(batch))
         self.mirror.finish(changes)
+        if written:  # the tickets as the store derives them now, for the push (one cache refresh)
+            self._load_tickets()
 
     def _ticket_for(self, issue: dict) -> tuple[str, bool]:
         """(ticket id, already in the store) for an issue."""
@@ -310,9 +315,11 @@ class SyncEngine:
     def push(self) -> None:
         todo = [t for tid, t in sorted(self.tickets.items()) if self._pushed(tid) != _fingerprint(t)]
         with self.progress("Exporting tickets", len(todo)) as bar:
-            for ticket in todo:
+            for i, ticket in enumerate(todo):
+                writes = self.client.writes
                 self._push_ticket(ticket)
-                self.mirror.commit()
+                if self.client.writes != writes or i % 100 == 99:
+                    self.mirror.commit()
                 bar.update(1)
         self.report.unchanged = len(self.tickets) - len(todo)
 

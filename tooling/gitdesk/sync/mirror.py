@@ -216,9 +216,11 @@ class Mirror:
             etag = None if full else self._conditional(etag_key, params)
             newest = since
             first_etag = None
+            pages = 0
             for i, page in enumerate(client.pages(client.repo_path(path), params, etag=etag)):
                 if page.not_modified:
                     break
+                pages += 1
                 if i == 0:
                     first_etag = page.etag
                 for item in page.data or []:
@@ -241,9 +243,13 @@ class Mirror:
                         newest = stamp
             if newest:
                 changes.marks[f"since:{kind}"] = newest
-            if first_etag:
-                # the etag answers the request made with these params, i.e. the old `since`
+            if first_etag and pages == 1:
+                # The etag answers the request made with these params (the old `since`). Only a
+                # one-page answer may be asked again conditionally: a 304 on page 1 says nothing
+                # about page 2, where newer items (sorted by update time, oldest first) arrive.
                 changes.marks[etag_key] = json.dumps({"params": params, "etag": first_etag})
+            elif pages:
+                changes.marks[etag_key] = ""
         changes.requests = client.requests - before
         return changes
 
