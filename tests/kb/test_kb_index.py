@@ -174,3 +174,18 @@ def test_crash_between_index_commit_and_manifest_write_leaves_no_duplicates(samp
     assert stats.added == ["network/wifi.md"]
     paths = [r.path for r in search(sample, load_config(sample), "wireless meeting rooms")]
     assert paths.count("network/wifi.md") == 1
+
+
+def test_concurrent_searches_on_a_fresh_repo(sample):
+    """Several `gitdesk kb search` processes started together: all answer, one index results."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "gitdesk", "kb", "search", "vpn hotel", "--json", "--repo", str(sample)]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        assert json.loads(out)[0]["path"] == "network/vpn-wont-connect.md"
+    with Searcher(sample, load_config(sample)) as s:
+        assert s.ix.doc_count() == len(ALL)

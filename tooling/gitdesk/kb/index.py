@@ -14,6 +14,7 @@ so "contrasena" and "contraseña", "configuracao" and "configuração" meet.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
 import hashlib
@@ -259,7 +260,37 @@ class KBIndex:
         }
 
     def update(self) -> UpdateStats:
-        """Bring the index in line with kb/ and return what changed."""
+        """Bring the index in line with kb/ and return what changed (one process at a time)."""
+        with self._update_lock():
+            return self._update()
+
+    @contextlib.contextmanager
+    def _update_lock(self):
+        """An exclusive lock next to the index folder (which a rebuild deletes), so two
+        ``kb search`` started together do not both create or rewrite the index."""
+        lock_path = self.dir.parent / (self.dir.name + ".lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: Whoosh's own writer lock still applies
+            yield
+            return
+        with open(lock_path, "a+") as fh:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise IndexError_("the search index is being updated by another process", path=str(self.dir)) from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _update(self) -> UpdateStats:
         stats = UpdateStats()
         manifest = self._load_manifest()
         ix = self._open_existing() if manifest is not None else None
