@@ -261,8 +261,11 @@ class KBIndex:
 
     def update(self) -> UpdateStats:
         """Bring the index in line with kb/ and return what changed (one process at a time)."""
-        with self._update_lock():
-            return self._update()
+        try:
+            with self._update_lock():
+                return self._update()
+        except OSError as exc:
+            raise IndexError_(f"cannot write the search index: {exc.strerror or exc}", path=str(self.dir)) from None
 
     @contextlib.contextmanager
     def _update_lock(self):
