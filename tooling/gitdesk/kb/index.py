@@ -45,7 +45,7 @@ SKIP_PAGES = ("tags.md",)
 _RACY_NS = 2_000_000_000  # files modified within 2 s of the last update are re-hashed
 
 
-class IndexError_(GitdeskError):
+class SearchIndexError(GitdeskError):
     """The index could not be read or written."""
 
 
@@ -265,7 +265,7 @@ class KBIndex:
             with self._update_lock():
                 return self._update()
         except OSError as exc:
-            raise IndexError_(f"cannot write the search index: {exc.strerror or exc}", path=str(self.dir)) from None
+            raise SearchIndexError(f"cannot write the search index: {exc.strerror or exc}", path=str(self.dir)) from None
 
     @contextlib.contextmanager
     def _update_lock(self):
@@ -286,7 +286,7 @@ class KBIndex:
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise IndexError_("the search index is being updated by another process", path=str(self.dir)) from None
+                        raise SearchIndexError("the search index is being updated by another process", path=str(self.dir)) from None
                     time.sleep(0.05)
             try:
                 yield
@@ -363,7 +363,7 @@ class KBIndex:
                 return ix.writer()
             except LockError:
                 if time.monotonic() > deadline:
-                    raise IndexError_("the search index is locked by another process (delete .gitdesk/kb-index if none is running)", path=str(self.dir)) from None
+                    raise SearchIndexError("the search index is locked by another process (delete .gitdesk/kb-index if none is running)", path=str(self.dir)) from None
                 time.sleep(0.1)
 
     def open(self, *, update: bool = True):
