@@ -25,7 +25,7 @@ from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
-CLOCKS = {"first_response": "first response", "next_update": "next update", "resolution": "resolution", "any": "any clock"}
+CLOCKS = {"first_response": "first response", "next_update": "next update", "resolution": "resolution"}
 
 
 def esc(text) -> str:
@@ -110,11 +110,12 @@ def _calendar_text(ctx: SiteContext, name: str, cal) -> str:
 
 
 def _rule_text(ctx: SiteContext, rule: dict, warning: float) -> str:
-    clock = esc(CLOCKS.get(rule.get("clock") or "any", rule.get("clock")))
+    name = rule.get("clock") or "any"
+    clock = "any clock" if name == "any" else f"the {esc(CLOCKS.get(name, name))} clock"
     if rule.get("when") == "at-risk":
-        when = f"When the {clock} clock is **at risk** ({round(warning * 100)} % of its target used)"
+        when = f"When {clock} is **at risk** ({round(warning * 100)} % of its target used)"
     else:
-        when = f"When the {clock} clock is **breached** (its target has passed)"
+        when = f"When {clock} is **breached** (its target has passed)"
     if rule.get("priority"):
         when += f" on a {esc(_label(ctx, rule['priority']))} ticket"
     actions = []
