@@ -93,10 +93,9 @@ def name_only(actor: str | None) -> str:
     """``Ana Lima <ana@example.com>`` -> ``Ana Lima``: e-mail addresses are not written to GitHub."""
     text = " ".join((actor or "").split())
     if "<" in text and text.endswith(">"):
-        name = text.split("<", 1)[0].strip().strip('"')
-        if name:
-            return name
-        return text.split("<", 1)[1][:-1].split("@", 1)[0]
+        name, _, address = text[:-1].rpartition("<")
+        name = name.strip().strip('"')
+        return name or address.split("@", 1)[0] or "unknown"
     if "@" in text and " " not in text:
         return text.split("@", 1)[0]
     return text or "unknown"
@@ -237,7 +236,7 @@ def parse_person(text: str | None) -> dict:
     if not text:
         return {}
     if "<" in text and text.endswith(">"):
-        name, _, email = text[:-1].partition("<")
+        name, _, email = text[:-1].rpartition("<")
         return {k: v for k, v in {"name": name.strip().strip('"'), "email": email.strip()}.items() if v}
     if "@" in text and " " not in text:
         return {"email": text}
@@ -440,9 +439,10 @@ def body_fields(issue: dict, ctx: Context) -> dict[str, Any]:
     if description:
         description = description[:200_000]
     requester: dict = {}
+    ours = trusted and TICKET_MARKER_RE.search(issue.get("body") or "") is not None
     if trusted and form.get(REQUESTER_SECTION):
         requester = parse_person(form[REQUESTER_SECTION])
-    if not requester:
+    if not requester and not ours:  # the person who opened the issue asks; gitdesk's issues say who
         login = (issue.get("user") or {}).get("login")
         requester = {"name": login} if login else {}
     if form.get("department"):
@@ -457,6 +457,7 @@ def body_fields(issue: dict, ctx: Context) -> dict[str, Any]:
         "description": description,
         "requester": requester or None,
         "article": form.get("article"),
+        "default_channel": None if ours else ctx.default_channel,
         "_form": form,
     }
     return out
@@ -489,7 +490,7 @@ def issue_fields(issue: dict, ctx: Context) -> dict[str, Any]:
         "priority": priority,
         "category": labels["category"] or body["category"],
         "tier": labels["tier"] or 1,
-        "channel": labels["channel"] or body["channel"] or ctx.default_channel,
+        "channel": labels["channel"] or body["channel"] or body["default_channel"],
         "assignee": assignees[0] if assignees else None,
         "tags": labels["tags"],
         "asset": body["asset"],
@@ -684,7 +685,7 @@ def new_event(issue: dict, ticket_id: str, ctx: Context, entry: dict | None = No
     for key in ("category", "impact", "urgency", "asset", "description", "requester"):
         if body[key]:
             changes[key] = body[key]
-    changes["channel"] = body["channel"] or ctx.default_channel
+    changes["channel"] = body["channel"] or body["default_channel"]
     if body["impact"] and body["urgency"]:
         changes["priority"] = cfg.derive_priority(body["impact"], body["urgency"])
     changes = {k: v for k, v in changes.items() if v is not None}
