@@ -63,7 +63,7 @@ TITLES = {
     "H": "Octavia reported a phishing email about pineapples",
     "I": "Zebulon found a USB stick in the car park",
 }
-DESCRIPTION = "Confidential: the quarterly figures for Project Nightingale are on this laptop."
+DESCRIPTION = "Confidential: the quarterly figures for Project Quetzalcoatlus are on this laptop."
 COMMENTS = ("We are on it, Zebulon", "Reset link sent to Marguerite", "Could you photograph the jam, Octavia?",
             "Here is the photograph of the jam", "Replaced the toner drum for Octavia", "Secret rating remark about Bob",
             "Internal note: Zebulon keeps spilling coffee", "Still broken, says Octavia", "Out-of-office guide for Marguerite")
@@ -72,7 +72,7 @@ COMMENTS = ("We are on it, Zebulon", "Reset link sent to Marguerite", "Could you
 PERSONAL = [
     *(p[k] for p in (ZEB, MARG, OCT, WAL) for k in ("name", "email")),
     "Zebulon", "Quixote", "Marguerite", "Vantablack", "Octavia", "Plumtree", "Walter", "Fiddlesticks",
-    "Temp Contractor", "temp.contractor@agency.example", "Nightingale", *TITLES.values(), *COMMENTS,
+    "Temp Contractor", "temp.contractor@agency.example", "Quetzalcoatlus", *TITLES.values(), *COMMENTS,
 ]
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
