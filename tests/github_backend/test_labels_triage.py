@@ -187,3 +187,20 @@ def test_a_malformed_repository_is_named_in_the_error(gd, git_repo, fake_github,
     (git_repo / "helpdesk.yml").write_text(text)
     run = gd(git_repo, "github", "labels")
     assert run.code == 1 and "github.repository" in run.err and "Traceback" not in run.err
+
+
+def test_triage_reopens_a_pending_ticket_the_requester_answered(gd, gh_desk, fake_github):
+    fake_github.seed_issue("Outlook keeps asking for my password", form_body(category="email"), user="alice")
+    assert gd(gh_desk, "ticket", "pending", "#1", "-m", "Which Outlook version do you use?").code == 0
+    assert "status: pending" in fake_github.issue_labels(1)
+    assert gd(gh_desk, "github", "triage", "1", "--no-kb", "--json").json["reopened"] is False
+    assert "status: pending" in fake_github.issue_labels(1)  # the agent's own comment is no answer
+    answer = fake_github.seed_comment(1, "Outlook 2021", user="alice")
+    run = gd(gh_desk, "github", "triage", "1", "--no-kb", "--json")
+    assert run.code == 0, run.err
+    assert run.json["reopened"] is True and "status: pending" not in fake_github.issue_labels(1)
+    shown = gd(gh_desk, "ticket", "show", "#1", "--json").json
+    assert shown["status"] == "open"
+    reopen = [h for h in shown["history"] if h.get("reason") == "the requester answered"]
+    assert len(reopen) == 1 and reopen[0]["at"].startswith(answer.created_at.strftime("%Y-%m-%dT%H:%M:%S"))
+    assert gd(gh_desk, "github", "triage", "1", "--no-kb", "--json").json["reopened"] is False

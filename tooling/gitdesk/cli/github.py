@@ -69,7 +69,7 @@ def _issue_number(text: str) -> int:
 def triage(number, no_kb, as_json, repo_path) -> None:
     """Label issue NUMBER from its issue-form fields; ask for what is missing; suggest articles.
 
-    Labels an agent already set are kept. Re-runs edit gitdesk's two comments in place and send
+    A pending ticket whose requester answered goes back to open. Labels an agent set are kept. Re-runs edit gitdesk's two comments in place and send
     no write request when nothing changed.
     """
     from gitdesk.store.github import GitHubStore
@@ -93,6 +93,8 @@ def triage(number, no_kb, as_json, repo_path) -> None:
         click.echo(f"  missing: {', '.join(result['missing'])} (comment {result['triage_comment']})")
     for problem in result["problems"]:
         click.echo(f"  {problem}")
+    if result.get("reopened"):
+        click.echo("  the requester answered: status back to open")
     if "kb" in result:
         if result["kb"]:
             click.echo(f"  suggested: {', '.join(a['path'] for a in result['kb'])} (comment {result['kb_comment']})")

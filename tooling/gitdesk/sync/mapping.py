@@ -31,7 +31,7 @@ from typing import Any, Iterable
 
 from gitdesk.config import Config
 from gitdesk.errors import ValidationError
-from gitdesk.model.event import Event, format_time, parse_event, parse_time
+from gitdesk.model.event import Event, format_time, parse_event, parse_time  # noqa: F401 - parse_time re-exported
 from gitdesk.model.ids import event_id_from, is_ticket_id, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 

@@ -4,7 +4,8 @@ The form's category, priority (impact x urgency through ``priority_matrix``) and
 labels when the issue has no label of that kind yet: a label an agent set is never overwritten
 (the difference is reported). When priority or category is still unknown, the issue gets
 ``needs-triage`` and one comment that says what is missing; once both are known the label goes
-and that comment says so. A second comment lists the best knowledge base articles. Both comments
+and that comment says so. A second comment lists the best knowledge base articles. A pending
+ticket whose requester has answered on GitHub goes back to open (run it on new comments too). Both comments
 carry hidden markers, are found again on every run and edited in place, never posted twice; a
 run that changes nothing sends no write request (so a workflow re-run, or the ``edited`` event
 of an issue gitdesk itself touched, ends at once).
@@ -165,8 +166,30 @@ def triage(store, number: int, *, suggest_articles: bool = True) -> dict[str, An
             result["kb_comment"] = "none"
     store.mirror.commit()
     store._fresh.pop(number, None)
+    result["reopened"] = _requester_answered(store, number)
     result["requests"] = client.requests - before
     return result
+
+
+def _requester_answered(store, number: int) -> bool:
+    """A ticket waiting on its requester (pending) whom the requester answered on GitHub goes
+    back to open, as ``gitdesk ticket comment`` does for answers that come through gitdesk: the
+    SLA clocks run again from the answer, not from whenever an agent notices it."""
+    from gitdesk.operations import Desk, same_person
+
+    cfg = store.config
+    ticket = store.get(f"#{number}")
+    if ticket.status not in cfg.pausing_statuses:
+        return False
+    since = max((h["at"] for h in ticket.history if (h.get("set") or {}).get("status") == ticket.status), default="")
+    answers = [c["at"] for c in ticket.comments
+               if c.get("public", True) and c["at"] > since and same_person(c["by"], ticket.requester)]
+    if not answers:
+        return False
+    answered = m.parse_time(min(answers))
+    desk = Desk(store, cfg, m.AUTOMATION_ACTOR, clock=lambda: answered)
+    desk.set_fields(ticket.id, {"status": cfg["reopen_status"]}, reason="the requester answered")
+    return True
 
 
 def _upsert(store, number: int, issue: dict, existing: dict | None, kind: str, text: str) -> str:
