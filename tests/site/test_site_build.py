@@ -177,6 +177,14 @@ def test_github_repository_gives_prefilled_issue_form_links(tmp_path):
     assert scan_site(site) == []  # links a reader clicks are not requests
 
 
+def test_site_url_makes_the_linked_article_a_url(tmp_path):
+    root = make_sample(tmp_path / "desk", config_extra="github:\n  repository: northwind/helpdesk\nsite:\n  title: Help\n  url: https://help.northwind.example/\n")
+    site = tmp_path / "site"
+    build(root, site)
+    href = next(h for h, a in page(site, "network/vpn-wont-connect.html").links if "gitdesk-ticket-link" in (a.get("class") or ""))
+    assert parse_qs(urlsplit(href).query)["article"] == ["https://help.northwind.example/network/vpn-wont-connect.html"]
+
+
 def test_spanish_site(tmp_path):
     root = make_sample(tmp_path / "es", language="es", config_extra="site:\n  title: Soporte Northwind\n")
     site = tmp_path / "site"

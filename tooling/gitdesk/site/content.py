@@ -125,6 +125,15 @@ def issue_form_url(ctx: SiteContext, **params: str) -> str:
     return f"{github_web_url(ctx)}/{repo}/issues/new?{query}"
 
 
+def article_reference(ctx: SiteContext, page: PageInfo) -> str:
+    """How a ticket names the article: its published URL when ``site.url`` is set (the issue
+    form's "Linked article" field asks for a URL), else its path under kb/."""
+    base = str((ctx.config.get("site") or {}).get("url") or "").strip()
+    if base.startswith(("https://", "http://")):
+        return f"{base.rstrip('/')}/{page.src_uri[:-3] if page.src_uri.endswith('.md') else page.src_uri}.html"
+    return page.src_uri
+
+
 def ticket_link(ctx: SiteContext, page: PageInfo) -> str:
     """Where "Open a ticket" at the end of ``page`` goes, carrying the article's name.
 
@@ -133,7 +142,7 @@ def ticket_link(ctx: SiteContext, page: PageInfo) -> str:
     """
     if github_repository(ctx):
         title = f"{t(ctx, 'help_with')}: {page.title}" if page.title else ""
-        return issue_form_url(ctx, title=title, article=page.src_uri)
+        return issue_form_url(ctx, title=title, article=article_reference(ctx, page))
     return f"{rel_link(page, OPEN_TICKET_PAGE)}?{urlencode({'article': page.src_uri}, quote_via=quote, safe='/')}"
 
 
