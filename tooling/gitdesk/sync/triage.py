@@ -182,8 +182,9 @@ def _requester_answered(store, number: int) -> bool:
     if ticket.status not in cfg.pausing_statuses:
         return False
     since = max((h["at"] for h in ticket.history if (h.get("set") or {}).get("status") == ticket.status), default="")
+    # GitHub's times have whole seconds: an answer in the second the ticket went pending counts
     answers = [c["at"] for c in ticket.comments
-               if c.get("public", True) and c["at"] > since and same_person(c["by"], ticket.requester)]
+               if c.get("public", True) and c["at"][:19] >= since[:19] and same_person(c["by"], ticket.requester)]
     if not answers:
         return False
     answered = m.parse_time(min(answers))
