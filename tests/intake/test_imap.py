@@ -167,3 +167,16 @@ def test_imap_over_tls(dovecot_path, trust, intake, mail_repo, monkeypatch, show
         assert code == 1 and "certificate verify failed" in result.stderr
     finally:
         server.stop()
+
+
+def test_a_message_too_large_to_take_is_set_aside(imap, intake, monkeypatch):
+    from gitdesk.intake import imap as imap_module
+
+    monkeypatch.setattr(imap_module, "MAX_MESSAGE_BYTES", 50_000)
+    fill(imap, ["huge-attachment.eml", "outlook-new.eml"])
+    code, data, result = intake("--imap")
+    assert code == 1 and [m["action"] for m in data["messages"]] == ["rejected", "new"]
+    assert "imap:INBOX/1: message: message of " in result.stderr and "larger than the limit of 50000" in result.stderr
+    flags = by_subject_flags(imap)
+    assert "GitdeskRejected" in flags[0] and "GitdeskTaken" in flags[1]
+    assert intake("--imap")[1]["messages"] == []  # set aside for a person, not retried every run

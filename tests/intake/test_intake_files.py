@@ -138,6 +138,8 @@ def test_two_clones_read_the_same_messages_then_merge(tmp_path, run_cli):
     assert len(counts) == 7 and set(counts.values()) == {1}
     sam = json.loads(run_cli("ticket", "show", SAM, "--json", repo=b).stdout)
     assert [h["action"] for h in sam["history"]] == ["new", "comment"]
+    again = run_cli("intake", "email", *map(str, first + second), "--json", repo=b)  # B now knows what A took
+    assert json.loads(again.stdout)["counts"] == {"duplicate": 10}
     check = run_cli("check", "--json", repo=b)
     problems = json.loads(check.stdout)["problems"]
     assert [p for p in problems if ".attachments" not in p["path"]] == []
@@ -335,3 +337,19 @@ def test_bad_command_lines(run_cli, mail_repo, tmp_path):
     assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.output
     result = run_cli("intake", "email", "--imap")
     assert result.exit_code == 1 and result.stderr.strip() == "gitdesk: error: helpdesk.yml: mail.imap.host: no IMAP server: set mail.imap.host"
+
+
+def test_a_planted_symlink_cannot_redirect_attachments(intake, mail_repo, tmp_path):
+    """A repository may contain symlinks: the attachment folder of the ticket a message will
+    open points outside; the message is rejected and nothing is written there."""
+    from gitdesk.model.ids import ticket_id_from
+
+    tid = ticket_id_from("mail:<huge-mark-20261104@northwind.example>")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (mail_repo / "tickets" / tid[:2]).mkdir(parents=True)
+    (mail_repo / "tickets" / tid[:2] / f"{tid}.attachments").symlink_to(outside)
+    code, data, result = intake(message("huge-attachment.eml"), message("outlook-new.eml"))
+    assert code == 1 and data["counts"] == {"new": 1, "rejected": 1}
+    assert f"tickets/{tid[:2]}/{tid}.attachments: is a symbolic link" in result.stderr
+    assert list(outside.iterdir()) == []

@@ -261,3 +261,14 @@ def test_refuses_to_send_in_clear_when_starttls_is_expected(smtp, intake, notify
     assert code == 1 and "does not offer STARTTLS" in result.stderr and smtp.received == []
     update_config(mail_repo, mail={"smtp": {"host": ""}})
     assert notify()[2].stderr.strip() == "gitdesk: error: helpdesk.yml: mail.smtp.host: no SMTP server: set mail.smtp.host"
+
+
+def test_names_typed_with_line_breaks_cannot_inject_headers(smtp, notify, run_cli):
+    result = run_cli("ticket", "new", "Printer jam", "--requester", "Sam\r\nBcc: everyone@northwind.example <sam.reed@northwind.example>",
+                     "--channel", "phone", "--as", AGENT)
+    assert result.exit_code == 0, result.output
+    code, data, _ = notify()
+    assert code == 0 and data["sent"] == 1
+    [received] = smtp.received
+    assert received.recipients == [SAM_EMAIL]
+    assert "Bcc" not in received.message().keys()

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from gitdesk.errors import ValidationError
 from gitdesk.yamlio import atomic_write
 
 MAX_NAME = 100
@@ -43,6 +44,16 @@ def attachments_dir(tickets_dir: Path, ticket_id: str) -> Path:
     return tickets_dir / ticket_id[:2] / f"{ticket_id}.attachments"
 
 
+def _check_folder(folder: Path, tickets_dir: Path, root: Path) -> None:
+    """A repository can carry symlinks: never write through one to somewhere outside tickets/."""
+    for path in (tickets_dir, folder.parent, folder):
+        if path.is_symlink():
+            raise ValidationError("is a symbolic link: refusing to write attachments through it",
+                                  path=path.relative_to(root).as_posix())
+    if folder.exists() and not folder.is_dir():
+        raise ValidationError("is not a folder", path=folder.relative_to(root).as_posix())
+
+
 def human_size(n: int) -> str:
     size = float(n)
     for unit in ("bytes", "KB", "MB", "GB"):
@@ -69,6 +80,8 @@ class PlannedFile:
 def plan(attachments, *, root: Path, tickets_dir: Path, ticket_id: str, event_id: str, max_bytes: int) -> list[PlannedFile]:
     """Decide names and which files are saved (nothing is written yet)."""
     folder = attachments_dir(tickets_dir, ticket_id)
+    if attachments:
+        _check_folder(folder, tickets_dir, root)
     used: set[str] = set()
     out = []
     for att in attachments:

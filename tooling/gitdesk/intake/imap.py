@@ -20,7 +20,7 @@ import socket
 import ssl
 from typing import Iterator
 
-from gitdesk.errors import AuthError, ConfigError, RemoteError
+from gitdesk.errors import AuthError, ConfigError, RemoteError, ValidationError
 
 TAKEN = "GitdeskTaken"
 REJECTED = "GitdeskRejected"
@@ -137,19 +137,22 @@ class Mailbox:
             data = self._uid("SEARCH", None, "UNDELETED", "UNSEEN")
         return sorted(int(x) for x in b" ".join(d for d in data if d).split())
 
-    def fetch(self, uid: int) -> bytes | None:
-        """The raw message (without marking it seen); None if it vanished meanwhile."""
+    def fetch(self, uid: int) -> bytes | ValidationError | None:
+        """The raw message (without marking it seen); None if it vanished meanwhile, an error
+        (for the rejected pile) if it is too large to take."""
         data = self._uid("FETCH", str(uid), "(RFC822.SIZE)")
-        size = re.search(rb"RFC822\.SIZE (\d+)", b" ".join(d if isinstance(d, bytes) else d[0] for d in data if d) or b"")
+        text = b" ".join(d if isinstance(d, bytes) else d[0] for d in data if d)
+        size = re.search(rb"RFC822\.SIZE (\d+)", text)
         if size and int(size.group(1)) > MAX_MESSAGE_BYTES:
-            raise RemoteError(f"message UID {uid} is larger than {MAX_MESSAGE_BYTES} bytes", field="mail.imap")
+            return ValidationError(f"message of {int(size.group(1))} bytes is larger than the limit of {MAX_MESSAGE_BYTES}",
+                                   field="message")
         data = self._uid("FETCH", str(uid), "(BODY.PEEK[])")
         for item in data:
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
                 return item[1]
         return None
 
-    def messages(self) -> Iterator[tuple[int, bytes]]:
+    def messages(self) -> Iterator[tuple[int, bytes | ValidationError]]:
         for uid in self.pending_uids():
             raw = self.fetch(uid)
             if raw is not None:

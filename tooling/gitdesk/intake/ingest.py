@@ -11,8 +11,9 @@ the requester and when its first line is just a number from 1 to 5, rates it); a
 closed ticket opens a follow-up linked to it.
 
 Exactly once: every ticket records the Message-IDs it took (the set field ``message_ids``) and
-each run builds its lookup from the store, so a repeated run, a run that crashed half-way or a
-second clone reading the same mailbox skips what is already there. Ids are derived from the
+each run looks them up (:mod:`gitdesk.intake.msgindex`, an index over the event files that
+checks itself against the disk), so a repeated run, a run that crashed half-way or a second
+clone reading the same mailbox (after ``git pull``) skips what is already there. Ids are derived from the
 Message-ID (``ticket_id_from("mail:" + id)``, ``event_id_from(time, "mail:" + id)``), so two
 clones that take the same message at the same time write the same file names, and ``git
 merge`` keeps one. One message is one event file (plus its attachments, written first).
@@ -174,19 +175,34 @@ class MailIntake:
         self.prefix = config.id_prefix
         self.max_bytes = int(config["mail"].get("attachment_max_bytes", 0))
         self.desk_address = (config["mail"].get("address") or "").lower()
-        self._index: dict[str, str] | None = None
+        self._run: dict[str, str] = {}  # taken in this run (dry runs included)
+        self._lookup: Callable[[str], str | None] | None = None
         self._agents: set[str] | None = None
 
     # -- lookups ---------------------------------------------------------------------------
-    @property
-    def index(self) -> dict[str, str]:
-        """Message-ID -> ticket id, over every ticket in the store (rebuilt each run)."""
-        if self._index is None:
-            self._index = {}
-            for ticket in self.store.list():
-                for mid in ticket.get("message_ids") or ():
-                    self._index.setdefault(mid, ticket.id)
-        return self._index
+    def taken_by(self, mid: str) -> str | None:
+        """The ticket that already took Message-ID ``mid`` (this run or any earlier one), or None."""
+        if mid in self._run:
+            return self._run[mid]
+        if self._lookup is None:
+            self._lookup = self._build_lookup()
+        return self._lookup(mid)
+
+    def _build_lookup(self) -> Callable[[str], str | None]:
+        from gitdesk.store.files import FileStore
+
+        base = self.store.base if isinstance(self.store, DryRunStore) else self.store
+        if isinstance(base, FileStore):  # the persistent index: a few stat calls when nothing changed
+            from gitdesk.intake.msgindex import MessageIndex
+
+            index = MessageIndex(base.tickets_dir, base.repo.cache_dir, max_bytes=base.max_bytes)
+            index.refresh()
+            return index.get
+        table: dict[str, str] = {}  # other stores: read every ticket's message_ids once per run
+        for ticket in self.store.list():
+            for mid in ticket.get("message_ids") or ():
+                table.setdefault(mid, ticket.id)
+        return table.get
 
     @property
     def agents(self) -> set[str]:
@@ -214,7 +230,7 @@ class MailIntake:
         candidates: list[str] = list(subject_refs(msg.subject, self.prefix))
         for mid in [*msg.in_reply_to, *reversed(msg.references)]:
             match = NOTIFY_ID_RE.match(mid)
-            tid = match.group(1) if match else self.index.get(mid)
+            tid = match.group(1) if match else self.taken_by(mid)
             if tid and tid not in candidates:
                 candidates.append(tid)
         refused = []
@@ -252,7 +268,11 @@ class MailIntake:
         except ValidationError as exc:
             error = ValidationError(exc.message, path=source, field=exc.field)
             return Outcome(source, "rejected", detail=exc.message, error=error)
-        return self.take_parsed(msg, source)
+        try:
+            return self.take_parsed(msg, source)
+        except ValidationError as exc:  # this message cannot be stored (e.g. too large an event): the next can
+            error = ValidationError(exc.line(), path=source)
+            return Outcome(source, "rejected", msg.message_id, detail=exc.line(), error=error)
 
     def take_parsed(self, msg: ParsedMessage, source: str) -> Outcome:
         mid = msg.message_id
@@ -260,7 +280,7 @@ class MailIntake:
             return Outcome(source, "skipped", mid, detail="sent by the help desk's own address (mail loop)")
         if msg.auto_submitted == "auto-replied":
             return Outcome(source, "skipped", mid, detail="automatic reply (out of office or similar)")
-        known = self.index.get(mid)
+        known = self.taken_by(mid)
         if known:
             return Outcome(source, "duplicate", mid, known, detail="already taken", paths=self.paths_for(mid, known))
         target, refused = self.route(msg)
@@ -273,7 +293,7 @@ class MailIntake:
         else:
             outcome = self._reply(msg, source, target)
         if outcome.ticket:
-            self.index[mid] = outcome.ticket
+            self._run[mid] = outcome.ticket
         return outcome
 
     def _body_with_files(self, text: str, files) -> str:

@@ -216,7 +216,7 @@ def plan(store, config: Config, root: Path | None, *, now: datetime | None = Non
     now = now or utcnow()
     planner = Planner(config, root, now=now)
     out = []
-    for ticket in store.all():
+    for ticket in store.all():  # one pass (a get per recent ticket costs a cache check each)
         if (ticket.updated_at or "") < planner.oldest:
             continue
         for note in planner.for_ticket(ticket):
@@ -229,7 +229,8 @@ def build_message(note: Notification, config: Config) -> EmailMessage:
     msg = EmailMessage()
     address = config["mail"].get("address") or ""
     msg["From"] = formataddr((config.name, address))
-    msg["To"] = formataddr((note.to_name, note.to_email)) if note.to_name else note.to_email
+    name = " ".join((note.to_name or "").split())  # names typed by people: no line breaks in headers
+    msg["To"] = formataddr((name, note.to_email)) if name else note.to_email
     msg["Subject"] = note.subject
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = note.message_id
@@ -296,6 +297,8 @@ class Mailer:
         """Send one message; raise :class:`Refused` (permanent) or :class:`RemoteError` (temporary)."""
         try:
             refused = self.conn.send_message(msg, from_addr=sender, to_addrs=[recipient])
+        except smtplib.SMTPNotSupportedError as exc:  # e.g. an address that needs SMTPUTF8
+            raise Refused(f"refused: {_reason(exc)}", field="mail.smtp") from None
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()), (0, b""))
             raise _classify(code, text) from None
@@ -374,7 +377,11 @@ def send_all(store, config: Config, root: Path | None, actor: str, *, dry_run: b
         mailer.open()
         for note, ticket in owed:
             try:
-                mailer.send(build_message(note, config), sender, note.to_email)
+                try:
+                    msg = build_message(note, config)
+                except (ValueError, TypeError) as exc:  # e.g. an address no mail system accepts
+                    raise Refused(f"cannot build the message: {exc}", field="mail") from None
+                mailer.send(msg, sender, note.to_email)
                 note.status = "sent"
             except Refused as exc:
                 note.status, note.detail = "refused", exc.message

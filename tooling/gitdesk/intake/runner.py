@@ -49,7 +49,11 @@ def intake_imap(intake: MailIntake, settings: dict, outcomes: list[Outcome], *, 
     folder = settings.get("folder") or "INBOX"
     with Mailbox(settings, readonly=intake.dry_run, environ=environ) as box:
         for uid, raw in box.messages():
-            outcome = intake.take(raw, f"imap:{folder}/{uid}")
+            source = f"imap:{folder}/{uid}"
+            if isinstance(raw, ValidationError):
+                outcome = Outcome(source, "rejected", detail=raw.message, error=ValidationError(raw.message, path=source, field=raw.field))
+            else:
+                outcome = intake.take(raw, source)
             outcomes.append(outcome)
             if not intake.dry_run:
                 if outcome.processed:
