@@ -353,3 +353,10 @@ def test_a_planted_symlink_cannot_redirect_attachments(intake, mail_repo, tmp_pa
     assert code == 1 and data["counts"] == {"new": 1, "rejected": 1}
     assert f"tickets/{tid[:2]}/{tid}.attachments: is a symbolic link" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_one_message_on_standard_input(run_cli, show):
+    result = run_cli("intake", "email", "-", "--json", input=message("base64.eml").read_bytes())
+    assert result.exit_code == 0, result.output
+    [taken] = json.loads(result.stdout)["messages"]
+    assert taken["source"] == "<stdin>" and show(taken["ticket"])["title"] == "Portátil não liga"

@@ -13,6 +13,7 @@ Examples:
   gitdesk intake email --imap                 # the mailbox in helpdesk.yml (mail.imap)
   gitdesk intake email inbox.mbox msg.eml     # message files
   gitdesk intake email --imap --dry-run       # show what would happen, change nothing
+  gitdesk intake email -                      # one message on stdin (e.g. a mail server's pipe)
 \b
 The IMAP password is read from the environment variable named by mail.imap.password_env
 (default GITDESK_IMAP_PASSWORD). A message is taken once, however often this runs.
@@ -40,7 +41,7 @@ def _line(outcome, prefix: str) -> str:
 
 
 @intake.command("email", epilog=EPILOG_EMAIL)
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--imap", "use_imap", is_flag=True, help="Read the IMAP mailbox configured in helpdesk.yml.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write and mark nothing.")
 @json_option

@@ -619,10 +619,15 @@ def read_message_files(paths: list[str | Path]) -> Iterator[tuple[str, bytes | V
     """(label, raw bytes) for each message in the given ``.eml`` and mbox files.
 
     A file whose first line is an mbox ``From `` line is read as an mbox (each message labelled
-    ``file#N``); anything else is one message. An unreadable file yields a ValidationError in
+    ``file#N``); anything else is one message; ``-`` is one message on standard input. An unreadable file yields a ValidationError in
     place of the bytes, so one bad file does not stop the others.
     """
     for path in paths:
+        if str(path) == "-":  # one message on standard input (an MTA's pipe delivery)
+            import sys
+
+            yield "<stdin>", sys.stdin.buffer.read()
+            continue
         path = Path(path)
         label = str(path)
         try:
