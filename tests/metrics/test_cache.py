@@ -191,7 +191,7 @@ def test_cache_that_cannot_be_written(fresh_scenario, monkeypatch, counted):
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Read-only file system")
 
-    monkeypatch.setattr("gitdesk.yamlio.atomic_write", refuse)
+    monkeypatch.setattr("tempfile.mkstemp", refuse)
     assert cached(s) == pure(s)
     counted.clear()
     out = cached(s)

@@ -288,16 +288,31 @@ def test_agents_are_named_only_as_configured(scenario):
     assert agents.label(None) == "(unassigned)"
 
 
-def test_departments_that_look_like_addresses_are_dropped(scenario):
-    from gitdesk.model.reducer import reduce_events
+def test_labels_that_could_name_a_person_are_left_out(scenario):
+    """Asset ids and departments are free text: ones holding an address or the requester's own
+    name or email are not counted under that label."""
     from gitdesk.model.event import Event
+    from gitdesk.model.reducer import reduce_events
 
+    requester = {"name": "Jane Roe", "email": "jane.roe@private.example"}
+    cases = [  # (asset, department)
+        ("Jane Roe's laptop", "Jane Roe <jane.roe@private.example>"),
+        ("LT-7 (jane.roe@private.example)", "jane.roe@private.example"),
+        ("JANE  ROE dock", "Office of Jane Roe"),
+        ("LT-7", "Finance"),
+        ("LT-7", "Finance"),
+        ("Roe", "Jane"),  # one word of a name is not the name
+    ]
     rows = []
-    for n, dept in enumerate(["Jane Roe <jane@private.example>", "jane@private.example", "Jane Roe <jane@private.example>"]):
+    for n, (asset, dept) in enumerate(cases):
         at = datetime(2026, 11, 2, 9, n, tzinfo=timezone.utc)
-        rows.append(reduce_events([Event(id=f"20261102T090{n}00000000Z-00000{n}", ticket=f"K{n}00000000", at=at, by="x",
-                                         action="new", set={"status": "open", "title": "t", "requester": {"department": dept}},
-                                         add={"tags": ["how-to"]})]))
+        rows.append(reduce_events([Event(
+            id=f"20261102T090{n}00000000Z-00000{n}", ticket=f"K{n}00000000", at=at, by="x", action="new",
+            set={"status": "open", "title": "t", "asset": asset, "requester": {**requester, "department": dept}},
+            add={"tags": ["how-to"]})]))
     out = compute(rows, scenario.config, now=NOW)
-    assert out["training_needs"] == []
-    assert "jane" not in json.dumps(out).lower()
+    assert out["top_assets"] == [{"asset": "LT-7", "incidents": 2, "open": 2, "repeat": True},
+                                 {"asset": "Roe", "incidents": 1, "open": 1, "repeat": False}]
+    assert out["training_needs"] == [{"department": "Finance", "how_to_tickets": 2, "categories": {"(none)": 2}}]
+    text = json.dumps(out).lower()
+    assert "jane roe" not in text and "private.example" not in text

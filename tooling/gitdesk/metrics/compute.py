@@ -34,6 +34,8 @@ Definitions (the report repeats them):
   article (the answer already existed). Departments with two or more are listed.
 - **Knowledge gaps**: ticket categories with no KB article whose front matter ``category`` is the
   same, a parent or a child of it.
+- **Free-text labels** (asset ids, departments) are left out when they could identify a person
+  (:func:`public_label`): an address, or the requester's own name or email in the text.
 """
 
 from __future__ import annotations
@@ -175,16 +177,24 @@ def _escalated(data: dict) -> bool:
     return any(entry.get("action") == "escalate" for entry in data.get("history") or ())
 
 
-def _department(data: dict) -> str | None:
-    requester = data.get("requester") or {}
-    dept = requester.get("department")
-    if not isinstance(dept, str):
+def public_label(text: Any, requester: dict | None, limit: int = 80) -> str | None:
+    """A free-text label (asset id, department) fit to publish, or None.
+
+    Labels are published only when they cannot be a way to reach or name a person: nothing with
+    an address (``@``, ``<``), nothing that contains the ticket's requester's full name or email
+    ("Jane Roe's laptop"), nothing longer than ``limit`` characters.
+    """
+    if not isinstance(text, str):
         return None
-    dept = " ".join(dept.split())
-    # a department is a team's name; anything that looks like an address is not published
-    if not dept or "@" in dept or "<" in dept or len(dept) > 80:
+    value = " ".join(text.split())
+    if not value or "@" in value or "<" in value or len(value) > limit:
         return None
-    return dept
+    low = value.lower()
+    for key, min_words in (("name", 2), ("email", 1)):
+        who = (requester or {}).get(key)
+        if isinstance(who, str) and len(who.split()) >= min_words and " ".join(who.split()).lower() in low:
+            return None
+    return value
 
 
 class _SlaView:
@@ -244,7 +254,7 @@ class _SlaView:
  F_RATING, F_FIRST_RESPONSE, F_RESOLUTION, F_AGENT, F_ASSET, F_AGENT_REPLIES, F_KB_LINKED, F_HOW_TO_DEPT,
  F_MET, F_FIRST_RESPONSE_BUSINESS, F_RESOLUTION_BUSINESS, F_SLA_FROM, F_SLA_UNTIL) = range(23)
 N_FACTS = 23
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 
 class FactsBuilder:
@@ -314,11 +324,12 @@ class FactsBuilder:
                 row[F_RESOLUTION] = max(0.0, (resolved_at - created).total_seconds())
             row[F_AGENT_REPLIES] = self.agent_replies(data)
         row[F_AGENT] = self.agents.label(data.get("assignee"))
-        row[F_ASSET] = data.get("asset") or None
+        requester = data.get("requester") if isinstance(data.get("requester"), dict) else None
+        row[F_ASSET] = public_label(data.get("asset"), requester)
         linked = bool(data.get("kb"))
         row[F_KB_LINKED] = linked
         if set(data.get("tags") or ()) & HOW_TO_TAGS or (linked and not is_open):
-            row[F_HOW_TO_DEPT] = _department(data)
+            row[F_HOW_TO_DEPT] = public_label((requester or {}).get("department"), requester)
         (row[F_MET], row[F_FIRST_RESPONSE_BUSINESS], row[F_RESOLUTION_BUSINESS],
          row[F_SLA_FROM], row[F_SLA_UNTIL]) = self.sla.evaluate(data, now, responded)
         return row

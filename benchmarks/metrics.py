@@ -1,0 +1,161 @@
+"""Metrics speed: ``gitdesk metrics --json`` over 100,000 tickets, through the console script.
+
+Usage: python benchmarks/metrics.py [--tickets 100000] [--dir DIR] [--repeat 5] [--profile] [--uncached]
+
+Generates the desk (benchmarks/generate.py, as a committed git repository) unless DIR already
+holds one, warms the ticket cache (one ``ticket list --json``), then times end to end:
+
+- ``python -c pass`` and ``gitdesk --version``: same-run baselines (start-up);
+- the first ``metrics --json`` (cold facts: every ticket read whole and its SLA evaluated, once);
+- ``metrics --json`` warm (the target: under 3 s), the same with ``--since``/``--until`` (one
+  quarter), the text summary, and ``--out`` (JSON, report and four SVG charts);
+- ``metrics --json`` after one new event (one ticket is read again; the event is removed after).
+
+Every warm figure is the median of --repeat runs, with its ratio to ``python -c pass`` measured in
+the same process (machines here are shared and noisy). ``--profile`` splits one in-process run into
+its stages; ``--uncached`` also times the same figures computed from every ticket without the
+facts cache (what the first run costs, and what the cache saves).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import END, generate  # noqa: E402
+
+GITDESK = shutil.which("gitdesk", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")) or "gitdesk"
+TARGET_S = 3.0
+
+
+def timed(cmd: list[str], cwd: Path, repeat: int = 1) -> tuple[float, str]:
+    runs = []
+    out = ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        runs.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()}")
+        out = proc.stdout
+    return statistics.median(runs), out
+
+
+def profile(root: Path, uncached: bool) -> list[tuple[str, float]]:
+    """One warm run in this process, split into its stages."""
+    from gitdesk.cli.options import Env
+    from gitdesk.metrics import cache
+    from gitdesk.metrics.compute import aggregate_columns, compute
+    from gitdesk.metrics.knowledge import kb_categories
+    from gitdesk.model.event import utcnow
+
+    stages = []
+    t0 = time.perf_counter()
+    env = Env(repo_path=str(root))
+    config = env.config
+    store = env.store()
+    now = utcnow()
+    stages.append(("config and store", time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    store.list(limit=0)
+    stages.append(("ticket cache refresh (git status, stat)", time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    categories = kb_categories(root, config)
+    stages.append(("KB categories", time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    columns = cache.cached_columns(store, config, now)
+    stages.append((f"facts of {len(columns[0])} tickets (cache; refreshes again)", time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    result = aggregate_columns(columns, config, since=None, until=None, now=now, kb_categories=categories)
+    stages.append(("aggregate", time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    json.dumps(result, indent=2)
+    stages.append(("to JSON", time.perf_counter() - t0))
+    if uncached:
+        t0 = time.perf_counter()
+        tickets = list(store.all())
+        stages.append((f"uncached: store.all() ({len(tickets)} tickets parsed)", time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        plain = compute(tickets, config, now=now, kb_categories=categories)
+        stages.append(("uncached: compute() (facts and SLA of every ticket)", time.perf_counter() - t0))
+        assert plain == result, "cached and uncached figures differ"
+    return stages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--dir", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--uncached", action="store_true", help="with --profile: also time the figures without the cache")
+    args = parser.parse_args()
+    root = args.dir or Path(tempfile.mkdtemp(prefix="gitdesk-metrics-bench-"))
+    if not (root / "tickets").exists():
+        start = time.perf_counter()
+        files = generate(root, args.tickets, git=True, quiet=False)
+        print(f"generated {args.tickets} tickets ({files} event files, committed) in {time.perf_counter() - start:.0f} s")
+    warm_up, _ = timed([GITDESK, "ticket", "list", "--json"], root, 1)
+    print(f"ticket cache warmed in {warm_up:.1f} s")
+    facts = root / ".gitdesk" / "metrics-facts.bin"
+    facts.unlink(missing_ok=True)
+    r = args.repeat
+    rows = []
+    base, _ = timed([sys.executable, "-c", "pass"], root, r)
+    rows.append(("python -c pass (baseline)", base))
+    version, _ = timed([GITDESK, "--version"], root, r)
+    rows.append(("gitdesk --version", version))
+    cold, out = timed([GITDESK, "metrics", "--json"], root, 1)
+    data = json.loads(out)
+    rows.append((f"metrics --json, cold facts (1 run, {data['tickets']} tickets)", cold))
+    warm, out = timed([GITDESK, "metrics", "--json"], root, r)
+    assert json.loads(out)["tickets"] == data["tickets"]
+    rows.append(("metrics --json, warm", warm))
+    quarter_end = END.strftime("%Y-%m-%d")
+    quarter_start = (END - timedelta(days=91)).strftime("%Y-%m-%d")
+    ranged, out = timed([GITDESK, "metrics", "--json", "--since", quarter_start, "--until", quarter_end], root, r)
+    rows.append((f"metrics --json --since {quarter_start} --until {quarter_end} ({json.loads(out)['tickets']} tickets)", ranged))
+    rows.append(("metrics (text summary), warm", timed([GITDESK, "metrics"], root, r)[0]))
+    out_dir = Path(tempfile.mkdtemp(prefix="gitdesk-metrics-out-"))
+    rows.append(("metrics --out DIR (JSON, report, 4 SVG), warm", timed([GITDESK, "metrics", "--out", str(out_dir)], root, r)[0]))
+    shutil.rmtree(out_dir, ignore_errors=True)
+    # one new event: that ticket alone is read again
+    ticket_id = json.loads(timed([GITDESK, "ticket", "list", "--json", "--limit", "1"], root, 1)[1])[0]["id"]
+    timed([GITDESK, "ticket", "comment", ticket_id, "Benchmark: one more reply.", "--as", "Ana Lima <ana.lima@northwind.example>"], root, 1)
+    try:
+        after, _ = timed([GITDESK, "metrics", "--json"], root, 1)
+        rows.append(("metrics --json after one new event (1 run)", after))
+    finally:
+        bucket = root / "tickets" / ticket_id[:2]
+        newest = max(bucket.glob(f"{ticket_id}.*.yml"), key=lambda p: p.name)
+        if "Benchmark: one more reply." in newest.read_text():
+            newest.unlink()
+        timed([GITDESK, "ticket", "list", "--json", "--limit", "1"], root, 1)
+
+    width = max(len(n) for n, _ in rows)
+    print(f"\nmetrics, {args.tickets} tickets, median of {r} runs (cold and after-one-event: 1 run each)")
+    for name, secs in rows:
+        print(f"  {name:<{width}}  {secs * 1000:9.1f} ms  {secs / base:7.1f}x baseline")
+    print(f"\n  metrics --json warm = {warm:.2f} s (target < {TARGET_S:.0f} s): {'OK' if warm < TARGET_S else 'SLOWER THAN TARGET'}"
+          f"; = {warm / version:.1f}x gitdesk --version; cold = {cold:.1f} s")
+    if args.profile:
+        print("\nin-process profile (one warm run):")
+        for name, secs in profile(root, args.uncached):
+            print(f"  {name:<{width}}  {secs * 1000:9.1f} ms")
+    print(f"  desk kept at {root}")
+
+
+if __name__ == "__main__":
+    main()
