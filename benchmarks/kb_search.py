@@ -152,6 +152,7 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=20)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--dir", type=Path, help="work folder (default: a temporary one, removed at the end)")
+    ap.add_argument("--reuse", action="store_true", help="with --dir: keep an already generated KB (the index is still rebuilt)")
     args = ap.parse_args()
 
     from gitdesk.config import load_config
@@ -161,11 +162,18 @@ def main() -> None:
     work = args.dir or Path(tempfile.mkdtemp(prefix="gitdesk-kb-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     root = work / "desk"
-    if root.exists():
-        shutil.rmtree(root)
-    root.mkdir()
+    reuse = args.reuse and args.dir is not None and (root / "kb").is_dir()
+    if reuse:
+        shutil.rmtree(root / ".gitdesk", ignore_errors=True)
+        paths = sorted(p.relative_to(root / "kb").as_posix() for p in (root / "kb").rglob("article-*.md"))
+        if len(paths) != args.articles:
+            reuse = False
+    if not reuse:
+        if root.exists():
+            shutil.rmtree(root)
+        root.mkdir()
     try:
-        t_gen, paths = timed(lambda: generate(root, args.articles))
+        t_gen, paths = timed(lambda: paths if reuse else generate(root, args.articles))
         size = sum(p.stat().st_size for p in (root / "kb").rglob("*.md"))
         print(f"generated {len(paths)} articles ({size / 1e6:.1f} MB of Markdown) in {t_gen:.1f} s under {root}")
         config = load_config(root)
