@@ -256,3 +256,19 @@ def test_a_refused_token_is_one_line_without_the_token(gd, gh_desk, fake_github)
     for path in (gh_desk / ".gitdesk").rglob("*"):
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes()
+
+
+def test_list_reflects_every_kind_of_change_through_its_cache(gd, gh_desk, fake_github, github_client):
+    fake_github.seed_issue("VPN drops", form_body(), user="alice")
+    first = gd(gh_desk, "ticket", "list", "--json").json
+    assert first[0]["priority"] == "high" and first[0]["comment_count"] == 0
+    github_client.get_repo("octo-org/helpdesk").get_issue(1).set_labels("priority: low")
+    assert gd(gh_desk, "ticket", "list", "--json").json[0]["priority"] == "low"
+    assert gd(gh_desk, "ticket", "comment", "#1", "--internal", "private").code == 0
+    assert gd(gh_desk, "ticket", "list", "--json").json[0]["comment_count"] == 1
+    fake_github.seed_comment(1, "any news?", user="alice")
+    listed = gd(gh_desk, "ticket", "list", "--json").json
+    assert listed[0]["comment_count"] == 2
+    before = len(fake_github.requests)
+    assert gd(gh_desk, "ticket", "list", "--json").json == listed
+    assert len(fake_github.requests) - before == 2

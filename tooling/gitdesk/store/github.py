@@ -16,6 +16,8 @@ read fresh (its issue and its comments, conditionally). The mapping is described
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -35,6 +37,7 @@ from gitdesk.sync.mirror import Mirror
 
 ISSUE_REF_RE = re.compile(r"#(\d{1,10})|(\d{1,10})|.*/issues/(\d{1,10})/?")
 PRIVATE_ACTIONS = ("rate",)
+DERIVATION_VERSION = "1"  # bump when gitdesk.sync.mapping derives tickets differently
 
 
 def repository_from(config: Config, environ: dict | None = None) -> str:
@@ -213,11 +216,32 @@ class GitHubStore(TicketStore):
         return self._derive(issue, comments).events
 
     def _everything(self) -> Iterator[Ticket]:
+        """Every ticket; derived tickets are cached by a hash of what they are derived from."""
         self.refresh()
-        comments = self.mirror.all_comments()
         private = self._all_private()
-        for issue in self.mirror.issues():
-            yield self._ticket(issue, comments.get(issue["number"], []), private)
+        private_keys = {tid: ",".join(e.id for e in events) for tid, events in private.items()}
+        cached = self.mirror.derived()
+        salt = self._cache_salt()
+        for number, issue_text, comment_texts in self.mirror.raw_rows():
+            issue = json.loads(issue_text)
+            tid = m.ticket_id_for_issue(issue, self.client.full_name)
+            digest = hashlib.sha256("\n".join([salt, issue_text, *comment_texts, private_keys.get(tid, "")]).encode())
+            key = digest.hexdigest()
+            hit = cached.get(number)
+            if hit is not None and hit[0] == key:
+                yield Ticket(json.loads(hit[1]))
+                continue
+            ticket = self._ticket(issue, [json.loads(c) for c in comment_texts], private)
+            self.mirror.put_derived(number, key, json.dumps(ticket.to_dict()))
+            yield ticket
+        self.mirror.commit()
+
+    def _cache_salt(self) -> str:
+        """What derivation depends on besides the issue: the configuration, the form's headings,
+        the KB's article paths and the mapping's own version."""
+        parts = [json.dumps(self.config.raw, sort_keys=True, default=str), json.dumps(self.ctx.labels, sort_keys=True),
+                 ",".join(sorted(self.ctx.kb_paths or ())), DERIVATION_VERSION]
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def list(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False,
              limit: int | None = None) -> list[Ticket]:

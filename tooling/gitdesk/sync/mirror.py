@@ -24,7 +24,7 @@ from typing import Iterator
 
 from gitdesk.sync.client import GitHubClient
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _NUMBER_RE = re.compile(r"/issues/(\d+)$")
 
 SCHEMA = """
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS comments (id INTEGER PRIMARY KEY, number INTEGER, upd
 CREATE INDEX IF NOT EXISTS comments_number ON comments (number);
 CREATE TABLE IF NOT EXISTS base (number INTEGER PRIMARY KEY, fields TEXT);
 CREATE TABLE IF NOT EXISTS pushed (ticket_id TEXT PRIMARY KEY, fingerprint TEXT);
+CREATE TABLE IF NOT EXISTS derived (number INTEGER PRIMARY KEY, key TEXT, ticket TEXT);
 """
 
 
@@ -103,7 +104,9 @@ class Mirror:
         self.con.executescript(SCHEMA)
         version = self.get_meta("schema")
         if version not in (None, SCHEMA_VERSION):  # a cache from another version: start over
-            self.con.executescript("DELETE FROM meta; DELETE FROM issues; DELETE FROM comments; DELETE FROM base; DELETE FROM pushed;")
+            self.con.executescript("DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS issues; DROP TABLE IF EXISTS comments; "
+                                   "DROP TABLE IF EXISTS base; DROP TABLE IF EXISTS pushed; DROP TABLE IF EXISTS derived;")
+            self.con.executescript(SCHEMA)
         self.set_meta("schema", SCHEMA_VERSION)
         self.con.commit()
 
@@ -155,6 +158,20 @@ class Mirror:
             (prefix, prefix + "~"),
         ).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def raw_rows(self) -> Iterator[tuple[int, str, list[str]]]:
+        """(number, issue JSON text, [comment JSON texts]) of every issue, for cache keys."""
+        comments: dict[int, list[str]] = {}
+        for number, data in self.con.execute("SELECT number, data FROM comments ORDER BY id"):
+            comments.setdefault(number, []).append(data)
+        for number, data in self.con.execute("SELECT number, data FROM issues WHERE is_pr=0 ORDER BY number"):
+            yield number, data, comments.get(number, [])
+
+    def derived(self) -> dict[int, tuple[str, str]]:
+        return {n: (k, t) for n, k, t in self.con.execute("SELECT number, key, ticket FROM derived")}
+
+    def put_derived(self, number: int, key: str, ticket: str) -> None:
+        self.con.execute("INSERT OR REPLACE INTO derived (number, key, ticket) VALUES (?, ?, ?)", (number, key, ticket))
 
     def count(self) -> int:
         return self.con.execute("SELECT count(*) FROM issues WHERE is_pr=0").fetchone()[0]
