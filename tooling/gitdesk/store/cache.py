@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS tickets (
     id TEXT PRIMARY KEY, status TEXT, priority TEXT, prio_rank INTEGER, category TEXT,
     assignee TEXT, team TEXT, tier INTEGER, requester TEXT, asset TEXT, tags TEXT,
     title TEXT, created TEXT, updated TEXT, summary TEXT NOT NULL, full TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created, id);
+CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated, id);
+CREATE INDEX IF NOT EXISTS tickets_priority ON tickets (prio_rank, created, id);
+CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status);
 """
 
 
