@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -40,16 +41,25 @@ GITDESK = shutil.which("gitdesk", path=os.path.dirname(sys.executable) + os.path
 TARGET_S = 3.0
 
 
+LAST_CPU = [0.0]  # median CPU seconds (user + system, with its children) of the last timed command
+
+
 def timed(cmd: list[str], cwd: Path, repeat: int = 1) -> tuple[float, str]:
-    runs = []
+    """Median wall time of ``repeat`` runs (and, in ``CPU``, their median CPU time: on a shared
+    machine wall time includes waiting for the other users' processes, CPU time does not)."""
+    runs, cpus = [], []
     out = ""
     for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
         runs.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if proc.returncode != 0:
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()}")
         out = proc.stdout
+    LAST_CPU[0] = statistics.median(cpus)
     return statistics.median(runs), out
 
 
@@ -112,31 +122,36 @@ def main() -> None:
     facts = root / ".gitdesk" / "metrics-facts.bin"
     facts.unlink(missing_ok=True)
     r = args.repeat
-    rows = []
+    rows: list[tuple[str, float, float]] = []
+
+    def add(name: str, secs: float) -> None:
+        rows.append((name, secs, LAST_CPU[0]))
+
     base, _ = timed([sys.executable, "-c", "pass"], root, r)
-    rows.append(("python -c pass (baseline)", base))
+    add("python -c pass (baseline)", base)
     version, _ = timed([GITDESK, "--version"], root, r)
-    rows.append(("gitdesk --version", version))
+    add("gitdesk --version", version)
     cold, out = timed([GITDESK, "metrics", "--json"], root, 1)
     data = json.loads(out)
-    rows.append((f"metrics --json, cold facts (1 run, {data['tickets']} tickets)", cold))
+    add(f"metrics --json, cold facts (1 run, {data['tickets']} tickets)", cold)
     warm, out = timed([GITDESK, "metrics", "--json"], root, r)
     assert json.loads(out)["tickets"] == data["tickets"]
-    rows.append(("metrics --json, warm", warm))
+    add("metrics --json, warm", warm)
+    warm_cpu = LAST_CPU[0]
     quarter_end = END.strftime("%Y-%m-%d")
     quarter_start = (END - timedelta(days=91)).strftime("%Y-%m-%d")
     ranged, out = timed([GITDESK, "metrics", "--json", "--since", quarter_start, "--until", quarter_end], root, r)
-    rows.append((f"metrics --json --since {quarter_start} --until {quarter_end} ({json.loads(out)['tickets']} tickets)", ranged))
-    rows.append(("metrics (text summary), warm", timed([GITDESK, "metrics"], root, r)[0]))
+    add(f"metrics --json --since {quarter_start} --until {quarter_end} ({json.loads(out)['tickets']} tickets)", ranged)
+    add("metrics (text summary), warm", timed([GITDESK, "metrics"], root, r)[0])
     out_dir = Path(tempfile.mkdtemp(prefix="gitdesk-metrics-out-"))
-    rows.append(("metrics --out DIR (JSON, report, 4 SVG), warm", timed([GITDESK, "metrics", "--out", str(out_dir)], root, r)[0]))
+    add("metrics --out DIR (JSON, report, 4 SVG), warm", timed([GITDESK, "metrics", "--out", str(out_dir)], root, r)[0])
     shutil.rmtree(out_dir, ignore_errors=True)
     # one new event: that ticket alone is read again
     ticket_id = json.loads(timed([GITDESK, "ticket", "list", "--json", "--limit", "1"], root, 1)[1])[0]["id"]
     timed([GITDESK, "ticket", "comment", ticket_id, "Benchmark: one more reply.", "--as", "Ana Lima <ana.lima@northwind.example>"], root, 1)
     try:
         after, _ = timed([GITDESK, "metrics", "--json"], root, 1)
-        rows.append(("metrics --json after one new event (1 run)", after))
+        add("metrics --json after one new event (1 run)", after)
     finally:
         bucket = root / "tickets" / ticket_id[:2]
         newest = max(bucket.glob(f"{ticket_id}.*.yml"), key=lambda p: p.name)
@@ -144,12 +159,14 @@ def main() -> None:
             newest.unlink()
         timed([GITDESK, "ticket", "list", "--json", "--limit", "1"], root, 1)
 
-    width = max(len(n) for n, _ in rows)
-    print(f"\nmetrics, {args.tickets} tickets, median of {r} runs (cold and after-one-event: 1 run each)")
-    for name, secs in rows:
-        print(f"  {name:<{width}}  {secs * 1000:9.1f} ms  {secs / base:7.1f}x baseline")
+    width = max(len(n) for n, _, _ in rows)
+    print(f"\nmetrics, {args.tickets} tickets, median of {r} runs (cold and after-one-event: 1 run each); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"  {'':<{width}}  {'wall':>9}     {'ratio':>7}            {'CPU':>9}")
+    for name, secs, cpu in rows:
+        print(f"  {name:<{width}}  {secs * 1000:9.1f} ms  {secs / base:7.1f}x baseline  {cpu * 1000:9.1f} ms")
     print(f"\n  metrics --json warm = {warm:.2f} s (target < {TARGET_S:.0f} s): {'OK' if warm < TARGET_S else 'SLOWER THAN TARGET'}"
-          f"; = {warm / version:.1f}x gitdesk --version; cold = {cold:.1f} s")
+          f"; = {warm / version:.1f}x gitdesk --version; CPU {warm_cpu:.2f} s; cold = {cold:.1f} s")
     if args.profile:
         print("\nin-process profile (one warm run):")
         for name, secs in profile(root, args.uncached):

@@ -134,6 +134,12 @@ def test_configuration_change_resets(fresh_scenario, counted):
     s = fresh_scenario
     assert cached(s)["sla_compliance"]["by_priority"]["high"]["met"] == 0
     config = (s.root / "helpdesk.yml").read_text()
+    # the site's title is nothing the figures depend on: the facts stay
+    (s.root / "helpdesk.yml").write_text(config.replace("title: Metrics Test Help", "title: Another Title"))
+    counted.clear()
+    out = cached(s)
+    assert counted == []
+    assert out == pure(s)
     (s.root / "helpdesk.yml").write_text(config.replace("first_response: 1h, resolution: 8h", "first_response: 3h, resolution: 8h"))
     counted.clear()
     out = cached(s)

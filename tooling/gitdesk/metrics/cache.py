@@ -46,13 +46,20 @@ _CODE_MODULES = ("gitdesk.metrics.compute", "gitdesk.sla.engine", "gitdesk.sla.p
                  "gitdesk.model.reducer", "gitdesk.operations", "gitdesk.kb.privacy")
 
 
+#: configuration keys no fact depends on (the site, mail and GitHub settings...): editing them
+#: keeps the facts; any other key (statuses, teams, bots, SLA, time zone...) drops them
+_IRRELEVANT_KEYS = ("name", "language", "id_prefix", "backend", "commit", "kb", "site", "github", "mail",
+                    "notifications", "responses_dir", "limits")
+
+
 def fingerprint(config) -> str:
     """What the facts depend on besides each ticket: configuration, format, Python and code."""
     import importlib.util
 
     from gitdesk.metrics.compute import FACTS_VERSION
 
-    parts = [str(FACTS_VERSION), sys.version, json.dumps(config.raw, sort_keys=True, default=str)]
+    relevant = {k: v for k, v in config.raw.items() if k not in _IRRELEVANT_KEYS}
+    parts = [str(FACTS_VERSION), sys.version, json.dumps(relevant, sort_keys=True, default=str)]
     for name in _CODE_MODULES:
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec else None
