@@ -192,3 +192,14 @@ def test_github_backend_new_and_comment_survive_lost_answers(gd, gh_desk, fake_g
     shown = gd(gh_desk, "ticket", "show", tid, "--json").json
     assert [c["body"] for c in shown["comments"]] == ["Replaced the cable.", "Does it work now?"]
     assert shown["status"] == "pending"
+
+
+def test_an_exhausted_rate_limit_that_resets_much_later_is_a_clear_error(gd, sync_desk, fake_github):
+    fake_github.seed_issue("VPN drops", form_body(), user="alice")
+    fake_github.set_rate_limit(remaining=0, reset_in=3600)
+    run = gd(sync_desk, "sync")
+    assert run.code == 1 and run.err.count("\n") == 1
+    assert "rate limit exceeded" in run.err.lower() and "the limit resets at" in run.err and "Traceback" not in run.err
+    assert event_files(sync_desk) == []
+    fake_github.set_rate_limit(remaining=5000)
+    assert gd(sync_desk, "sync", "--json").json["tickets_created"] == 1

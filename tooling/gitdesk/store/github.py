@@ -82,6 +82,7 @@ class GitHubStore(TicketStore):
         self._refreshed = False
         self._fresh: dict[int, tuple[dict, list[dict]]] = {}  # issues read fresh in this process
         self._private_store = None
+        self.private_paths: list[Path] = []  # event files written under tickets/ (for --commit)
 
     @classmethod
     def from_config(cls, repo: Repo, config: Config, *, environ: dict | None = None) -> "GitHubStore":
@@ -276,7 +277,7 @@ class GitHubStore(TicketStore):
         patch = m.issue_patch(issue, changes, self.ctx, after=after)
         private = event.action in PRIVATE_ACTIONS or (event.comment is not None and not event.comment.get("public", True))
         if private:  # first, so that nothing the requester must not see is lost if GitHub fails
-            self.private.write_event(event)
+            self.private_paths.append(self.private.write_event(event))
         if event.comment is not None and event.comment.get("public", True):
             comments = [*comments, self._post_comment(number, event)]
         if patch:

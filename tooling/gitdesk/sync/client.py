@@ -173,7 +173,8 @@ class GitHubClient:
                 self._sleep(min(0.5 * 2 ** (attempts - 1), 4.0))
                 continue
             except GithubException as exc:  # raised by GithubRetry (rate limit wait too long...)
-                raise RemoteError(f"GitHub {method} {self._short(url)}: {_message(exc.data, str(exc.status))} ({exc.status})") from None
+                raise RemoteError(f"GitHub {method} {self._short(url).split('?')[0]}: {_message(exc.data, str(exc.status))} "
+                                  f"({exc.status}){_reset_note(exc.headers)}") from None
             except AssertionError as exc:  # PyGithub refuses a URL on another host
                 raise RemoteError(f"GitHub returned a URL outside {self.api_url}: {exc}") from None
             lowered = {str(k).lower(): v for k, v in (raw_headers or {}).items()}
@@ -267,6 +268,17 @@ def _retry_after(headers: dict[str, str]) -> float:
         return min(max(float(headers.get("retry-after", "60")), 1.0), MAX_RATE_LIMIT_WAIT)
     except ValueError:
         return 60.0
+
+
+def _reset_note(headers: Any) -> str:
+    """`` (the limit resets at 14:05 UTC)`` from X-RateLimit-Reset, when GitHub sent it."""
+    from datetime import datetime, timezone
+
+    lowered = {str(k).lower(): v for k, v in (headers or {}).items()}
+    value = str(lowered.get("x-ratelimit-reset") or "")
+    if not value.isdigit():
+        return ""
+    return f"; the limit resets at {datetime.fromtimestamp(int(value), timezone.utc):%H:%M} UTC"
 
 
 def _cause(exc: BaseException) -> str:
