@@ -271,3 +271,41 @@ def test_bad_policies_are_config_errors_naming_the_field():
     with pytest.raises(ConfigError) as err:
         PolicySet(build_config(__import__("yaml").safe_load(bad)))
     assert err.value.field == "sla.policies[1].category" and "nowhere" in err.value.message
+
+
+class FilteringStore:
+    """A store whose ``all()`` takes Filters (what the check asks for when it can)."""
+
+    def __init__(self, store):
+        self.store = store
+        self.asked = []
+
+    def all(self, filters=None):
+        self.asked.append(filters)
+        return (t for t in self.store.all() if filters is None or filters.matches(t.to_dict()))
+
+
+def test_tickets_to_check_asks_for_open_tickets_and_falls_back(hd):
+    from gitdesk.sla.engine import check_tickets, tickets_to_check
+
+    hd.at(2026, 11, 23, 9, 0)
+    open_ = hd.new(priority="critical")
+    done = hd.new(priority="critical")
+    hd.at(2026, 11, 23, 9, 40).desk().resolve(done.id)
+    hd.at(2026, 11, 23, 11, 0)
+    later = hd.new(priority="critical")
+    store = FilteringStore(hd.store)
+    now = utc(2026, 11, 23, 12, 0)
+    assert {t.id for t in tickets_to_check(store, hd.config, now)} == {open_.id, later.id}
+    assert store.asked[-1].status == ["new", "open", "pending"]
+    # in the past: everything created by then (the resolved one was still open at 09:30)
+    past = utc(2026, 11, 23, 9, 30)
+    assert {t.id for t in tickets_to_check(store, hd.config, past, past=True)} == {open_.id, done.id}
+    assert store.asked[-1].until == "2026-11-23T09:30:00.000001Z"
+    # a store whose all() takes no filters gives everything, and the report is the same
+    assert {t.id for t in tickets_to_check(hd.store, hd.config, now)} == {open_.id, done.id, later.id}
+    for at, is_past in ((now, False), (past, True)):
+        a = check_tickets(tickets_to_check(store, hd.config, at, past=is_past), hd.config, at)
+        b = check_tickets(tickets_to_check(hd.store, hd.config, at, past=is_past), hd.config, at)
+        assert a.counts == b.counts and [s.to_dict() for _, s in a.flagged] == [s.to_dict() for _, s in b.flagged]
+    assert check_tickets(tickets_to_check(store, hd.config, past, past=True), hd.config, past).counts["at-risk"] == 2

@@ -36,13 +36,14 @@ Public API (the metrics code builds on it): :class:`SlaEngine`, :class:`TicketSl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable
 
 from gitdesk.model.event import format_time, parse_time, utcnow
+from gitdesk.operations import same_person
 from gitdesk.sla.policy import CLOCK_NAMES, Policy, PolicySet
 
-__all__ = ["Clock", "TicketSla", "SlaEngine", "CheckReport", "check_tickets", "first_response_at", "clocks_for", "format_duration", "CLOCK_NAMES", "LEVELS"]
+__all__ = ["Clock", "TicketSla", "SlaEngine", "CheckReport", "check_tickets", "tickets_to_check", "first_response_at", "clocks_for", "format_duration", "CLOCK_NAMES", "LEVELS"]
 
 UTC = timezone.utc
 STATES = ("running", "paused", "at-risk", "breached", "met")
@@ -53,16 +54,22 @@ _RANK = {"ok": 0, "at-risk": 1, "breached": 2}
 
 def _dt(text: str) -> datetime:
     """A stored timestamp (fixed-width ``...Z``) as an aware UTC datetime, quickly."""
-    if len(text) == 27 and text[-1] == "Z":
-        try:
-            return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
-        except ValueError:
-            pass
+    try:
+        value = datetime.fromisoformat(text)  # Python 3.11+ reads the "Z" itself
+        if value.tzinfo is UTC:
+            return value
+    except ValueError:
+        pass
     return parse_time(text)
 
 
 def _iso(value: datetime | None) -> str | None:
-    return None if value is None else format_time(value)
+    """:func:`~gitdesk.model.event.format_time` without strftime (3x faster; 100,000s of calls)."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 @dataclass
@@ -219,8 +226,6 @@ def _is_agent_reply(comment: dict, requester: dict | None, config: Any, bot_cach
         bot = bool(config.is_bot(by))
     if bot:
         return False
-    from gitdesk.operations import same_person
-
     return not same_person(by, requester)
 
 
@@ -274,7 +279,9 @@ class SlaEngine:
             now = parse_time(now)
         elif now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
-        now_s = format_time(now)
+        if now.tzinfo is not UTC:
+            now = now.astimezone(UTC)
+        now_s = _iso(now)
         result = TicketSla(id=data.get("id"), at=now)
         created_s = data.get("created_at")
         if not created_s or created_s > now_s:
@@ -390,7 +397,7 @@ class SlaEngine:
         end = stop if stop is not None else now
         if end < start:
             end = start
-        if pauses:
+        if pauses and any(a < end and (b is None or b > start) for a, b in pauses):
             gross = cal.business_seconds(start, end)
             elapsed = cal.business_seconds(start, end, pauses)
             paused_s = gross - elapsed
@@ -455,11 +462,32 @@ class CheckReport:
         return out
 
 
+def tickets_to_check(store, config: Any, now: datetime, *, past: bool = False) -> Iterable[Any]:
+    """The tickets that can have a running clock at ``now``, read as cheaply as the store allows.
+
+    At the present time those are the open tickets: the store is asked for them only (the file
+    store then parses about one ticket in six instead of all). For a ``now`` in the past
+    (``past``), a ticket closed since may have been open then: every ticket created by ``now``.
+    A store whose ``all()`` takes no filters returns everything; :func:`check_tickets` skips the
+    rest either way.
+    """
+    from gitdesk.store.base import Filters
+
+    if past:
+        filters = Filters(until=_iso(now + timedelta(microseconds=1)))
+    else:
+        filters = Filters(status=list(config.open_statuses))
+    try:
+        return store.all(filters)
+    except TypeError:  # a store without filtered reads: all of it
+        return store.all()
+
+
 def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: "SlaEngine | None" = None) -> CheckReport:
     """Evaluate every open ticket at ``now`` (tickets resolved or closed by then are skipped
     without evaluation: they have no running clock)."""
     engine = engine or SlaEngine(config)
-    now_s = format_time(now)
+    now_s = _iso(now)
     open_statuses = engine.open
     report = CheckReport(at=now)
     counts = {"open": 0, "with_sla": 0, "ok": 0, "at-risk": 0, "breached": 0, "paused": 0}

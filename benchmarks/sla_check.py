@@ -1,0 +1,157 @@
+"""SLA check speed: ``gitdesk sla check --json`` over 100,000 tickets, through the console script.
+
+Usage: python benchmarks/sla_check.py [--tickets 100000] [--dir DIR] [--repeat 5] [--profile]
+
+Generates the desk (benchmarks/generate.py, as a committed git repository) unless DIR already
+holds one, warms the ticket cache (one ``ticket list --json``), then times end to end, as the SLA
+workflow runs it:
+
+- ``python -c pass`` and ``gitdesk --version``: same-run baselines (start-up);
+- ``gitdesk sla check --json`` at the generator's end date (about 12,000 open tickets with clocks
+  to evaluate) and now (the same tickets, weeks later: everything overdue);
+- ``gitdesk sla check`` (the table) and ``--apply`` once then again (the second records nothing;
+  the events the first wrote are deleted afterwards).
+
+Target: ``sla check --json`` under 3 s warm. Every figure is the median of --repeat runs, with
+its ratio to ``python -c pass`` measured in the same process (machines here are noisy).
+``--profile`` also prints where one in-process check spends its time (store, evaluation, output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import END, generate  # noqa: E402
+
+GITDESK = shutil.which("gitdesk", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")) or "gitdesk"
+TARGET_S = 3.0
+
+
+def timed(cmd: list[str], cwd: Path, repeat: int = 1) -> tuple[float, str]:
+    runs = []
+    out = ""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        runs.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()}")
+        out = proc.stdout
+    return statistics.median(runs), out
+
+
+def profile(root: Path, at: str) -> list[tuple[str, float]]:
+    """One check in this process, split into its stages.
+
+    "open tickets only" reads what ``store.all(Filters(status=open))`` would hand over, straight
+    from the file store's cache (the store's own all() takes no filters yet): the figure the
+    check reaches once the store filters.
+    """
+    from gitdesk.cli.options import Env
+    from gitdesk.cli.sla import dump_report, parse_at
+    from gitdesk.sla.engine import SlaEngine, check_tickets
+    from gitdesk.model.ticket import Ticket
+
+    stages = []
+    t0 = time.perf_counter()
+    env = Env(repo_path=str(root))
+    config = env.config
+    store = env.store()
+    now = parse_at(at, config["timezone"])
+    engine = SlaEngine(config)
+    stages.append(("config, store, engine", time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    store.cache.refresh()
+    stages.append(("cache refresh (git status over tickets/)", time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    everything = list(store.all())
+    stages.append((f"store.all(): {len(everything)} tickets parsed", time.perf_counter() - t0))
+    del everything
+    t0 = time.perf_counter()
+    marks = ",".join("?" * len(config.open_statuses))
+    rows = store.cache.con.execute(f"SELECT full FROM tickets WHERE status IN ({marks})", config.open_statuses).fetchall()
+    tickets = [Ticket(json.loads(r[0])) for r in rows]
+    stages.append((f"open tickets only: {len(tickets)} parsed (store.all(Filters) emulated)", time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    report = check_tickets(tickets, config, now, engine)
+    stages.append((f"evaluate {report.counts['open']} open tickets", time.perf_counter() - t0))
+    t0 = time.perf_counter()
+    out = {"at": at, "counts": report.counts, "tickets": [
+        {"id": s.id, "worst": s.live_worst, "clocks": [c.to_dict() for c in s.clocks]} for _, s in report.flagged]}
+    text = dump_report(out)
+    stages.append((f"JSON, {len(report.flagged)} listed ({len(text) / 1e6:.1f} MB)", time.perf_counter() - t0))
+    return stages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--dir", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    root = args.dir or Path(tempfile.mkdtemp(prefix="gitdesk-sla-bench-"))
+    if not (root / "tickets").exists():
+        start = time.perf_counter()
+        files = generate(root, args.tickets, git=True, quiet=False)
+        print(f"generated {args.tickets} tickets ({files} event files, committed) in {time.perf_counter() - start:.0f} s")
+    warm_up, _ = timed([GITDESK, "ticket", "list", "--json"], root, 1)
+    print(f"cache warmed in {warm_up:.1f} s")
+    at_end = END.strftime("%Y-%m-%dT%H:%M:%SZ")
+    r = args.repeat
+    rows = []
+    base, _ = timed([sys.executable, "-c", "pass"], root, r)
+    rows.append(("python -c pass (baseline)", base))
+    version, _ = timed([GITDESK, "--version"], root, r)
+    rows.append(("gitdesk --version", version))
+    check_end, out = timed([GITDESK, "sla", "check", "--json", "--at", at_end], root, r)
+    data = json.loads(out)
+    counts = data["counts"]
+    rows.append((f"sla check --json --at {at_end} ({counts['open']} open, {len(data['tickets'])} listed)", check_end))
+    check_now, out = timed([GITDESK, "sla", "check", "--json"], root, r)
+    listed_now = len(json.loads(out)["tickets"])
+    rows.append((f"sla check --json, now ({listed_now} listed)", check_now))
+    rows.append(("sla check (table), now", timed([GITDESK, "sla", "check"], root, r)[0]))
+    # --apply writes events; the files it wrote are deleted afterwards (by ticket and event id),
+    # so the generated desk stays as generated
+    apply_cmd = [GITDESK, "sla", "check", "--json", "--apply", "--at", at_end, "--as", "github-actions[bot]"]
+    first, out = timed(apply_cmd, root, 1)
+    applied = json.loads(out)["applied"]
+    try:
+        rows.append((f"sla check --apply, first run ({len(applied)} escalations)", first))
+        again, out = timed(apply_cmd, root, 1)
+        assert json.loads(out)["applied"] == [], "second --apply recorded escalations again"
+        rows.append(("sla check --apply, second run (0 escalations)", again))
+    finally:
+        for a in applied:
+            (root / "tickets" / a["ticket"][:2] / f"{a['ticket']}.{a['event']}.yml").unlink(missing_ok=True)
+        timed([GITDESK, "ticket", "list", "--json"], root, 1)  # let the cache see the deletions
+
+    width = max(len(n) for n, _ in rows)
+    print(f"\nsla check, {args.tickets} tickets, median of {r} runs (--apply: 1 run each)")
+    for name, secs in rows:
+        print(f"  {name:<{width}}  {secs * 1000:9.1f} ms  {secs / base:7.1f}x baseline")
+    print(f"\n  sla check --json (at the data's end) = {check_end:.2f} s, now = {check_now:.2f} s "
+          f"(target < {TARGET_S:.0f} s warm): {'OK' if max(check_end, check_now) < TARGET_S else 'SLOWER THAN TARGET'}")
+    print(f"  = {check_end / version:.1f}x gitdesk --version")
+    if args.profile:
+        print("\nin-process profile (one run, at the data's end):")
+        for name, secs in profile(root, at_end):
+            print(f"  {name:<{width}}  {secs * 1000:9.1f} ms")
+    print(f"  desk kept at {root}")
+
+
+if __name__ == "__main__":
+    main()
