@@ -25,9 +25,12 @@ def imported(run_cli, git_repo, tmp_path):
 def test_summary_counts_rows_tickets_events_and_the_skipped_row(imported):
     code, report, _, _ = imported
     assert code == 1
-    assert (report["rows_read"], report["rows_skipped"], report["rows_unchanged"]) == (16, 1, 2)
-    assert (report["tickets"], report["events"], report["events_written"]) == (3, 13, 13)
-    assert report["times_adjusted"] == 1
+    # unchanged: the repeated 10:00 row, the "-100" row, and INC1's and INC3's first rows (still New)
+    assert (report["rows_read"], report["rows_skipped"], report["rows_unchanged"]) == (16, 1, 4)
+    # one import event per ticket plus one per row that changed something
+    assert (report["tickets"], report["events"], report["events_written"]) == (3, 14, 14)
+    assert report["events"] == report["tickets"] + report["rows_read"] - report["rows_skipped"] - report["rows_unchanged"]
+    assert report["times_adjusted"] == 2
     assert report["skipped"] == [{"line": 16, "kind": "unmapped status", "reason":
                                   "column incident_state: unmapped value 'Sleeping' for status "
                                   "(add it under values.status.map, or set values.status.default)"}]
@@ -59,15 +62,19 @@ def test_rows_become_events_in_update_order_with_their_own_times(imported):
         ("Fixed the VPN profile", False, "Updated by 2"), ("Caller says it is back", False, "Updated by 4")]
 
 
-def test_an_update_stamped_before_the_opening_is_recorded_at_it_with_the_reason(imported):
+def test_updates_stamped_before_the_opening_are_recorded_at_it_with_the_reason(imported):
     _, _, tickets, _ = imported
     inc2 = tickets["INC2"]
-    assert [(h["action"], h["at"]) for h in inc2["history"]] == [
-        ("import", "2016-03-02T09:00:00.000000Z"), ("assign", "2016-03-02T09:00:00.000001Z"),
-        ("close", "2016-03-03T10:00:00.000000Z")]
-    assert inc2["history"][1]["reason"] == ("source time 2016-03-02T08:30:00.000000Z is before the ticket's "
-                                            "creation: recorded at the creation")
-    assert inc2["history"][0]["set"]["assignee"] == "Resolver 2"  # the earliest row is the creation
+    assert [(h["action"], h["at"], h.get("set")) for h in inc2["history"][1:]] == [
+        ("set", "2016-03-02T09:00:00.000001Z", {"status": "open"}),  # the earliest row's state
+        ("assign", "2016-03-02T09:00:00.000002Z", {"assignee": "Resolver 3"}),
+        ("close", "2016-03-03T10:00:00.000000Z", {"status": "closed"})]
+    assert [h.get("reason") for h in inc2["history"][1:3]] == [
+        f"source time 2016-03-02T08:{m}:00.000000Z is before the ticket's creation: recorded at the creation"
+        for m in ("00", "30")]
+    # the ticket opens at opened_at, in the initial status, with the earliest row's details
+    assert inc2["history"][0]["at"] == inc2["created_at"] == "2016-03-02T09:00:00.000000Z"
+    assert (inc2["history"][0]["set"]["status"], inc2["history"][0]["set"]["assignee"]) == ("new", "Resolver 2")
     assert (inc2["assignee"], inc2["status"], inc2["resolved_at"]) == ("Resolver 3", "closed", "2016-03-03T10:00:00.000000Z")
 
 
@@ -82,7 +89,7 @@ def test_rerun_adds_nothing(run_cli, git_repo, imported):
     _, _, _, (csv_file, mapping) = imported
     before = [p.name for p in event_files(git_repo)]
     code, report, _ = run_import(run_cli, str(csv_file), "--mapping", str(mapping))
-    assert (report["events_written"], report["events_present"], report["tickets_new"]) == (0, 13, 0)
+    assert (report["events_written"], report["events_present"], report["tickets_new"]) == (0, 14, 0)
     assert [p.name for p in event_files(git_repo)] == before
 
 

@@ -6,11 +6,12 @@ Two shapes of export are understood (the mapping's ``mode``):
   time; a resolved or closed ticket also gets a ``resolve`` and/or ``close`` event at the times
   the row gives (``resolved``/``closed`` columns, else the update time).
 - ``audit``: one row per update (ServiceNow's ``sys_audit``-style logs). Rows are grouped by
-  ticket id and ordered by update time (rows with the same time keep their file order). The first
-  row becomes the ``import`` event at the ticket's creation time; every later row that changes
-  something becomes one event at its own time (``resolve``, ``close``, ``pending``, ``reopen``,
-  ``assign``, ``escalate``, ``tag``, ``set``...), carrying only what changed. Rows that change
-  nothing add nothing.
+  ticket id and ordered by update time (rows with the same time keep their file order). The
+  ticket opens with an ``import`` event at its creation time (the ``created`` column, else the
+  first update), in the initial status, with the first row's details; then every row that
+  changes something (the first row's status included) becomes one event at its own update time
+  (``resolve``, ``close``, ``pending``, ``reopen``, ``assign``, ``escalate``, ``tag``, ``set``...),
+  carrying only what changed. Rows that change nothing add nothing.
 
 Timestamps are kept as the source wrote them (converted to UTC). Two adjustments keep the event
 order equal to the source's order, and both are visible: events of one ticket that share a time
@@ -228,11 +229,6 @@ def read_rows(path: Path, mapping: Mapping, report: ImportReport, progress: Prog
 # -- from rows to events ---------------------------------------------------------------------
 
 
-def _state_of(row: Row, mapping: Mapping) -> dict[str, Any]:
-    """The scalar fields a row states."""
-    return row.fields
-
-
 class TicketBuilder:
     """The events of one ticket from its rows (see the module docstring for the rules)."""
 
@@ -245,8 +241,8 @@ class TicketBuilder:
         return Event(id=event_id_from(at, f"{self.m.source}:{seed}"), ticket=tid, at=at, by=by or self.m.actor,
                      action=action, **{k: v for k, v in parts.items() if v})
 
-    def _creation(self, tid: str, key: str, row: Row, at: datetime, status: str | None) -> Event:
-        fields = _state_of(row, self.m)
+    def _creation(self, tid: str, key: str, row: Row, at: datetime, status: str | None, comment: bool = True) -> Event:
+        fields = row.fields
         state = {"title": fields.get("title"), "status": status or self.m.initial_status}
         state.update((k, v) for k, v in fields.items() if v is not None and k not in state)
         if state["title"] is None:
@@ -257,8 +253,8 @@ class TicketBuilder:
             add["tags"] = sorted(row.tags)
         if row.kb:
             add["kb"] = sorted(row.kb)
-        comment = {"body": row.comment, "public": self.m.comments_public} if row.comment else None
-        return self._event(tid, f"{key}:created", at, row.created_by or row.by, "import", set=state, add=add, comment=comment)
+        note = {"body": row.comment, "public": self.m.comments_public} if row.comment and comment else None
+        return self._event(tid, f"{key}:created", at, row.created_by or row.by, "import", set=state, add=add, comment=note)
 
     def _action(self, old_status: str | None, changes: dict, add: dict, remove: dict, comment, old_tier) -> str:
         closed = self.m.closed_statuses
@@ -290,15 +286,16 @@ class TicketBuilder:
         tid = ticket_id_from(f"{self.m.source}:{key}")
         first = rows[0]
         created = first.created or first.updated
-        status = first.fields.get("status")
-        events = [(self._creation(tid, key, first, created, status), first)]
-        state = _state_of(first, self.m)
-        state["status"] = status or self.m.initial_status
+        # the ticket opens in the initial status with the first row's details; the first row's own
+        # status (and comment) is then a change at the row's time, like every later row's
+        events = [(self._creation(tid, key, first, created, None, comment=False), first)]
+        state = dict(first.fields)
+        state["status"] = self.m.initial_status
         tags, kb = set(first.tags), set(first.kb)
         last_at = created
         seen: Counter = Counter()
-        for row in rows[1:]:
-            new_state = _state_of(row, self.m)
+        for row in rows:
+            new_state = row.fields
             changes = {}
             for name, value in new_state.items():
                 if value is None and (name == "status" or self.keep_missing):
