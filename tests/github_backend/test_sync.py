@@ -244,3 +244,25 @@ def test_a_change_is_seen_when_the_last_second_held_more_than_a_page(gd, sync_de
     run = gd(sync_desk, "sync", "--pull-only", "--json")
     assert run.json["tickets_updated"] == 1
     assert by_number(sync_desk)[101]["title"] == "Issue 100, retitled"
+
+
+def test_an_assignee_github_refuses_is_reported_and_the_issue_still_opens(gd, sync_desk, fake_github):
+    tid = gd(sync_desk, "ticket", "new", "Badge printer", "--requester", "sam@northwind.example",
+             "--assignee", "not-a-member", "--json").json["id"]
+    run = gd(sync_desk, "sync", "--json")
+    assert run.code == 0, run.err
+    assert run.json["issues_created"] == 1 and any("not-a-member" in s for s in run.json["skipped"])
+    assert fake_github.issue(1).assignees == [] and store(sync_desk).get(tid).assignee == "not-a-member"
+    assert gd(sync_desk, "sync", "--json").json["write_requests"] == 0
+
+
+def test_an_issue_deleted_on_github_leaves_its_ticket_alone(gd, sync_desk, fake_github):
+    seed_three(fake_github)
+    assert gd(sync_desk, "sync").code == 0
+    ticket = by_number(sync_desk)[1]
+    assert gd(sync_desk, "ticket", "comment", ticket["id"], "Anyone there?").code == 0
+    fake_github.delete_issue(1)
+    run = gd(sync_desk, "sync", "--full", "--json")
+    assert run.code == 0, run.err
+    assert any("issue #1 is gone" in s for s in run.json["skipped"])
+    assert store(sync_desk).get(ticket["id"]).title == "VPN drops"
