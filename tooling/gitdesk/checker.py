@@ -22,6 +22,8 @@ from gitdesk.repo import Repo, run_git
 from gitdesk.yamlio import load_yaml_file
 
 NAME_RE = re.compile(r"^(?P<ticket>[0-9A-Z]{10})\.(?P<event>[0-9A-Z]{26})\.yml$")
+ATTACHMENTS_RE = re.compile(r"^(?P<ticket>[0-9A-Z]{10})\.attachments$")
+ATTACHMENT_FILE_RE = re.compile(r"^(?P<event>[0-9A-Z]{26})-[A-Za-z0-9._+-]{1,100}$")
 IGNORED = {".gitkeep", "README.md", ".gitignore"}
 
 
@@ -80,6 +82,7 @@ def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
         return
     max_bytes = int(config["limits"]["max_file_bytes"])
     actions: dict[str, set[str]] = {}
+    attachment_dirs: list[tuple[Path, str, str]] = []
     for bucket in sorted(p for p in tickets_dir.iterdir()):
         rel_bucket = f"tickets/{bucket.name}"
         if bucket.name in IGNORED or bucket.name.startswith("."):
@@ -92,6 +95,10 @@ def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
             if path.name.startswith(".tmp-"):
                 yield Problem(rel, None, "left-over temporary file from an interrupted write (safe to delete)")
                 continue
+            folder = ATTACHMENTS_RE.match(path.name)
+            if folder and path.is_dir() and not path.is_symlink():
+                attachment_dirs.append((path, rel, folder["ticket"]))
+                continue
             if path.is_symlink() or not path.is_file():
                 yield Problem(rel, None, "not a regular file")
                 continue
@@ -103,6 +110,24 @@ def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
     for ticket_id, seen in sorted(actions.items()):
         if "new" not in seen and "import" not in seen:
             yield Problem(f"tickets/{ticket_id[:2]}/{ticket_id}.*", None, "ticket has no 'new' event")
+    yield from _check_attachments(attachment_dirs, actions, int(config["mail"]["attachment_max_bytes"]))
+
+
+def _check_attachments(folders, tickets: dict, max_bytes: int) -> Iterable[Problem]:
+    """``<ticket>.attachments/<event id>-<safe name>``: regular files of a known ticket, in bounds."""
+    for folder, rel, ticket_id in folders:
+        if folder.parent.name != ticket_id[:2]:
+            yield Problem(rel, None, f"attachment folder is in {folder.parent.name!r}, expected {ticket_id[:2]!r}")
+        if ticket_id not in tickets:
+            yield Problem(rel, None, f"attachments of an unknown ticket {ticket_id}")
+        for path in sorted(folder.iterdir()):
+            inner = f"{rel}/{path.name}"
+            if path.is_symlink() or not path.is_file():
+                yield Problem(inner, None, "attachments are regular files only (no links or folders)")
+            elif not ATTACHMENT_FILE_RE.match(path.name) or not is_event_id(path.name[:26]):
+                yield Problem(inner, None, "attachment name is not <event id>-<safe name>")
+            elif path.stat().st_size > max_bytes:
+                yield Problem(inner, None, f"attachment is larger than mail.attachment_max_bytes ({max_bytes})")
 
 
 def check_history(repo: Repo, config: Config) -> Iterable[Problem]:
