@@ -249,7 +249,7 @@ class _SlaView:
 
 # -- per-ticket facts -----------------------------------------------------------------------------
 
-#: positions in a ticket's facts (a flat list, cheap to store as JSON)
+#: positions in a ticket's facts (a flat list of labels, numbers and flags; the cache stores them by column)
 (F_CREATED, F_WEEK, F_CHANNEL, F_CATEGORY, F_PRIORITY, F_TIER, F_DUPLICATE, F_OPEN, F_ESCALATED, F_REOPENED,
  F_RATING, F_FIRST_RESPONSE, F_RESOLUTION, F_AGENT, F_ASSET, F_AGENT_REPLIES, F_KB_LINKED, F_HOW_TO_DEPT,
  F_MET, F_FIRST_RESPONSE_BUSINESS, F_RESOLUTION_BUSINESS, F_SLA_FROM, F_SLA_UNTIL) = range(23)
