@@ -107,14 +107,21 @@ def new(title, description, requester, department, priority, impact, urgency, ca
     """Open a ticket. Prompts for missing required fields on a terminal."""
     env = _env(repo_path, actor_flag, commit_flag)
     cfg = env.config
+    if channel and channel not in cfg.channels:  # before any prompt, not after the typing
+        raise UsageError(f"unknown channel {channel!r} (known: {', '.join(cfg.channels)})", field="--channel")
     if _is_terminal():
         title = title or click.prompt("Title (one line)")
         if not requester:
             requester = click.prompt('Requester ("Name <email>", email or name)')
+        if not department:
+            department = click.prompt("Department (blank if unknown)", default="", show_default=False) or None
         if not channel:
             channel = click.prompt("Channel", type=click.Choice(cfg.channels), default="phone" if "phone" in cfg.channels else cfg.channels[0])
+        if not asset and channel in ("phone", "walk-in"):
+            asset = click.prompt("Asset (e.g. LT-0412, blank if none)", default="", show_default=False) or None
         if description is None:
-            description = click.prompt("Description", default="", show_default=False) or None
+            ask = "Chat transcript or link" if channel == "chat" else "Description"
+            description = click.prompt(ask, default="", show_default=False) or None
         if not category:
             category = click.prompt("Category (blank to triage later)", type=click.Choice(["", *cfg.category_ids()]),
                                     default="", show_choices=False, show_default=False) or None
