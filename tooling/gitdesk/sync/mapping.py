@@ -31,7 +31,7 @@ from typing import Any, Iterable
 
 from gitdesk.config import Config
 from gitdesk.errors import ValidationError
-from gitdesk.model.event import Event, format_time, parse_event, parse_time  # noqa: F401 - parse_time re-exported
+from gitdesk.model.event import Event, parse_event, parse_time  # noqa: F401 - parse_time is used by triage
 from gitdesk.model.ids import event_id_from, is_ticket_id, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 
@@ -69,7 +69,6 @@ NOREPLY_RE = re.compile(r"(?:\d+\+)?([A-Za-z0-9-]+(?:\[bot\])?)@users\.noreply\.
 # the fields of a ticket that an issue holds, compared when syncing
 ISSUE_FIELDS = ("title", "status", "priority", "category", "tier", "channel", "assignee", "tags",
                 "asset", "description", "impact", "urgency", "requester")
-BODY_FIELDS = ("asset", "description", "impact", "urgency", "requester", "channel", "category")
 
 
 # -- text helpers -------------------------------------------------------------------------------
@@ -980,7 +979,3 @@ def new_issue_payload(ticket: dict, ctx: Context) -> dict:
     if login:
         payload["assignees"] = [login]
     return payload
-
-
-def format_at(at: datetime) -> str:
-    return format_time(at)

@@ -129,10 +129,6 @@ class Mirror:
         row = self.con.execute("SELECT data FROM issues WHERE number=?", (number,)).fetchone()
         return json.loads(row[0]) if row else None
 
-    def issue_updated(self, number: int) -> str | None:
-        row = self.con.execute("SELECT updated_at FROM issues WHERE number=?", (number,)).fetchone()
-        return row[0] if row else None
-
     def comment(self, comment_id: int) -> dict | None:
         row = self.con.execute("SELECT data FROM comments WHERE id=?", (comment_id,)).fetchone()
         return json.loads(row[0]) if row else None
