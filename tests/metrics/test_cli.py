@@ -161,3 +161,16 @@ def test_help_lists_the_options():
     out = CliRunner().invoke(cli, ["metrics", "--help"]).output
     for option in ("--since", "--until", "--at", "--json", "--out", "--repo"):
         assert option in out
+
+
+def test_a_desk_without_tickets(tmp_path):
+    from tests.metrics.scenario import make_repo
+
+    root = make_repo(tmp_path / "empty")
+    data = json.loads(invoke(root, "--json").output)
+    assert data["tickets"] == 0 and data["by_week"] == {} and data["sla_compliance"]["rate"] is None
+    assert "Tickets                     0" in invoke(root).output
+    result = invoke(root, "--out", str(tmp_path / "o"))
+    assert result.exit_code == 0
+    for svg in (tmp_path / "o").glob("*.svg"):
+        ET.parse(svg)
