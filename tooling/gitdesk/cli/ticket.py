@@ -47,7 +47,10 @@ def _finish(env: Env, desk, ticket: Ticket, as_json: bool, verb: str) -> None:
         store = desk.store
         if isinstance(store, FileStore):
             paths = [event_path(store.tickets_dir, e) for e in desk.recorded]
-            lines = [describe(e, env.config.id_prefix) for e in desk.recorded]
+        else:  # the GitHub store keeps internal notes and ratings as event files
+            paths = list(getattr(store, "private_paths", []))
+        lines = [describe(e, env.config.id_prefix) for e in desk.recorded]
+        if paths:
             env.repo.commit(paths, lines[0] if len(lines) == 1 else f"{lines[0]} (+{len(lines) - 1} more)\n\n" + "\n".join(lines))
     if as_json:
         echo_json(ticket.to_dict())
