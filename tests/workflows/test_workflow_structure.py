@@ -198,10 +198,9 @@ def env_of(name: str, job: str, needle: str) -> tuple[dict, str]:
 
 
 def test_triage_runs_on_issue_changes_with_the_number_passed_through_env():
-    assert on("triage.yml") == {"issues": {"types": ["opened", "edited", "reopened"]},
-                                "issue_comment": {"types": ["created"]}}
-    job = load_workflow(WORKFLOWS["triage.yml"])["jobs"]["triage"]
-    assert job["if"] == "github.event_name == 'issues' || !github.event.issue.pull_request"  # PR comments are not tickets
+    # not issue_comment: zizmor rates it a dangerous trigger, and the requester's answer is picked
+    # up by the next triage of that issue (edits, reopen) and by the SLA clocks from the comments
+    assert on("triage.yml") == {"issues": {"types": ["opened", "edited", "reopened"]}}
     env, script = env_of("triage.yml", "triage", "gitdesk github triage")
     assert script == 'gitdesk github triage "$ISSUE_NUMBER"'
     assert env == {"ISSUE_NUMBER": "${{ github.event.issue.number }}", "GITHUB_TOKEN": "${{ secrets.GITHUB_TOKEN }}"}
