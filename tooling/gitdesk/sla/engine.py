@@ -497,16 +497,19 @@ def tickets_to_check(store, config: Any, now: datetime, *, past: bool = False) -
     A store whose ``all()`` takes no filters returns everything; :func:`check_tickets` skips the
     rest either way.
     """
+    import inspect
+
     from gitdesk.store.base import Filters
 
-    if past:
-        filters = Filters(until=_iso(now + timedelta(microseconds=1)))
-    else:
-        filters = Filters(status=list(config.open_statuses))
     try:
-        return store.all(filters)
-    except TypeError:  # a store without filtered reads: all of it
+        takes_filters = bool(inspect.signature(store.all).parameters)
+    except (TypeError, ValueError):
+        takes_filters = False
+    if not takes_filters:  # a store without filtered reads: all of it
         return store.all()
+    if past:
+        return store.all(Filters(until=_iso(now + timedelta(microseconds=1))))
+    return store.all(Filters(status=list(config.open_statuses)))
 
 
 def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: "SlaEngine | None" = None) -> CheckReport:
