@@ -34,7 +34,7 @@ from gitdesk.yamlio import atomic_write
 INDEX_DIR = Path(".gitdesk") / "kb-index"
 MANIFEST = "manifest.json"
 ANALYZER_VERSION = 2
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: no positions (phrase=False): no phrase queries are made
 LANGUAGES = ("en", "es", "pt")
 #: Field boosts (BM25F): the title matters most, then tags and summary, then the body.
 BOOSTS = {"title": 4.0, "tags": 2.5, "summary": 2.0, "body": 1.0}
@@ -132,10 +132,10 @@ def make_schema(language: str):
     ana = analyzer(language)
     return Schema(
         path=ID(stored=True, unique=True),
-        title=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["title"]),
-        tags=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["tags"]),
-        summary=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["summary"]),
-        body=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["body"]),
+        title=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["title"], phrase=False),
+        tags=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["tags"], phrase=False),
+        summary=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["summary"], phrase=False),
+        body=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["body"], phrase=False),
         category=ID(stored=True),
         type=ID(stored=True),
     )
