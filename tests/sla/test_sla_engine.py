@@ -309,3 +309,13 @@ def test_tickets_to_check_asks_for_open_tickets_and_falls_back(hd):
         b = check_tickets(tickets_to_check(hd.store, hd.config, at, past=is_past), hd.config, at)
         assert a.counts == b.counts and [s.to_dict() for _, s in a.flagged] == [s.to_dict() for _, s in b.flagged]
     assert check_tickets(tickets_to_check(store, hd.config, past, past=True), hd.config, past).counts["at-risk"] == 2
+
+
+def test_a_policy_without_targets_is_named_but_has_no_clocks(tmp_path):
+    config = CONFIG.replace("    - {name: Medium, priority: medium,",
+                            "    - {name: \"Low, best effort\", priority: low, calendar: office}\n    - {name: Medium, priority: medium,")
+    hd = make_helpdesk(tmp_path, config)
+    hd.at(2026, 11, 23, 9, 0)
+    t = hd.new(priority="low")
+    sla = evaluate(hd, t.id, 2026, 12, 23, 9, 0)
+    assert (sla.policy, sla.calendar, sla.clocks, sla.met, sla.worst) == ("Low, best effort", "office", [], None, "ok")

@@ -338,9 +338,11 @@ class SlaEngine:
             status = "open"
         result.priority, result.status = priority, status
         policy = self.policies.lookup(priority, category, team)
-        if policy is None or not policy.targets:
+        if policy is None:
             return result
         result.policy, result.calendar = policy.name, policy.calendar_name
+        if not policy.targets:  # a policy that promises nothing: named, but no clocks
+            return result
         result.clocks = self._clocks(data, policy, now, now_s, created_s, segments, status)
         return result
 
