@@ -28,7 +28,7 @@ from pathlib import Path
 from gitdesk.config import Config
 from gitdesk.errors import GitdeskError, ValidationError
 from gitdesk.kb import kb_dir
-from gitdesk.kb.article import iter_pages, read_article
+from gitdesk.kb.article import read_article, scan_pages
 from gitdesk.yamlio import atomic_write
 
 INDEX_DIR = Path(".gitdesk") / "kb-index"
@@ -307,11 +307,10 @@ class KBIndex:
         written_ns = int(manifest.get("written_ns", 0)) if manifest else 0
         new_files: dict = {}
         todo: list[tuple[str, Path, str]] = []
-        for path in iter_pages(self.kb_root):
-            rel = path.relative_to(self.kb_root).as_posix()
+        for rel, path_str, st in scan_pages(self.kb_root):
             if not indexable(rel):
                 continue
-            st = path.stat()
+            path = Path(path_str)
             entry = old_files.get(rel)
             racy = st.st_mtime_ns >= written_ns - _RACY_NS
             stale_placeholders = config_changed and entry and entry.get("placeholders")
