@@ -137,18 +137,19 @@ def sla_policy(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - place
     sla = ctx.config.get("sla") or {}
     calendars = sla.get("calendars") or {}
     warning = float(sla.get("warning") or 0.75)
+    policies = sla.get("policies") or []
     out = ["### Targets", "",
            "The first policy in this list that matches a ticket applies to it: its priority, then its category "
            "(a category also covers its sub-categories) or team when the policy names one.", "",
-           "| # | Policy | Priority | Applies to | Calendar | First response | Next update | Resolution |",
-           "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for i, policy in enumerate(sla.get("policies") or [], start=1):
+           "| # | Policy | Priority | Applies to | Calendar |",
+           "| --- | --- | --- | --- | --- |"]
+    for i, policy in enumerate(policies, start=1):
         cal = policy.get("calendar")
         cal_text = esc(cal) if cal else "24/7 (none named)"
-        out.append(
-            f"| {i} | {esc(policy.get('name') or '')} | {esc(_label(ctx, str(policy.get('priority'))))} | {_scope_md(ctx, policy)} | {cal_text} | "
-            + " | ".join(esc(duration(policy.get(k))) for k in ("first_response", "next_update", "resolution")) + " |"
-        )
+        out.append(f"| {i} | {esc(policy.get('name') or '')} | {esc(_label(ctx, str(policy.get('priority'))))} | {_scope_md(ctx, policy)} | {cal_text} |")
+    out += ["", "| Policy | First response | Next update | Resolution |", "| --- | --- | --- | --- |"]
+    for policy in policies:
+        out.append(f"| {esc(policy.get('name') or '')} | " + " | ".join(esc(duration(policy.get(k))) for k in ("first_response", "next_update", "resolution")) + " |")
     out += ["", "A dash means the policy sets no target for that clock. Targets count business time on the policy's calendar.", "",
             "### Calendars", ""]
     out += [_calendar_text(ctx, name, cal) for name, cal in calendars.items()] or ["- none configured"]

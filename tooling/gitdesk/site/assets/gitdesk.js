@@ -36,3 +36,50 @@
     apply();
   }
 })();
+
+/* gitdesk: accessibility fixes to the theme's markup (checked with axe-core, tests/accessibility).
+   - The search overlay is a dialog: give it the accessible name of its search field.
+   - A table too wide for the page scrolls inside a wrapper: make that wrapper reachable with the
+     keyboard (tabindex, a named region), and only while it really scrolls. */
+(function () {
+  "use strict";
+  var LABELS = { es: "Tabla (se desplaza en horizontal)", pt: "Tabela (desloca-se na horizontal)" };
+  function label() {
+    return LABELS[(document.documentElement.lang || "en").slice(0, 2)] || "Table (scrolls sideways)";
+  }
+  function fix() {
+    var dialog = document.querySelector(".md-search[role=dialog]");
+    var field = document.querySelector(".md-search__input");
+    if (dialog && !dialog.hasAttribute("aria-label")) {
+      dialog.setAttribute("aria-label", (field && field.getAttribute("aria-label")) || "Search");
+    }
+    document.querySelectorAll(".md-typeset__scrollwrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        if (!wrap.hasAttribute("aria-label")) wrap.setAttribute("aria-label", label());
+      } else if (wrap.getAttribute("tabindex") === "0") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  var pending = null;
+  function later() {
+    if (pending) return;
+    pending = window.requestAnimationFrame(function () { pending = null; fix(); });
+  }
+  if (window.MutationObserver) {
+    new MutationObserver(later).observe(document.documentElement, { childList: true, subtree: true });
+  }
+  window.addEventListener("resize", later);
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(later);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", fix);
+  } else {
+    fix();
+  }
+})();
