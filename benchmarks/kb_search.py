@@ -9,7 +9,8 @@ sections), then measures in one run:
 - full Whoosh index build (``KBIndex.update`` from nothing: read, parse, analyse, write);
 - incremental reindex after editing one article (stat all, hash one, rewrite one document);
 - a no-change update (the check every ``kb search`` does before searching);
-- median in-process query (``Searcher.query``) over --queries queries;
+- median in-process query (``Searcher.query``) over --queries queries, without and with the
+  highlighted snippets (FTS5 makes none, so the first is the like-for-like figure);
 - ``gitdesk kb search QUERY --json`` end to end, as a subprocess (median of --repeat);
 - SQLite FTS5 (stdlib sqlite3, unicode61 + porter, diacritics removed, bm25 with the same field
   weights) on the same documents: build (same parsing), median query, and an end-to-end
@@ -195,10 +196,12 @@ def main() -> None:
 
         with Searcher(root, config) as s:
             s.query(qs[0])  # warm
-            w_query = []
+            w_query, w_plain = [], []
             for q in qs:
                 dt, _ = timed(lambda: s.query(q, limit=10))
                 w_query.append(dt)
+                dt, _ = timed(lambda: s.query(q, limit=10, snippets=False))
+                w_plain.append(dt)
             assert s.query("zanzibarquux")[0].path == paths[len(paths) // 2]
 
         exe = shutil.which("gitdesk", path=str(Path(sys.executable).parent))
@@ -243,7 +246,8 @@ def main() -> None:
             ("full index build, s", t_full, f_build),
             ("incremental reindex after one edit, s", t_incr, None),
             ("update with nothing changed, s", t_noop, None),
-            ("median query in process, ms", median_ms(w_query), median_ms(f_query)),
+            ("median query in process, no snippets, ms", median_ms(w_plain), median_ms(f_query)),
+            ("median query in process, with snippets, ms", median_ms(w_query), median_ms(f_query)),
             ("search end to end (subprocess), median ms", median_ms(w_cli), median_ms(f_cli)),
         ]
         for name, w, f in rows:
