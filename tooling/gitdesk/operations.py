@@ -131,7 +131,7 @@ class Desk:
             changes["external"] = external
         add = {}
         if tags:
-            add["tags"] = sorted(set(_tag(t) for t in tags))
+            add["tags"] = sorted(set(checked_tag(t) for t in tags))
         if kb:
             add["kb"] = sorted(set(kb))
         return self.record(self._event(tid, "new", at=at or self.clock(), set=changes, add=add))
@@ -198,8 +198,8 @@ class Desk:
         changes = dict(fields)
         if any(k.startswith("requester.") for k in values):
             changes["requester"] = {k: v for k, v in requester.items() if v}
-        add = {"tags": sorted({_tag(t) for t in add_tags})} if add_tags else {}
-        remove = {"tags": sorted({_tag(t) for t in remove_tags})} if remove_tags else {}
+        add = {"tags": sorted({checked_tag(t) for t in add_tags})} if add_tags else {}
+        remove = {"tags": sorted({checked_tag(t) for t in remove_tags})} if remove_tags else {}
         if not (changes or add or remove):
             raise UsageError("nothing to change: give FIELD=VALUE pairs, --tag or --untag")
         return self.record(self._event(ticket.id, "set", ticket, set=changes, add=add, remove=remove, reason=reason))
@@ -271,9 +271,18 @@ class Desk:
         return self.record(self._event(target.id, "merge", target, add={"duplicates": [source.id]}))
 
 
-def _tag(text: str) -> str:
+def normalize_tag(text: str) -> str | None:
+    """``"Needs Triage"`` -> ``"needs-triage"``; None when it cannot be a tag."""
     tag = "-".join(str(text).strip().lower().split())
     if not tag or len(tag) > 60 or any(c in tag for c in "/\\,"):
+        return None
+    return tag
+
+
+def checked_tag(text: str) -> str:
+    """:func:`normalize_tag`, refusing what cannot be a tag."""
+    tag = normalize_tag(text)
+    if tag is None:
         raise ValidationError(f"not a tag: {text!r} (lower-case words, no slashes or commas)", field="tags")
     return tag
 

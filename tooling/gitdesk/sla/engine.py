@@ -496,19 +496,10 @@ def tickets_to_check(store, config: Any, now: datetime, *, past: bool = False) -
     At the present time those are the open tickets: the store is asked for them only (the file
     store then parses about one ticket in six instead of all). For a ``now`` in the past
     (``past``), a ticket closed since may have been open then: every ticket created by ``now``.
-    A store whose ``all()`` takes no filters returns everything; :func:`check_tickets` skips the
-    rest either way.
+    :func:`check_tickets` skips tickets without a running clock either way.
     """
-    import inspect
-
     from gitdesk.store.base import Filters
 
-    try:
-        takes_filters = bool(inspect.signature(store.all).parameters)
-    except (TypeError, ValueError):
-        takes_filters = False
-    if not takes_filters:  # a store without filtered reads: all of it
-        return store.all()
     if past:
         return store.all(Filters(until=_iso(now + timedelta(microseconds=1))))
     return store.all(Filters(status=list(config.open_statuses)))

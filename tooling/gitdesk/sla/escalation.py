@@ -88,10 +88,10 @@ def load_rules(config: Any) -> list[Rule]:
             raise ConfigError(f"unknown team {team!r}", path=path, field=f"{where}.team")
         tag = entry.get("add_tag") or None
         if tag is not None:
-            from gitdesk.operations import _tag  # the same normalisation as `ticket set --tag`
+            from gitdesk.operations import checked_tag  # the same normalisation as `ticket set --tag`
 
             try:
-                tag = _tag(tag)
+                tag = checked_tag(tag)
             except ValidationError as exc:
                 raise ConfigError(exc.message, path=path, field=f"{where}.add_tag") from None
         rules.append(Rule(index=i, when=when, clock=clock, priority=entry.get("priority") or None,

@@ -102,8 +102,9 @@ class TicketStore(ABC):
         return json.dumps([t.summary() for t in self.list(filters, sort, reverse, limit)], ensure_ascii=False)
 
     @abstractmethod
-    def all(self) -> Iterator[Ticket]:
-        """Every ticket, whole (comments and history), for SLA, metrics and sync."""
+    def all(self, filters: Filters | None = None) -> Iterator[Ticket]:
+        """Every ticket (that matches ``filters``), whole: comments and history, for SLA,
+        metrics and sync."""
 
     @abstractmethod
     def events(self, ref: str) -> list[Event]:

@@ -121,8 +121,8 @@ class FileStore(TicketStore):
         # the cache holds each summary as JSON text already: join, do not parse
         return "[" + ",".join(row[0] for row in self._query("summary", filters, sort, reverse, limit)) + "]"
 
-    def all(self) -> Iterator[Ticket]:
-        for row in self._query("full", None, "created", False, None):
+    def all(self, filters: Filters | None = None) -> Iterator[Ticket]:
+        for row in self._query("full", filters, "created", False, None):
             yield Ticket(json.loads(row[0]))
 
     def all_ids(self) -> list[str]:

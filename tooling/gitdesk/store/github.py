@@ -256,8 +256,10 @@ class GitHubStore(TicketStore):
             rows = rows[: int(limit)]
         return [Ticket(t.summary()) for t in rows]
 
-    def all(self) -> Iterator[Ticket]:
-        return self._everything()
+    def all(self, filters: Filters | None = None) -> Iterator[Ticket]:
+        if filters is None:
+            return self._everything()
+        return (t for t in self._everything() if filters.matches(t.to_dict()))
 
     # -- writing -------------------------------------------------------------------------------
     def append(self, event: Event) -> Ticket:

@@ -348,10 +348,10 @@ class LabelScheme:
 
 
 def as_tag(label: str) -> str | None:
-    tag = "-".join(str(label).strip().lower().split())
-    if not tag or len(tag) > 60 or any(c in tag for c in "/\\,"):
-        return None
-    return tag
+    """A label that is not priority/tier/... becomes a tag, normalised like ``ticket set --tag``."""
+    from gitdesk.operations import normalize_tag
+
+    return normalize_tag(label)
 
 
 # -- issues --------------------------------------------------------------------------------------
