@@ -126,7 +126,7 @@ def test_search_batch_from_stdin(cli, sample):
 @pytest.mark.parametrize("args,message", [
     (["kb", "search"], "give a QUERY or --batch FILE"),
     (["kb", "search", "x", "--batch", "f"], "give a QUERY or --batch FILE"),
-    (["kb", "search", "--batch", "/nonexistent/q.txt"], "/nonexistent/q.txt: cannot read"),
+    (["kb", "search", "--batch", "/nonexistent/q.txt"], "/nonexistent/q.txt: file not found"),
 ])
 def test_search_usage_errors(cli, sample, args, message):
     code, out, err = cli(*args, repo=sample)

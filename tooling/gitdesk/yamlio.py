@@ -58,8 +58,19 @@ def load_yaml_text(text: str, *, path: str = "<text>", max_bytes: int = DEFAULT_
         raise ValidationError(f"malformed YAML: {exc}", path=path) from None
 
 
-def load_yaml_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None) -> Any:
-    """Read and parse a YAML file with the size limit checked before reading it whole."""
+def decode_limited(data: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "utf-8") -> str:
+    """Bytes read with one byte to spare -> text; too big or not UTF-8 is an error naming ``name``."""
+    if len(data) > max_bytes:
+        raise ValidationError(f"file is larger than the limit of {max_bytes} bytes", path=name)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"not UTF-8 text (byte {exc.start})", path=name) from None
+
+
+def read_text(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None,
+              encoding: str = "utf-8") -> str:
+    """A text file from the repository, with the size limit checked before reading it whole."""
     name = display or str(path)
     try:
         with open(path, "rb") as fh:
@@ -68,13 +79,13 @@ def load_yaml_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTE
         raise ValidationError("file not found", path=name) from None
     except OSError as exc:
         raise ValidationError(f"cannot read: {exc.strerror}", path=name) from None
-    if len(data) > max_bytes:
-        raise ValidationError(f"file is larger than the limit of {max_bytes} bytes", path=name)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(f"not UTF-8 text (byte {exc.start})", path=name) from None
-    return load_yaml_text(text, path=name, max_bytes=max_bytes)
+    return decode_limited(data, name=name, max_bytes=max_bytes, encoding=encoding)
+
+
+def load_yaml_file(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None) -> Any:
+    """Read and parse a YAML file with the size limit checked before reading it whole."""
+    name = display or str(path)
+    return load_yaml_text(read_text(path, max_bytes=max_bytes, display=name), path=name, max_bytes=max_bytes)
 
 
 def dump_yaml(data: Any) -> str:

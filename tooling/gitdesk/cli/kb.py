@@ -93,20 +93,12 @@ def check_cmd(as_json, repo_path):
 
 
 def _read_batch(path: str) -> list[str]:
-    try:
-        if path == "-":
-            data = sys.stdin.buffer.read(MAX_BATCH_BYTES + 1)
-        else:
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_BATCH_BYTES + 1)
-    except OSError as exc:
-        raise ValidationError(f"cannot read: {exc.strerror}", path=path) from None
-    if len(data) > MAX_BATCH_BYTES:
-        raise ValidationError(f"file is larger than the limit of {MAX_BATCH_BYTES} bytes", path=path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(f"not UTF-8 text (byte {exc.start})", path=path) from None
+    from gitdesk.yamlio import decode_limited, read_text
+
+    if path == "-":
+        text = decode_limited(sys.stdin.buffer.read(MAX_BATCH_BYTES + 1), name="-", max_bytes=MAX_BATCH_BYTES, encoding="utf-8-sig")
+    else:
+        text = read_text(path, max_bytes=MAX_BATCH_BYTES, display=path, encoding="utf-8-sig")
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 

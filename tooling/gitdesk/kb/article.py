@@ -343,18 +343,10 @@ def _make_heading(level: int, raw_text: str, line: int, seen: set[str]) -> Headi
 
 def read_article(path: Path, kb_root: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Article:
     """Read and parse one page; raise :class:`ValidationError` if it is too big or not UTF-8."""
+    from gitdesk.yamlio import read_text
+
     rel = path.relative_to(kb_root).as_posix()
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except OSError as exc:
-        raise ValidationError(f"cannot read: {exc.strerror}", path=rel) from None
-    if len(data) > max_bytes:
-        raise ValidationError(f"file is larger than the limit of {max_bytes} bytes", path=rel)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(f"not UTF-8 text (byte {exc.start})", path=rel) from None
+    text = read_text(path, max_bytes=max_bytes, display=rel)
     return parse_text(text.replace("\r\n", "\n"), path=path, rel=rel)
 
 

@@ -20,24 +20,14 @@ def kb_dir(root: Path, config) -> Path:
 def kb_categories(root: Path, config) -> list[str]:
     """Sorted distinct ``category`` values of the KB's articles (empty when there is no KB)."""
     from gitdesk.kb.article import iter_pages, split_front_matter
-    from gitdesk.yamlio import load_yaml_text
+    from gitdesk.yamlio import load_yaml_text, read_text
 
     base = kb_dir(root, config)
     max_bytes = int((config.get("limits") or {}).get("max_file_bytes") or 1048576)
     found: set[str] = set()
     for path in iter_pages(base):
         display = f"{base.name}/{path.relative_to(base).as_posix()}"
-        try:
-            with open(path, "rb") as fh:
-                raw = fh.read(max_bytes + 1)
-        except OSError as exc:
-            raise ValidationError(f"cannot read: {exc.strerror}", path=display) from None
-        if len(raw) > max_bytes:
-            raise ValidationError(f"file is larger than the limit of {max_bytes} bytes", path=display)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(f"not UTF-8 text (byte {exc.start})", path=display) from None
+        text = read_text(path, max_bytes=max_bytes, display=display)
         yaml_text, _, _ = split_front_matter(text.replace("\r\n", "\n"))
         if yaml_text is None:
             continue
