@@ -165,8 +165,8 @@ def test_errors_are_one_line_through_the_console_script(hd):
     env = {**os.environ, "GITDESK_REPO": str(hd.root)}
     proc = subprocess.run([str(exe), "sla", "check", "--at", "soon"], capture_output=True, text=True, env=env)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == ("gitdesk: error: --at: not a time: 'soon' "
-                                   "(use ISO 8601, e.g. 2026-11-23T17:00 or 2026-11-23T17:00Z)")
+    assert proc.stderr.strip() == ("gitdesk: error: --at: not a date or time: 'soon' "
+                                   "(use YYYY-MM-DD or an ISO 8601 time such as 2026-11-23T17:00Z)")
     proc = subprocess.run([str(exe), "sla", "check", "--fail-on", "late"], capture_output=True, text=True, env=env)
     assert proc.returncode == 2 and "late" in proc.stderr and "Traceback" not in proc.stderr
     # a broken policy in helpdesk.yml: one line naming the file and the field

@@ -7,7 +7,7 @@ the command works the same on the files and the GitHub backends.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import click
 
@@ -36,26 +36,10 @@ def sla() -> None:
 
 
 def parse_at(text: str | None, zone_name: str) -> datetime:
-    """``--at``: ISO 8601 time or date; without a zone it is read in the help desk's timezone."""
-    from gitdesk.model.event import utcnow
+    """``--at``: ISO 8601 time or date (see :func:`gitdesk.when.parse_when`); default now."""
+    from gitdesk.when import parse_when
 
-    if text is None or text.strip().lower() == "now":
-        return utcnow()
-    raw = text.strip()
-    if raw.endswith(("Z", "z")):
-        raw = raw[:-1] + "+00:00"
-    try:
-        at = datetime.fromisoformat(raw)
-    except ValueError:
-        raise UsageError(f"not a time: {text!r} (use ISO 8601, e.g. 2026-11-23T17:00 or 2026-11-23T17:00Z)",
-                         field="--at") from None
-    if at.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        at = at.replace(tzinfo=ZoneInfo(zone_name))
-    if not 1900 <= at.year < 2200:
-        raise UsageError(f"not a plausible time: {text!r}", field="--at")
-    return at.astimezone(timezone.utc)
+    return parse_when(text or "now", zone_name, option="--at")
 
 
 def _left(clock) -> str:

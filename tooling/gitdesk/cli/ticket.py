@@ -4,7 +4,6 @@ and prints; the rules live in ``operations``."""
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
 from typing import Any, Callable
 
 import click
@@ -161,8 +160,8 @@ Examples:
 @click.option("-r", "--requester", help="Requester name, email or department (substring).")
 @click.option("--asset", multiple=True, help="Asset id (repeatable).")
 @click.option("-t", "--tag", multiple=True, help="Tag; several must all be present.")
-@click.option("--since", help="Created on or after (YYYY-MM-DD or ISO time).")
-@click.option("--until", help="Created before (YYYY-MM-DD or ISO time).")
+@click.option("--since", help="Created on or after (YYYY-MM-DD in the desk's time zone, or ISO time).")
+@click.option("--until", help="Created up to (a YYYY-MM-DD includes that whole day, or ISO time).")
 @click.option("--sort", type=click.Choice(["created", "updated", "priority", "status", "id", "title"]), default="created", show_default=True)
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most N tickets.")
@@ -176,8 +175,8 @@ def list_(status, open_only, priority, category, assignee, team, tier, requester
     env = _env(repo_path, None, None)
     filters = Filters(
         status=list(status), priority=list(priority), category=list(category), assignee=list(assignee), team=list(team),
-        tier=list(tier), requester=requester, asset=list(asset), tag=list(tag), since=_date_bound(since, "--since"),
-        until=_date_bound(until, "--until"), open_only=open_only, open_statuses=tuple(env.config.open_statuses),
+        tier=list(tier), requester=requester, asset=list(asset), tag=list(tag), since=_date_bound(since, "--since", env.config["timezone"]),
+        until=_date_bound(until, "--until", env.config["timezone"], end=True), open_only=open_only, open_statuses=tuple(env.config.open_statuses),
     )
     store = env.store()
     if as_json:
@@ -192,17 +191,12 @@ def list_(status, open_only, priority, category, assignee, team, tier, requester
     click.echo(ticket_table(tickets, env.config, store))
 
 
-def _date_bound(text: str | None, option: str) -> str | None:
-    if not text:
-        return None
-    from gitdesk.model.event import format_time, parse_time
+def _date_bound(text: str | None, option: str, zone: str, *, end: bool = False) -> str | None:
+    from gitdesk.model.event import format_time
+    from gitdesk.when import parse_when
 
-    try:
-        if len(text) == 10:
-            return format_time(datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc))
-        return format_time(parse_time(text))
-    except Exception:  # noqa: BLE001
-        raise UsageError(f"not a date: {text!r} (use YYYY-MM-DD or an ISO time)", field=option) from None
+    when = parse_when(text, zone, option=option, end=end)
+    return format_time(when) if when else None
 
 
 # -- show ------------------------------------------------------------------------------------

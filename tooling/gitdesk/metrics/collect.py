@@ -8,43 +8,18 @@ dashboard both call :func:`metrics_for_repo`.
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from gitdesk.errors import UsageError
 
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
 def parse_bound(text: str | None, zone_name: str, *, end: bool, option: str) -> datetime | None:
-    """``--since``/``--until``: a date (``YYYY-MM-DD``, the desk's time zone) or an ISO timestamp.
+    """``--since``/``--until``/``--at``: see :func:`gitdesk.when.parse_when` (a date given as
+    ``--until`` includes that whole day)."""
+    from gitdesk.when import parse_when
 
-    A date given as ``--until`` includes that whole day (the range ends at the next midnight);
-    a timestamp is used as is (``since`` included, ``until`` excluded). A timestamp without a
-    zone is read in the desk's time zone.
-    """
-    if text is None:
-        return None
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(zone_name)
-    value = text.strip()
-    try:
-        if _DATE_RE.match(value):
-            day = datetime.strptime(value, "%Y-%m-%d").date()
-            if end:
-                day += timedelta(days=1)
-            return datetime.combine(day, time(0), tzinfo=zone)
-        parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
-    except ValueError:
-        raise UsageError(f"not a date or time: {text!r} (use YYYY-MM-DD or an ISO 8601 timestamp)", field=option) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone)
-    if not 1900 <= parsed.year <= 2199:
-        raise UsageError(f"{text!r} is outside the years 1900-2199", field=option)
-    return parsed
+    return parse_when(text, zone_name, option=option, end=end)
 
 
 def metrics_for_repo(repo, config, *, since: datetime | None = None, until: datetime | None = None,
