@@ -166,7 +166,7 @@ def cached_columns(store, config, now: datetime) -> list[list]:
     for start in range(0, len(stale), CHUNK):
         part = stale[start:start + CHUNK]
         marks = ",".join("?" * len(part))
-        for ticket_id, full in source.execute(f"SELECT id, full FROM tickets WHERE id IN ({marks})", part):
+        for ticket_id, full in source.execute(f"SELECT id, full FROM bodies WHERE id IN ({marks})", part):
             facts = builder.facts(json.loads(full), now)
             ids.append(ticket_id)
             old_versions.append(versions[ticket_id])

@@ -34,7 +34,7 @@ from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import SUMMARY_DROP
 from gitdesk.store.base import PRIORITY_RANK, requester_text
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 RACY_NS = 2_000_000_000
 PARALLEL_PARSE_MIN = 4000
 
@@ -50,7 +50,8 @@ CREATE INDEX IF NOT EXISTS files_untracked ON files (tracked) WHERE tracked = 0;
 CREATE TABLE IF NOT EXISTS tickets (
     id TEXT PRIMARY KEY, status TEXT, priority TEXT, prio_rank INTEGER, category TEXT,
     assignee TEXT, team TEXT, tier INTEGER, requester TEXT, asset TEXT, tags TEXT,
-    title TEXT, created TEXT, updated TEXT, summary TEXT NOT NULL, full TEXT NOT NULL);
+    title TEXT, created TEXT, updated TEXT, summary TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bodies (id TEXT PRIMARY KEY, full TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created, id);
 CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated, id);
 CREATE INDEX IF NOT EXISTS tickets_priority ON tickets (prio_rank, created, id);
@@ -73,6 +74,21 @@ def _parse_file(args: tuple[str, str, int, tuple | None]) -> tuple[dict | None, 
         return data, None
     except ValidationError as exc:
         return None, (exc.message, exc.path, exc.field)
+
+
+class PendingRefresh:
+    """A refresh whose git check is still running (see :meth:`TicketCache.refresh_started`)."""
+
+    def __init__(self, cache: "TicketCache", only, git_proc, changed: int):
+        self.cache, self.only, self.git_proc, self.changed = cache, only, git_proc, changed
+
+    def finish(self) -> int:
+        """Wait for git; bring in what it found; the number of tickets derived again."""
+        if self.git_proc is None:
+            return 0
+        proc, self.git_proc = self.git_proc, None
+        suspects = self.cache._collect_git(proc)
+        return self.cache._apply_if_dirty(self.only, suspects) if suspects else 0
 
 
 class TicketCache:
@@ -103,7 +119,8 @@ class TicketCache:
             con.executescript(_DDL)
             row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
-                con.executescript("DELETE FROM buckets; DELETE FROM files; DELETE FROM tickets;")
+                con.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS bodies; DELETE FROM buckets; DELETE FROM files;")
+                con.executescript(_DDL)
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             self._con = con
         return self._con
@@ -171,19 +188,37 @@ class TicketCache:
 
         Returns the number of tickets derived again.
         """
+        pending = self.refresh_started(buckets)
+        return pending.changed + pending.finish()
+
+    def refresh_started(self, buckets: Iterable[str] | None = None) -> "PendingRefresh":
+        """Everything but the in-place-edit check of a whole-store read, which runs on (git
+        status, in its own process) while the caller queries the cache; ``finish()`` says
+        whether it found anything, so the caller queries again only then.
+
+        A read of a few buckets (one ticket) stats every file of those buckets instead: a few
+        hundred ``stat`` calls cost less than git reading an index of 400,000 entries.
+        """
         only = None if buckets is None else sorted(set(buckets))
-        git_proc = self._git_modified(only)
+        git_proc = self._git_modified(None) if only is None else None
         try:
-            plan = self._plan(only, git_proc)
-        finally:
-            git_proc = None
+            changed = self._apply_if_dirty(only, set())
+        except BaseException:
+            if git_proc is not None:
+                git_proc.kill()
+                git_proc.wait()
+            raise
+        return PendingRefresh(self, only, git_proc, changed)
+
+    def _apply_if_dirty(self, only, suspects: set[tuple[str, str]]) -> int:
+        plan = self._plan(only, suspects=suspects)
         if not plan["dirty"]:
             return 0
         con = self.con
         con.execute("BEGIN IMMEDIATE")
         try:
             # redo the comparison under the write lock: another process may have done it already
-            plan = self._plan(only, None, suspects=plan["suspects"])
+            plan = self._plan(only, suspects=plan["suspects"])
             changed = self._apply(plan)
             con.execute("COMMIT")
         except BaseException:
@@ -191,7 +226,7 @@ class TicketCache:
             raise
         return changed
 
-    def _plan(self, only, git_proc, suspects: set[tuple[str, str]] | None = None) -> dict:
+    def _plan(self, only, suspects: set[tuple[str, str]] | None = None) -> dict:
         con = self.con
         now_ns = time.time_ns()
         disk = self._disk_buckets(only)
@@ -212,13 +247,11 @@ class TicketCache:
         else:
             for bucket in only:
                 suspects.update(con.execute("SELECT bucket, name FROM files WHERE tracked = 0 AND bucket=?", (bucket,)))
-        if self.git_root is None:  # no index to ask: every file is a suspect
-            if only is None:
-                suspects.update(con.execute("SELECT bucket, name FROM files"))
-            else:
-                for bucket in only:
-                    suspects.update(con.execute("SELECT bucket, name FROM files WHERE bucket=?", (bucket,)))
-        suspects.update(self._collect_git(git_proc))
+        if only is not None:  # a few buckets: stat every file rather than ask git
+            for bucket in only:
+                suspects.update(con.execute("SELECT bucket, name FROM files WHERE bucket=?", (bucket,)))
+        elif self.git_root is None:  # no index to ask: every file is a suspect
+            suspects.update(con.execute("SELECT bucket, name FROM files"))
         suspects = {s for s in suspects if s[0] not in changed_buckets}
 
         upserts: dict[tuple[str, str], os.stat_result] = {}
@@ -337,9 +370,13 @@ class TicketCache:
         for ticket_id, events in by_ticket.items():
             if not events:
                 con.execute("DELETE FROM tickets WHERE id=?", (ticket_id,))
+                con.execute("DELETE FROM bodies WHERE id=?", (ticket_id,))
                 continue
             ticket_rows.append(self.row_for(reduce_events(events)))
-        con.executemany("INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticket_rows)
+        # summaries and whole tickets live apart, so a list reads densely packed summaries only;
+        # INSERT OR REPLACE gives a changed ticket a new rowid (the metrics cache's version mark)
+        con.executemany("INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [r[:-1] for r in ticket_rows])
+        con.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", [(r[0], r[-1]) for r in ticket_rows])
 
     @staticmethod
     def row_for(t: dict) -> tuple:

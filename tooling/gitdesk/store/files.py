@@ -99,20 +99,37 @@ class FileStore(TicketStore):
 
     def get(self, ref: str) -> Ticket:
         ticket_id = self.resolve(ref)
-        row = self.cache.con.execute("SELECT full FROM tickets WHERE id=?", (ticket_id,)).fetchone()
+        row = self.cache.con.execute("SELECT full FROM bodies WHERE id=?", (ticket_id,)).fetchone()
         return Ticket(json.loads(row[0]))
 
     def _query(self, column: str, filters: Filters | None, sort: str, reverse: bool, limit: int | None):
-        self.cache.refresh()
+        """Rows of ``column`` for the matching tickets, from a cache checked against the disk.
+
+        git's check for files edited in place runs while the query does; in the rare case it
+        finds one, the cache takes it in and the query runs again. Whole tickets (``full``,
+        hundreds of megabytes for a large desk) are streamed instead, after the check.
+        """
+        pending = self.cache.refresh_started()
         where, params = _where(filters)
         order = _ORDER.get(sort)
         if order is None:
+            pending.finish()
             raise UsageError(f"cannot sort by {sort!r} (use one of: {', '.join(_ORDER)})", field="sort")
-        sql = f"SELECT {column} FROM tickets{where} ORDER BY {order.format(d='DESC' if reverse else 'ASC')}"
+        table = "tickets JOIN bodies USING (id)" if column == "full" else "tickets"
+        sql = f"SELECT {column} FROM {table}{where} ORDER BY {order.format(d='DESC' if reverse else 'ASC')}"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(int(limit))
-        return self.cache.con.execute(sql, params)
+        if column == "full":
+            pending.finish()
+            return self.cache.con.execute(sql, params)
+        try:
+            rows = self.cache.con.execute(sql, params).fetchall()
+        finally:
+            changed = pending.finish()
+        if changed:
+            rows = self.cache.con.execute(sql, params).fetchall()
+        return rows
 
     def list(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False, limit: int | None = None) -> list[Ticket]:
         return [Ticket(json.loads(row[0])) for row in self._query("summary", filters, sort, reverse, limit)]
@@ -145,7 +162,7 @@ class FileStore(TicketStore):
     def append(self, event: Event) -> Ticket:
         self.write_event(event)
         self.cache.refresh([bucket_of(event.ticket)])
-        row = self.cache.con.execute("SELECT full FROM tickets WHERE id=?", (event.ticket,)).fetchone()
+        row = self.cache.con.execute("SELECT full FROM bodies WHERE id=?", (event.ticket,)).fetchone()
         if row is None:  # pragma: no cover - the file was just written
             return Ticket(reduce_events([event]))
         return Ticket(json.loads(row[0]))
