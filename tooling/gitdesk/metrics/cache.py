@@ -109,21 +109,10 @@ def _read(path: Path, n_facts: int) -> dict[str, Any] | None:
 def _write(path: Path, data: dict[str, Any]) -> None:
     """Replace the file through a temporary one and a rename. No fsync: after a crash a torn
     file fails :func:`_read`'s checks and is rebuilt, which is cheaper than syncing 20 MB."""
-    import tempfile
+    from gitdesk.yamlio import atomic_write
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps(data))
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
+        atomic_write(path, marshal.dumps(data), durable=False)
     except OSError:
         pass  # a read-only checkout still gets its figures, just not faster next time
 

@@ -202,19 +202,25 @@ def channels(ctx: SiteContext, page: PageInfo) -> str:
     return "\n".join(rows) if len(rows) > 2 else ""
 
 
-def _weekly(ctx: SiteContext, cal: dict) -> str:
-    hours = cal.get("hours") or {}
-    names = t(ctx, "days")
+def weekly_groups(hours: dict) -> list[tuple[int, int, str]]:
+    """Runs of consecutive weekdays with the same hours: ``[(0, 3, "08:30–18:00"), ...]``
+    (indexes into mon..sun), so a page says "Mon–Thu 08:30–18:00" rather than four lines."""
     groups: list[tuple[int, int, str]] = []
     for i, day in enumerate(_WEEKDAYS):
-        spans = ", ".join(hours.get(day) or [])
+        spans = ", ".join(str(s).replace("-", "–") for s in (hours.get(day) or []))
         if not spans:
             continue
         if groups and groups[-1][1] == i - 1 and groups[-1][2] == spans:
             groups[-1] = (groups[-1][0], i, spans)
         else:
             groups.append((i, i, spans))
-    parts = [f"{names[a]}{'–' + names[b] if b != a else ''} {s.replace('-', '–')}" for a, b, s in groups]
+    return groups
+
+
+def _weekly(ctx: SiteContext, cal: dict) -> str:
+    names = t(ctx, "days")
+    groups = weekly_groups(cal.get("hours") or {})
+    parts = [f"{names[a]}{'–' + names[b] if b != a else ''} {s}" for a, b, s in groups]
     zone = cal.get("timezone") or ctx.config.get("timezone")
     return "; ".join(parts) + (f" ({zone})" if zone else "")
 

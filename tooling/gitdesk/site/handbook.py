@@ -81,15 +81,9 @@ def priority_matrix(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - 
 
 
 def _weekly(hours: dict) -> list[str]:
-    groups: list[tuple[int, int, str]] = []
-    for i, day in enumerate(DAYS):
-        spans = ", ".join(str(s).replace("-", "–") for s in (hours.get(day) or []))
-        if not spans:
-            continue
-        if groups and groups[-1][1] == i - 1 and groups[-1][2] == spans:
-            groups[-1] = (groups[-1][0], i, spans)
-        else:
-            groups.append((i, i, spans))
+    from gitdesk.site.content import weekly_groups
+
+    groups = weekly_groups(hours)
     out = []
     for a, b, spans in groups:
         days = DAY_NAMES[DAYS[a]] if a == b else f"{DAY_NAMES[DAYS[a]]} to {DAY_NAMES[DAYS[b]]}"
