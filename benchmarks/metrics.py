@@ -22,10 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,32 +32,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import END, generate  # noqa: E402
+from common import GITDESK, LAST_CPU, desk, timed  # noqa: E402
+from generate import END  # noqa: E402
 
-GITDESK = shutil.which("gitdesk", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")) or "gitdesk"
 TARGET_S = 3.0
-
-
-LAST_CPU = [0.0]  # median CPU seconds (user + system, with its children) of the last timed command
-
-
-def timed(cmd: list[str], cwd: Path, repeat: int = 1) -> tuple[float, str]:
-    """Median wall time of ``repeat`` runs (and, in ``CPU``, their median CPU time: on a shared
-    machine wall time includes waiting for the other users' processes, CPU time does not)."""
-    runs, cpus = [], []
-    out = ""
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-        runs.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()}")
-        out = proc.stdout
-    LAST_CPU[0] = statistics.median(cpus)
-    return statistics.median(runs), out
 
 
 def profile(root: Path, uncached: bool) -> list[tuple[str, float, float]]:
@@ -112,11 +87,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--uncached", action="store_true", help="with --profile: also time the figures without the cache")
     args = parser.parse_args()
-    root = args.dir or Path(tempfile.mkdtemp(prefix="gitdesk-metrics-bench-"))
-    if not (root / "tickets").exists():
-        start = time.perf_counter()
-        files = generate(root, args.tickets, git=True, quiet=False)
-        print(f"generated {args.tickets} tickets ({files} event files, committed) in {time.perf_counter() - start:.0f} s")
+    root = desk(args.dir, args.tickets, "gitdesk-metrics-bench-")
     warm_up, _ = timed([GITDESK, "ticket", "list", "--json"], root, 1)
     print(f"ticket cache warmed in {warm_up:.1f} s")
     facts = root / ".gitdesk" / "metrics-facts.bin"

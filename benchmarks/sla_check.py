@@ -23,22 +23,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import END, generate  # noqa: E402
+from common import GITDESK, LAST_CPU, desk  # noqa: E402
+from common import timed as common_timed  # noqa: E402
+from generate import END  # noqa: E402
 
-GITDESK = shutil.which("gitdesk", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")) or "gitdesk"
 TARGET_S = 3.0
 
 # The store change this benchmark argues for: FileStore.all() taking Filters (the SQL it already
@@ -61,28 +56,12 @@ main(sys.argv[1:])
 CPU: dict[str, float] = {}  # command label -> median CPU seconds (user + sys, with its children)
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def timed(cmd: list[str], cwd: Path, repeat: int = 1, label: str | None = None) -> tuple[float, str]:
-    """Median wall-clock seconds of ``repeat`` runs (and, under ``label``, median CPU seconds:
-    steadier than wall time on a machine shared by several developers)."""
-    runs, cpu = [], []
-    out = ""
-    for _ in range(repeat):
-        cpu0 = _children_cpu()
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-        runs.append(time.perf_counter() - start)
-        cpu.append(_children_cpu() - cpu0)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.strip()}")
-        out = proc.stdout
+    """:func:`common.timed`, keeping the median CPU seconds under ``label``."""
+    wall, out = common_timed(cmd, cwd, repeat)
     if label is not None:
-        CPU[label] = statistics.median(cpu)
-    return statistics.median(runs), out
+        CPU[label] = LAST_CPU[0]
+    return wall, out
 
 
 def profile(root: Path, at: str) -> list[tuple[str, float]]:
@@ -136,11 +115,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--no-apply", action="store_true", help="skip the --apply runs (the first takes minutes)")
     args = parser.parse_args()
-    root = args.dir or Path(tempfile.mkdtemp(prefix="gitdesk-sla-bench-"))
-    if not (root / "tickets").exists():
-        start = time.perf_counter()
-        files = generate(root, args.tickets, git=True, quiet=False)
-        print(f"generated {args.tickets} tickets ({files} event files, committed) in {time.perf_counter() - start:.0f} s")
+    root = desk(args.dir, args.tickets, "gitdesk-sla-bench-")
     warm_up, _ = timed([GITDESK, "ticket", "list", "--json"], root, 1)
     print(f"cache warmed in {warm_up:.1f} s")
     at_end = END.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -18,35 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
-
-GITDESK = shutil.which("gitdesk", path=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")) or "gitdesk"
-
-
-def timed(cmd: list[str], cwd: Path, repeat: int = 1, env: dict | None = None) -> tuple[float, str]:
-    runs = []
-    out = ""
-    for _ in range(repeat):
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env={**os.environ, **(env or {})})
-        runs.append(time.perf_counter() - start)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
-        out = proc.stdout
-    return statistics.median(runs), out
-
+from common import GITDESK, desk, timed  # noqa: E402
 
 class Rows(list):
     """Figures, printed as they are measured (a long run that fails still shows what it had)."""
@@ -65,11 +44,7 @@ def main() -> None:
     parser.add_argument("--dir", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    root = args.dir or Path(tempfile.mkdtemp(prefix="gitdesk-bench-"))
-    if not (root / "tickets").exists():
-        start = time.perf_counter()
-        files = generate(root, args.tickets, git=True, quiet=False)
-        print(f"generated {args.tickets} tickets ({files} event files, committed) in {time.perf_counter() - start:.0f} s")
+    root = desk(args.dir, args.tickets, "gitdesk-bench-")
     shutil.rmtree(root / ".gitdesk", ignore_errors=True)
     r = args.repeat
     rows = Rows()
