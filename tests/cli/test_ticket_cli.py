@@ -148,3 +148,16 @@ def test_help_imports_nothing_heavy():
             "print('HEAVY=' + ','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "HEAVY="
+
+
+def test_terminal_escapes_in_ticket_text_are_neutralised(run_cli):
+    evil = "Printer \x1b[2J\x1b]0;pwned\x07 broken"
+    t = json.loads(run_cli("ticket", "new", "x", "-r", "y", "-d", f"line1\n{evil}", "--json").output)
+    run_cli("ticket", "comment", t["id"], evil)
+    run_cli("ticket", "set", t["id"], f"title={evil}")
+    for args in (["ticket", "show", t["id"]], ["ticket", "list"]):
+        out = run_cli(*args).output
+        assert "\x1b" not in out and "\x07" not in out, args
+        assert "Printer ?[2J" in out
+    # JSON keeps the text exactly (it is escaped by JSON itself)
+    assert json.loads(run_cli("ticket", "show", t["id"], "--json").output)["comments"][0]["body"] == evil

@@ -164,3 +164,22 @@ def test_ambiguous_and_unknown_refs(desk):
         desk.store.get("ZZZZ")
     with pytest.raises(UsageError):
         desk.store.get("../../etc/passwd")
+
+
+def test_files_learn_they_are_tracked_after_a_commit(desk, git_repo):
+    """Untracked files are stat'ed on every read; once committed, the cache stops doing that."""
+    for i in range(3):
+        desk.new(title=f"t{i}", requester={"name": "y"})
+    cache = desk.store.cache
+    desk.store.list()
+    untracked = lambda: cache.con.execute("SELECT count(*) FROM files WHERE tracked = 0").fetchone()[0]  # noqa: E731
+    assert untracked() == 3
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "tickets")
+    desk.store.list()
+    assert untracked() == 0
+    # and an in-place edit of a now-tracked file is still seen (through git status)
+    path = sorted((git_repo / "tickets").glob("*/*.yml"))[0]
+    time.sleep(0.01)
+    path.write_text(path.read_text().replace("title: t", "title: edited t"))
+    assert any(t.title.startswith("edited") for t in desk.store.list())

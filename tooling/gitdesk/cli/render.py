@@ -12,6 +12,16 @@ from gitdesk.model.ids import short_ids
 from gitdesk.model.ticket import Ticket
 
 
+# control characters (escape sequences could rewrite the agent's terminal) shown as "?"; newlines
+# and tabs kept
+_CONTROLS = {c: "?" for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]}
+
+
+def safe_text(text: str) -> str:
+    """Text from tickets (requesters write it) made safe to print on a terminal."""
+    return text.translate(_CONTROLS)
+
+
 def local_time(value: str | None, config: Config, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if not value:
         return "-"
@@ -46,7 +56,7 @@ def ticket_table(tickets: list[Ticket], config: Config, store) -> str:
         f"{config.id_prefix}-{short.get(t.id, t.id)}", t.priority or "-", t.status or "-", str(t.tier or "-"),
         _cut(t.category or "-", 22), _cut(_who(t.assignee), 18), local_time(t.updated_at, config), t.title or "",
     ] for t in tickets]
-    return table(["ID", "PRIORITY", "STATUS", "TIER", "CATEGORY", "ASSIGNEE", "UPDATED", "TITLE"], rows, flex=7)
+    return safe_text(table(["ID", "PRIORITY", "STATUS", "TIER", "CATEGORY", "ASSIGNEE", "UPDATED", "TITLE"], rows, flex=7))
 
 
 def _who(value: str | None) -> str:
@@ -107,7 +117,7 @@ def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, hist
             if h.get("reason"):
                 bits.append(f"reason: {h['reason']}")
             out.append(f"  {local_time(h['at'], config, '%Y-%m-%d %H:%M:%S')}  {h['action']:<9} {_who(h['by'])}: {'; '.join(bits)}")
-    return "\n".join(out)
+    return safe_text("\n".join(out))
 
 
 def now_utc() -> datetime:

@@ -54,7 +54,9 @@ def _finish(env: Env, desk, ticket: Ticket, as_json: bool, verb: str) -> None:
     if as_json:
         echo_json(ticket.to_dict())
     else:
-        click.echo(f"{verb} {ticket.ref(env.config.id_prefix)}: {ticket.title} [{ticket.status}, {ticket.priority or 'no priority'}]")
+        from gitdesk.cli.render import safe_text
+
+        click.echo(safe_text(f"{verb} {ticket.ref(env.config.id_prefix)}: {ticket.title} [{ticket.status}, {ticket.priority or 'no priority'}]"))
 
 
 def _parse_requester(text: str | None, department: str | None = None) -> dict:

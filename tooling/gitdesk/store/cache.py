@@ -202,6 +202,8 @@ class TicketCache:
         only = None if buckets is None else sorted(set(buckets))
         git_proc = self._git_modified(None) if only is None else None
         try:
+            if only is None:
+                self.learn_tracked()
             changed = self._apply_if_dirty(only, set())
         except BaseException:
             if git_proc is not None:
@@ -271,9 +273,10 @@ class TicketCache:
                     if known.get(entry.name) != (st.st_size, st.st_mtime_ns) or now_ns - st.st_mtime_ns < RACY_NS:
                         upserts[(bucket, entry.name)] = st
             deletes.update((bucket, name) for name in known if name not in seen)
+        known_stat = self._known_stat(suspects)
         for bucket, name in suspects:
             path = self.tickets_dir / bucket / name
-            row = con.execute("SELECT size, mtime_ns FROM files WHERE bucket=? AND name=?", (bucket, name)).fetchone()
+            row = known_stat.get((bucket, name))
             try:
                 st = os.stat(path, follow_symlinks=False)
             except FileNotFoundError:
@@ -288,6 +291,52 @@ class TicketCache:
         dirty = bool(upserts or deletes or changed_buckets or gone_buckets)
         return {"upserts": upserts, "deletes": deletes, "buckets": bucket_marks, "gone": gone_buckets,
                 "dirty": dirty, "suspects": suspects, "now": now_ns}
+
+    def _known_stat(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
+        """Recorded (size, mtime) of ``keys``: per bucket in one query, not one query per file."""
+        out: dict[tuple[str, str], tuple[int, int]] = {}
+        for bucket in {b for b, _ in keys}:
+            for name, size, mtime in self.con.execute("SELECT name, size, mtime_ns FROM files WHERE bucket=?", (bucket,)):
+                if (bucket, name) in keys:
+                    out[(bucket, name)] = (size, mtime)
+        return out
+
+    def _index_stamp(self) -> str | None:
+        """When git's index last changed (``git add``, commit, checkout): files may have become
+        tracked. None outside git."""
+        if self.git_root is None:
+            return None
+        dotgit = self.git_root / ".git"
+        index = dotgit / "index" if dotgit.is_dir() else None
+        if index is None:  # a linked work tree or submodule: ask git where its index is
+            proc = subprocess.run(["git", "rev-parse", "--git-path", "index"], cwd=self.git_root, capture_output=True, text=True)
+            index = self.git_root / proc.stdout.strip()
+        try:
+            st = os.stat(index)
+        except OSError:
+            return None
+        return f"{st.st_mtime_ns}:{st.st_size}"
+
+    def learn_tracked(self) -> None:
+        """Files first seen untracked are stat'ed on every read until git tracks them; when git's
+        index has changed since the last look, ask git which of them it tracks now."""
+        stamp = self._index_stamp()
+        if stamp is None:
+            return
+        con = self.con
+        row = con.execute("SELECT value FROM meta WHERE key='index_stamp'").fetchone()
+        if row is not None and row[0] == stamp:
+            return
+        untracked = [tuple(r) for r in con.execute("SELECT bucket, name FROM files WHERE tracked = 0")]
+        now_tracked = self._tracked(untracked) if untracked else set()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.executemany("UPDATE files SET tracked = 1 WHERE bucket=? AND name=?", sorted(now_tracked))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('index_stamp', ?)", (stamp,))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
 
     def _tracked(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
         if self.git_root is None or not keys:
