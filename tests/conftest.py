@@ -19,15 +19,20 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def init_repo(path: Path, *, config: bool = True) -> Path:
-    """A fresh git repository set up like a help desk (helpdesk.yml copied from the project)."""
+def init_repo(path: Path, *, config: bool = True, config_text: str | None = None,
+              name: str = "Ana Lima", email: str = "ana.lima@northwind.example") -> Path:
+    """A fresh git repository set up like a help desk: ``helpdesk.yml`` from ``config_text``, or
+    copied from the project; committed with ``.gitignore``."""
     path.mkdir(parents=True, exist_ok=True)
     git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.name", "Ana Lima")
-    git(path, "config", "user.email", "ana.lima@northwind.example")
+    git(path, "config", "user.name", name)
+    git(path, "config", "user.email", email)
     git(path, "config", "commit.gpgsign", "false")
-    if config:
-        shutil.copy(PROJECT / "helpdesk.yml", path / "helpdesk.yml")
+    if config or config_text is not None:
+        if config_text is not None:
+            (path / "helpdesk.yml").write_text(config_text, encoding="utf-8")
+        else:
+            shutil.copy(PROJECT / "helpdesk.yml", path / "helpdesk.yml")
         (path / ".gitignore").write_text(".gitdesk/\nsite/\n")
         git(path, "add", "-A")
         git(path, "commit", "-q", "-m", "help desk")

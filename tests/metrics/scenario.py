@@ -100,16 +100,9 @@ def git(cwd: Path, *args: str) -> None:
 
 def make_repo(root: Path, config: str = CONFIG) -> Path:
     """A git repository at ``root`` (files already there are kept and committed) with ``config``."""
-    root.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Alice Agent")
-    git(root, "config", "user.email", "alice@desk.example")
-    git(root, "config", "commit.gpgsign", "false")
-    (root / "helpdesk.yml").write_text(config, encoding="utf-8")
-    (root / ".gitignore").write_text(".gitdesk/\nsite/\n", encoding="utf-8")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "help desk")
-    return root
+    from tests.conftest import init_repo
+
+    return init_repo(root, config_text=config, name="Alice Agent", email="alice@desk.example")
 
 
 class Scenario:

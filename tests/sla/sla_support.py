@@ -73,15 +73,9 @@ def git(root: Path, *args: str) -> str:
 
 def init_repo(root: Path, config_text: str = CONFIG) -> Path:
     """A real git repository with ``helpdesk.yml`` committed and an identity set."""
-    root.mkdir(parents=True, exist_ok=True)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Ana Lima")
-    git(root, "config", "user.email", "ana.lima@northwind.example")
-    git(root, "config", "commit.gpgsign", "false")
-    (root / "helpdesk.yml").write_text(config_text, encoding="utf-8")
-    git(root, "add", "helpdesk.yml")
-    git(root, "commit", "-q", "-m", "config")
-    return root
+    from tests.conftest import init_repo as project_init_repo
+
+    return project_init_repo(root, config_text=config_text)
 
 
 @dataclass
