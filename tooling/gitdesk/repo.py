@@ -91,8 +91,9 @@ class Repo:
         """``Name <email>`` from git config, or None."""
         if not git_available():
             return None
-        name = run_git(self.root, "config", "user.name", check=False).stdout.strip()
-        email = run_git(self.root, "config", "user.email", check=False).stdout.strip()
+        found = dict(line.partition(" ")[::2] for line in
+                     run_git(self.root, "config", "--get-regexp", r"^user\.(name|email)$", check=False).stdout.splitlines())
+        name, email = found.get("user.name", "").strip(), found.get("user.email", "").strip()
         if name and email:
             return f"{name} <{email}>"
         return name or email or None

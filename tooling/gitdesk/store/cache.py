@@ -290,7 +290,7 @@ class TicketCache:
         bucket_marks = {b: (0 if now_ns - m < RACY_NS else m) for b, m in disk.items() if b in changed_buckets}
         dirty = bool(upserts or deletes or changed_buckets or gone_buckets)
         return {"upserts": upserts, "deletes": deletes, "buckets": bucket_marks, "gone": gone_buckets,
-                "dirty": dirty, "suspects": suspects, "now": now_ns}
+                "dirty": dirty, "suspects": suspects, "now": now_ns, "whole": only is None}
 
     def _known_stat(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
         """Recorded (size, mtime) of ``keys``: per bucket in one query, not one query per file."""
@@ -380,7 +380,9 @@ class TicketCache:
             con.execute("DELETE FROM files WHERE bucket=? AND name=?", (bucket, name))
         keys = sorted(plan["upserts"])
         events = self._load_many(keys)
-        tracked = self._tracked(keys)
+        # a one-ticket read does not ask git (a spawn costs more than the read): files it finds
+        # are taken as untracked, the safe side, until a whole-store read asks (learn_tracked)
+        tracked = self._tracked(keys) if plan["whole"] else set()
         now_ns = plan["now"]
         rows = []
         for key in keys:
