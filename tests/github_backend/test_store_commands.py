@@ -221,6 +221,9 @@ def test_a_ticket_is_the_same_from_a_fresh_cache(gd, gh_desk, fake_github):
     before = gd(gh_desk, "ticket", "show", ticket["id"], "--json").json
     shutil.rmtree(gh_desk / ".gitdesk")
     after = gd(gh_desk, "ticket", "show", ticket["id"], "--json").json
+    # the SLA clocks are read at "now", which moves between the two shows: compare their settings
+    clocks = [[(c["name"], c["state"], c["target_seconds"]) for c in t.pop("sla")] for t in (before, after)]
+    assert clocks[0] == clocks[1] and len(clocks[0]) == 3
     assert before == after
 
 

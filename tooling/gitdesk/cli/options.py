@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import click
 
@@ -67,6 +68,18 @@ def json_option(fn: Callable) -> Callable:
 
 def make_env(repo_path: str | None = None, actor_flag: str | None = None, commit_flag: bool | None = None) -> Env:
     return Env(repo_path=repo_path, actor_flag=actor_flag, commit_flag=commit_flag)
+
+
+def echo_chunks(chunks: Iterable[str]) -> None:
+    """Write text that arrives in pieces (a large JSON array) straight to stdout, then a newline.
+
+    ``click.echo`` would need it as one string and scan it for colour codes (JSON has none:
+    control characters are escaped)."""
+    out = sys.stdout
+    for chunk in chunks:
+        out.write(chunk)
+    out.write("\n")
+    out.flush()
 
 
 def echo_json(data: Any) -> None:

@@ -8,7 +8,7 @@ from typing import Any, Callable
 
 import click
 
-from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option
+from gitdesk.cli.options import Env, actor_option, commit_option, echo_chunks, echo_json, json_option, repo_option
 from gitdesk.errors import UsageError
 from gitdesk.model.ticket import Ticket
 
@@ -182,7 +182,7 @@ def list_(status, open_only, priority, category, assignee, team, tier, requester
     )
     store = env.store()
     if as_json:
-        click.echo(store.list_json(filters, sort, reverse, limit))
+        echo_chunks(store.list_json_chunks(filters, sort, reverse, limit))
         return
     tickets = store.list(filters, sort, reverse, limit)
     if not tickets:

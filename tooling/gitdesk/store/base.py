@@ -97,9 +97,14 @@ class TicketStore(ABC):
 
     def list_json(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False, limit: int | None = None) -> str:
         """The JSON array ``ticket list --json`` prints (stores may produce it without parsing)."""
+        return "".join(self.list_json_chunks(filters, sort, reverse, limit))
+
+    def list_json_chunks(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False,
+                         limit: int | None = None) -> Iterator[str]:
+        """:meth:`list_json` in pieces, so a large desk is written out without one huge string."""
         import json
 
-        return json.dumps([t.summary() for t in self.list(filters, sort, reverse, limit)], ensure_ascii=False)
+        yield json.dumps([t.summary() for t in self.list(filters, sort, reverse, limit)], ensure_ascii=False)
 
     @abstractmethod
     def all(self, filters: Filters | None = None) -> Iterator[Ticket]:
