@@ -9,7 +9,6 @@ tests skip with the reason, and under CI (CI=true) they fail instead.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 

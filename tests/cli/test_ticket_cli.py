@@ -113,7 +113,6 @@ def test_commit_makes_the_audit_trail(run_cli, git_repo):
 
 
 def test_every_command_has_help_with_examples(run_cli):
-    from gitdesk.cli import cli
     from gitdesk.cli.ticket import ticket
 
     expected = {"new", "list", "show", "comment", "assign", "escalate", "set", "pending", "resolve", "close", "reopen", "rate", "link", "merge"}

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from github import Auth, Github, GithubException, GithubRetry
+from github import GithubException
 from github.GithubException import (
     BadCredentialsException,
     RateLimitExceededException,

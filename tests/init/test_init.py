@@ -16,7 +16,7 @@ import yaml
 from gitdesk import __version__
 from gitdesk.config import defaults_text, load_config
 from gitdesk.scaffold import template_files
-from tests.init.conftest import PROJECT, assert_checks_pass, git, init_repo, run, tree
+from tests.init.conftest import assert_checks_pass, git, init_repo, run, tree
 
 EXPECTED = {
     "helpdesk.yml", "mkdocs.yml", ".gitignore", "tickets/.gitkeep",

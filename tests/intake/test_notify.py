@@ -129,7 +129,7 @@ def test_temporary_smtp_failure_half_way(smtp, intake, notify, show):
 
 
 def test_permanent_refusal_is_recorded_and_not_retried(smtp, intake, notify, show):
-    tickets = opened_tickets(intake, "outlook-new.eml", "iso-8859-1.eml", "html-only.eml")
+    opened_tickets(intake, "outlook-new.eml", "iso-8859-1.eml", "html-only.eml")
     smtp.recorder.answers[2] = "550 5.1.1 <lucia.fernandez@northwind.example>: mailbox unavailable"
     code, data, result = notify()
     assert code == 0 and (data["sent"], data["refused"]) == (2, 1)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from gitdesk.errors import ConfigError, ValidationError
-from gitdesk.yamlio import load_yaml_file, load_yaml_text
+from gitdesk.yamlio import load_yaml_text
 
 CONFIG_FILE = "helpdesk.yml"
 PRIORITIES = ("critical", "high", "medium", "low")

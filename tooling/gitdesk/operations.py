@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from gitdesk.config import Config
 from gitdesk.errors import TransitionError, UsageError, ValidationError
-from gitdesk.model.event import LEVELS, PRIORITIES, REQUESTER_KEYS, Event, parse_time, utcnow
+from gitdesk.model.event import PRIORITIES, REQUESTER_KEYS, Event, parse_time, utcnow
 from gitdesk.model.ids import is_ticket_id, new_event_id, new_ticket_id
 from gitdesk.model.ticket import Ticket
 from gitdesk.store.base import TicketStore

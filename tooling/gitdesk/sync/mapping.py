@@ -865,7 +865,6 @@ class IssuePatch:
 def issue_patch(issue: dict, changes: dict[str, Any], ctx: Context, *, after: dict | None = None) -> IssuePatch:
     """Turn changed ticket fields into one PATCH: labels edited per field (other labels kept),
     state and state reason, assignee, title, and the body's form sections."""
-    cfg = ctx.config
     scheme = ctx.scheme
     names = label_names(issue)
     labels = list(names)
