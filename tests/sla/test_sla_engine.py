@@ -12,9 +12,10 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from sla_support import AGENT, AGENT2, BOT, CONFIG, REQUESTER, SAM, H, M, make_helpdesk, utc
+from sla_support import AGENT, AGENT2, BOT, CONFIG, SAM, H, Helpdesk, M, make_helpdesk, utc
 
 from gitdesk.cli import cli
+from tests.conftest import PROJECT, init_repo
 from gitdesk.config import build_config
 from gitdesk.errors import ConfigError
 from gitdesk.sla.engine import SlaEngine, clocks_for, first_response_at, format_duration
@@ -284,6 +285,8 @@ class FilteringStore:
         self.asked.append(filters)
         return (t for t in self.store.all() if filters is None or filters.matches(t.to_dict()))
 
+    all_timelines = all  # whole tickets: more than the clocks need, which is allowed
+
 
 def test_tickets_to_check_asks_for_open_tickets_and_falls_back(hd):
     from gitdesk.sla.engine import check_tickets, tickets_to_check
@@ -301,7 +304,7 @@ def test_tickets_to_check_asks_for_open_tickets_and_falls_back(hd):
     # in the past: everything created by then (the resolved one was still open at 09:30)
     past = utc(2026, 11, 23, 9, 30)
     assert {t.id for t in tickets_to_check(store, hd.config, past, past=True)} == {open_.id, done.id}
-    assert store.asked[-1].until == "2026-11-23T09:30:00.000001Z"
+    assert store.asked[-1].open_at == "2026-11-23T09:30:00.000000Z"
     # the file store filters in SQL: the same tickets, and the report is the same
     assert {t.id for t in tickets_to_check(hd.store, hd.config, now)} == {open_.id, later.id}
     for at, is_past in ((now, False), (past, True)):
@@ -309,6 +312,9 @@ def test_tickets_to_check_asks_for_open_tickets_and_falls_back(hd):
         b = check_tickets(tickets_to_check(hd.store, hd.config, at, past=is_past), hd.config, at)
         assert a.counts == b.counts and [s.to_dict() for _, s in a.flagged] == [s.to_dict() for _, s in b.flagged]
     assert check_tickets(tickets_to_check(store, hd.config, past, past=True), hd.config, past).counts["at-risk"] == 2
+    # at 12:00, seen from later: the one resolved at 09:40 and unchanged since was not open then
+    assert {t.id for t in tickets_to_check(store, hd.config, now, past=True)} == {open_.id, later.id}
+    assert {t.id for t in tickets_to_check(hd.store, hd.config, now, past=True)} == {open_.id, later.id}
 
 
 def test_a_policy_without_targets_is_named_but_has_no_clocks(tmp_path):
@@ -319,3 +325,39 @@ def test_a_policy_without_targets_is_named_but_has_no_clocks(tmp_path):
     t = hd.new(priority="low")
     sla = evaluate(hd, t.id, 2026, 12, 23, 9, 0)
     assert (sla.policy, sla.calendar, sla.clocks, sla.met, sla.worst) == ("Low, best effort", "office", [], None, "ok")
+
+
+def test_timelines_give_every_ticket_the_same_clocks_as_whole_tickets(tmp_path):
+    """``sla check`` reads cut-down tickets (summary and timeline); over the sample desk's 160
+    tickets, at instants across its year, each evaluates exactly as the whole ticket does."""
+    import shutil
+
+    from gitdesk.config import load_config
+    from gitdesk.model.ticket import timeline
+    from gitdesk.repo import Repo
+    from gitdesk.store import open_store
+
+    root = init_repo(tmp_path / "desk")
+    shutil.copytree(PROJECT / "tickets", root / "tickets")
+    # and one ticket whose first public agent reply follows a bot, the requester and a note
+    hd = Helpdesk(root)
+    hd.at(2026, 10, 27, 9, 0)
+    t = hd.new(priority="high")
+    hd.at(2026, 10, 27, 9, 5).desk("gitdesk[bot]").comment(t.id, "We got your request.")
+    hd.at(2026, 10, 27, 9, 10).desk(SAM).comment(t.id, "Any news?")
+    hd.at(2026, 10, 27, 9, 20).desk(AGENT).comment(t.id, "Internal: checking the queue.", public=False)
+    hd.at(2026, 10, 28, 15, 0).desk(AGENT2).comment(t.id, "Cleared the queue, please try again.")
+    config = load_config(root)
+    store = open_store(Repo(root), config)
+    engine = SlaEngine(config)
+    whole = {t.id: t for t in store.all()}
+    cut = {t.id: t for t in store.all_timelines()}
+    assert len(whole) == len(cut) > 160
+    states = set()
+    for ticket_id, ticket in whole.items():
+        assert cut[ticket_id].data == {**ticket.summary(), **timeline(ticket.data)}
+        for at in ("2026-03-02T10:00:00Z", "2026-08-14T16:30:00Z", "2026-10-28T11:00:00Z", "2027-01-04T09:00:00Z"):
+            expected = engine.evaluate(ticket, at).to_dict()
+            assert engine.evaluate(cut[ticket_id], at).to_dict() == expected, (ticket_id, at)
+            states.update(c["state"] for c in expected["clocks"])
+    assert {"met", "breached", "running", "paused"} <= states  # the instants exercise every kind of clock

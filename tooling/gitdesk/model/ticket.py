@@ -5,6 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 SUMMARY_DROP = ("comments", "history", "description")
+# what a change in the history can do to a ticket's clocks
+CLOCK_FIELDS = ("status", "priority", "category", "team")
+
+
+def timeline(data: dict) -> dict:
+    """The history and comments of a ticket dict, cut to what SLA clocks read: when the status,
+    priority, category or team changed, and who commented when, in public or not (no text).
+
+    With the summary, it stands in for the whole ticket wherever only the clocks matter (``sla
+    check`` over every open ticket); dropping the text makes it a tenth of the size.
+    """
+    history = []
+    for entry in data.get("history") or ():
+        changes = entry.get("set")
+        if changes:
+            kept = {k: changes[k] for k in CLOCK_FIELDS if k in changes}
+            if kept:
+                history.append({"at": entry["at"], "set": kept})
+    comments = [{"at": c.get("at"), "by": c.get("by"), "public": c.get("public", True)} for c in data.get("comments") or ()]
+    return {"history": history, "comments": comments}
 
 
 class Ticket:

@@ -36,10 +36,10 @@ Public API (the metrics code builds on it): :class:`SlaEngine`, :class:`TicketSl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from gitdesk.model.event import format_time, parse_time, utcnow
+from gitdesk.model.event import parse_time, utcnow
 from gitdesk.operations import same_person
 from gitdesk.sla.policy import CLOCK_NAMES, Policy, PolicySet
 
@@ -495,14 +495,16 @@ def tickets_to_check(store, config: Any, now: datetime, *, past: bool = False) -
 
     At the present time those are the open tickets: the store is asked for them only (the file
     store then parses about one ticket in six instead of all). For a ``now`` in the past
-    (``past``), a ticket closed since may have been open then: every ticket created by ``now``.
+    (``past``), a ticket closed since may have been open then: the tickets created by ``now``
+    that are open or changed after it (one not open and unchanged since was not open then).
     :func:`check_tickets` skips tickets without a running clock either way.
     """
     from gitdesk.store.base import Filters
 
+    opened = tuple(config.open_statuses)
     if past:
-        return store.all(Filters(until=_iso(now + timedelta(microseconds=1))))
-    return store.all(Filters(status=list(config.open_statuses)))
+        return store.all_timelines(Filters(open_at=_iso(now), open_statuses=opened))
+    return store.all_timelines(Filters(status=list(opened)))
 
 
 def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: "SlaEngine | None" = None) -> CheckReport:

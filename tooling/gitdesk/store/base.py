@@ -30,6 +30,9 @@ class Filters:
     until: str | None = None  # created_at < (ISO text)
     open_only: bool = False
     open_statuses: tuple[str, ...] = ("new", "open", "pending")
+    # open at this moment (ISO text), as far as the current ticket tells: created by then, and
+    # open now or changed since (a ticket closed since may have been open then)
+    open_at: str | None = None
 
     def matches(self, t: dict) -> bool:
         """The same rules as the file store's SQL, for stores that filter in Python."""
@@ -58,6 +61,9 @@ class Filters:
         if self.since and (t.get("created_at") or "") < self.since:
             return False
         if self.until and (t.get("created_at") or "") >= self.until:
+            return False
+        if self.open_at and not ((t.get("created_at") or "") <= self.open_at and (
+                t.get("status") in self.open_statuses or (t.get("updated_at") or "") > self.open_at)):
             return False
         return True
 
@@ -105,6 +111,12 @@ class TicketStore(ABC):
         import json
 
         yield json.dumps([t.summary() for t in self.list(filters, sort, reverse, limit)], ensure_ascii=False)
+
+    def all_timelines(self, filters: Filters | None = None) -> Iterator[Ticket]:
+        """Tickets with at least what SLA clocks and escalation rules read: the summary, plus
+        history and comments as :func:`gitdesk.model.ticket.timeline` cuts them. A store that
+        keeps nothing lighter hands over whole tickets."""
+        return self.all(filters)
 
     @abstractmethod
     def all(self, filters: Filters | None = None) -> Iterator[Ticket]:

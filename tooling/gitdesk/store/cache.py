@@ -31,10 +31,10 @@ from typing import Callable, Iterable
 from gitdesk.errors import ValidationError
 from gitdesk.model.event import Event, parse_event
 from gitdesk.model.reducer import reduce_events
-from gitdesk.model.ticket import SUMMARY_DROP
+from gitdesk.model.ticket import SUMMARY_DROP, timeline
 from gitdesk.store.base import PRIORITY_RANK, requester_text
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 RACY_NS = 2_000_000_000
 PARALLEL_PARSE_MIN = 4000
 
@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     assignee TEXT, team TEXT, tier INTEGER, requester TEXT, asset TEXT, tags TEXT,
     title TEXT, created TEXT, updated TEXT, summary TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS bodies (id TEXT PRIMARY KEY, full TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS timelines (id TEXT PRIMARY KEY, timeline TEXT NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created, id);
 CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated, id);
 CREATE INDEX IF NOT EXISTS tickets_priority ON tickets (prio_rank, created, id);
@@ -116,12 +117,11 @@ class TicketCache:
             con = sqlite3.connect(self.cache_file, timeout=60, isolation_level=None)
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
-            # read pages in place rather than copying each one in (a whole list reads ~100 MB)
-            con.execute("PRAGMA mmap_size=4294967296")
             con.executescript(_DDL)
             row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
-                con.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS bodies; DELETE FROM buckets; DELETE FROM files;")
+                con.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS timelines; "
+                                  "DELETE FROM buckets; DELETE FROM files;")
                 con.executescript(_DDL)
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             self._con = con
@@ -424,12 +424,14 @@ class TicketCache:
             if not events:
                 con.execute("DELETE FROM tickets WHERE id=?", (ticket_id,))
                 con.execute("DELETE FROM bodies WHERE id=?", (ticket_id,))
+                con.execute("DELETE FROM timelines WHERE id=?", (ticket_id,))
                 continue
             ticket_rows.append(self.row_for(reduce_events(events)))
         # summaries and whole tickets live apart, so a list reads densely packed summaries only;
         # INSERT OR REPLACE gives a changed ticket a new rowid (the metrics cache's version mark)
-        con.executemany("INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [r[:-1] for r in ticket_rows])
-        con.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", [(r[0], r[-1]) for r in ticket_rows])
+        con.executemany("INSERT OR REPLACE INTO tickets VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [r[:-2] for r in ticket_rows])
+        con.executemany("INSERT OR REPLACE INTO bodies VALUES (?,?)", [(r[0], r[-2]) for r in ticket_rows])
+        con.executemany("INSERT OR REPLACE INTO timelines VALUES (?,?)", [(r[0], r[-1]) for r in ticket_rows])
 
     @staticmethod
     def row_for(t: dict) -> tuple:
@@ -440,5 +442,6 @@ class TicketCache:
             " " + " ".join(t.get("tags") or []) + " ", t.get("title"), t.get("created_at"), t.get("updated_at"),
             json.dumps(summary, ensure_ascii=False, separators=(",", ":")),
             json.dumps(t, ensure_ascii=False, separators=(",", ":")),
+            json.dumps(timeline(t), ensure_ascii=False, separators=(",", ":")),
         )
 

@@ -108,6 +108,7 @@ class FileStore(TicketStore):
         git's check for files edited in place runs while the query does; in the rare case it
         finds one, the cache takes it in and the query runs again. Whole tickets (``full``,
         hundreds of megabytes for a large desk) are streamed instead, after the check.
+        ``summary, timeline`` (a tenth of that) pairs each summary with its timeline.
         """
         pending = self.cache.refresh_started()
         where, params = _where(filters)
@@ -115,7 +116,7 @@ class FileStore(TicketStore):
         if order is None:
             pending.finish()
             raise UsageError(f"cannot sort by {sort!r} (use one of: {', '.join(_ORDER)})", field="sort")
-        table = "tickets JOIN bodies USING (id)" if column == "full" else "tickets"
+        table = _TABLES.get(column, "tickets")
         sql = f"SELECT {column} FROM {table}{where} ORDER BY {order.format(d='DESC' if reverse else 'ASC')}"
         if limit is not None:
             sql += " LIMIT ?"
@@ -148,6 +149,12 @@ class FileStore(TicketStore):
     def all(self, filters: Filters | None = None) -> Iterator[Ticket]:
         for row in self._query("full", filters, "created", False, None):
             yield Ticket(json.loads(row[0]))
+
+    def all_timelines(self, filters: Filters | None = None) -> Iterator[Ticket]:
+        for summary, cut in self._query("summary, timeline", filters, "created", False, None):
+            data = json.loads(summary)
+            data.update(json.loads(cut))
+            yield Ticket(data)
 
     def all_ids(self) -> list[str]:
         return [row[0] for row in self._query("id", None, "id", False, None)]
@@ -188,6 +195,10 @@ class FileStore(TicketStore):
         return paths
 
 
+# columns that live beside the tickets table (see gitdesk.store.cache)
+_TABLES = {"full": "tickets JOIN bodies USING (id)", "summary, timeline": "tickets JOIN timelines USING (id)"}
+
+
 def _where(filters: Filters | None) -> tuple[str, list]:
     if filters is None:
         return "", []
@@ -225,6 +236,10 @@ def _where(filters: Filters | None) -> tuple[str, list]:
     if filters.until:
         clauses.append("created < ?")
         params.append(filters.until)
+    if filters.open_at:
+        marks = ",".join("?" * len(filters.open_statuses))
+        clauses.append(f"created <= ? AND (status IN ({marks}) OR updated > ?)")
+        params.extend([filters.open_at, *filters.open_statuses, filters.open_at])
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
