@@ -54,6 +54,34 @@ def test_cache_sees_new_hand_edited_and_deleted_files(desk, git_repo):
     assert len(store.list()) == 1
 
 
+def test_cache_sees_a_file_edited_in_place_and_committed(desk, git_repo):
+    """An editor that writes in place, then ``git commit -a``: git status is clean again and the
+    folder's mtime never moved; the commit itself names the file."""
+    store = desk.store
+    desk.new(title="Scanner jams", requester={"name": "Sam"}, priority="low")
+    git(git_repo, "add", "-A")
+    path = _files(git_repo)[0]
+    past = time.time_ns() - 60_000_000_000  # older than the cache's two seconds of racy distrust
+    os.utime(path, ns=(past, past))
+    os.utime(path.parent, ns=(past, past))
+    git(git_repo, "commit", "-q", "-m", "tickets")
+    assert [x.priority for x in store.list()] == ["low"]  # warm, and the index is known
+    assert [x.priority for x in store.list()] == ["low"]
+    with open(path, "r+") as fh:
+        fh.write(path.read_text().replace("priority: low", "priority: high").replace("title: Scanner jams", "title: Scanner jams!"))
+    os.utime(path.parent, ns=(past, past))
+    git(git_repo, "commit", "-q", "-a", "-m", "hand edit")
+    assert [(x.priority, x.title) for x in store.list()] == [("high", "Scanner jams!")]
+    # again, amending that commit and pruning it: git cannot say what changed, so all is checked
+    with open(path, "r+") as fh:
+        fh.write(path.read_text().replace("priority: high", "priority: critical"))
+    os.utime(path.parent, ns=(past, past))
+    git(git_repo, "commit", "-q", "-a", "--amend", "-m", "hand edits")
+    git(git_repo, "reflog", "expire", "--expire=now", "--all")
+    git(git_repo, "gc", "-q", "--prune=now")
+    assert [x.priority for x in store.list()] == ["critical"]
+
+
 def test_cache_outside_git(tmp_path):
     root = tmp_path / "plain"
     root.mkdir()

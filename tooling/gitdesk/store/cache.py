@@ -11,6 +11,8 @@ derived from them, and checks itself against the disk before every read:
   (run in parallel, in C, with the index as its stat cache) names the tracked files that
   changed, and files git does not track are re-stat'ed every time; outside git every file is
   re-stat'ed;
+- a file edited in place and then committed leaves ``git status`` clean: when git's index has
+  changed since the last whole read, the files touched by the commits since then are re-stat'ed;
 - stat data younger than two seconds is not trusted (timestamps are coarse), the way git
   handles "racy" index entries.
 
@@ -172,17 +174,7 @@ class TicketCache:
         out, _ = proc.communicate()
         if proc.returncode != 0:
             return set()
-        rel = os.path.relpath(self.tickets_dir, self.git_root).replace(os.sep, "/") + "/"
-        found: set[tuple[str, str]] = set()
-        for record in out.decode("utf-8", "replace").split("\0"):
-            if len(record) < 4:
-                continue
-            path = record[3:]
-            if path.startswith(rel):
-                parts = path[len(rel):].split("/")
-                if len(parts) == 2:
-                    found.add((parts[0], parts[1]))
-        return found
+        return self._keys(record[3:] for record in out.decode("utf-8", "replace").split("\0") if len(record) >= 4)
 
     # -- refresh ---------------------------------------------------------------------------
     def refresh(self, buckets: Iterable[str] | None = None) -> int:
@@ -204,9 +196,10 @@ class TicketCache:
         only = None if buckets is None else sorted(set(buckets))
         git_proc = self._git_modified(None) if only is None else None
         try:
-            if only is None:
-                self.learn_tracked()
-            changed = self._apply_if_dirty(only, set())
+            index = self._index_changes() if only is None else None
+            changed = self._apply_if_dirty(only, index["suspects"] if index else set())
+            if index:
+                self.learn_tracked(index)
         except BaseException:
             if git_proc is not None:
                 git_proc.kill()
@@ -214,7 +207,10 @@ class TicketCache:
             raise
         return PendingRefresh(self, only, git_proc, changed)
 
-    def _apply_if_dirty(self, only, suspects: set[tuple[str, str]]) -> int:
+    def _apply_if_dirty(self, only, suspects: set[tuple[str, str]] | None) -> int:
+        """``suspects``: files to stat besides the usual ones; None: every file."""
+        if suspects is None:
+            suspects = set(self.con.execute("SELECT bucket, name FROM files"))
         plan = self._plan(only, suspects=suspects)
         if not plan["dirty"]:
             return 0
@@ -319,22 +315,59 @@ class TicketCache:
             return None
         return f"{st.st_mtime_ns}:{st.st_size}"
 
-    def learn_tracked(self) -> None:
-        """Files first seen untracked are stat'ed on every read until git tracks them; when git's
-        index has changed since the last look, ask git which of them it tracks now."""
+    def _index_changes(self) -> dict | None:
+        """What changed since the last whole read saw git's index, when it has changed since
+        (``git add``, commit, checkout; None otherwise and outside git).
+
+        ``suspects`` are the files the commits since then touched: a file edited in place and
+        committed leaves neither ``git status`` nor its folder any trace, only the commit does
+        (None, every file, when git cannot say: the old commit is gone).
+        """
         stamp = self._index_stamp()
         if stamp is None:
-            return
+            return None
+        known = dict(self.con.execute("SELECT key, value FROM meta WHERE key IN ('index_stamp', 'head')"))
+        if known.get("index_stamp") == stamp:
+            return None
+        head = self._git_text("rev-parse", "-q", "--verify", "HEAD")
+        old = known.get("head")
+        suspects: set[tuple[str, str]] | None = set()
+        if old and head and old != head:
+            names = self._git_text("diff", "--name-only", "-z", "--no-renames", old, head, "--", self._rel())
+            suspects = None if names is None else self._keys(names.split("\0"))
+        return {"stamp": stamp, "head": head or "", "suspects": suspects}
+
+    def _git_text(self, *args: str) -> str | None:
+        proc = subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=self.git_root, capture_output=True,
+                              env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
+        return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
+
+    def _rel(self) -> str:
+        return os.path.relpath(self.tickets_dir, self.git_root).replace(os.sep, "/")
+
+    def _keys(self, paths: Iterable[str]) -> set[tuple[str, str]]:
+        """(bucket, name) of the event-file paths (relative to the git root) among ``paths``."""
+        rel = self._rel() + "/"
+        found: set[tuple[str, str]] = set()
+        for path in paths:
+            if path.startswith(rel):
+                parts = path[len(rel):].split("/")
+                if len(parts) == 2:
+                    found.add((parts[0], parts[1]))
+        return found
+
+    def learn_tracked(self, index: dict) -> None:
+        """Files first seen untracked are stat'ed on every read until git tracks them; once git's
+        index has changed (``index``, from :meth:`_index_changes`), ask git which it tracks now,
+        and remember the index and commit this read has taken in."""
         con = self.con
-        row = con.execute("SELECT value FROM meta WHERE key='index_stamp'").fetchone()
-        if row is not None and row[0] == stamp:
-            return
         untracked = [tuple(r) for r in con.execute("SELECT bucket, name FROM files WHERE tracked = 0")]
         now_tracked = self._tracked(untracked) if untracked else set()
         con.execute("BEGIN IMMEDIATE")
         try:
             con.executemany("UPDATE files SET tracked = 1 WHERE bucket=? AND name=?", sorted(now_tracked))
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('index_stamp', ?)", (stamp,))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('index_stamp', ?)", (index["stamp"],))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('head', ?)", (index["head"],))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -343,19 +376,9 @@ class TicketCache:
     def _tracked(self, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
         if self.git_root is None or not keys:
             return set()
-        rel = os.path.relpath(self.tickets_dir, self.git_root).replace(os.sep, "/")
-        if len(keys) > 2000:
-            args = [rel]
-        else:
-            args = [f"{rel}/{b}/{n}" for b, n in keys]
-        proc = subprocess.run(["git", "-c", "core.quotepath=off", "ls-files", "-z", "--", *args],
-                              cwd=self.git_root, capture_output=True)
-        out = set()
-        for path in proc.stdout.decode("utf-8", "replace").split("\0"):
-            parts = path[len(rel) + 1:].split("/") if path.startswith(rel + "/") else []
-            if len(parts) == 2:
-                out.add((parts[0], parts[1]))
-        return out
+        rel = self._rel()
+        args = [rel] if len(keys) > 2000 else [f"{rel}/{b}/{n}" for b, n in keys]
+        return self._keys((self._git_text("ls-files", "-z", "--", *args) or "").split("\0"))
 
     def _load_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Event]:
         """Read and check event files; many at once use both cores."""
