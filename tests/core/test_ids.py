@@ -41,3 +41,14 @@ def test_short_ids_are_unambiguous():
     assert short["ABCDEF0000"] == "ABCDEF0000"[:10]
     for tid, prefix in short.items():
         assert [i for i in ids if i.startswith(prefix)] == [tid]
+
+
+def test_short_ids_of_a_few_among_many_match_the_whole_computation():
+    import random
+
+    rng = random.Random(5)
+    everyone = sorted({"".join(rng.choice("0123456789AB") for _ in range(10)) for _ in range(3000)})
+    whole = short_ids(everyone, minimum=3)
+    shown = rng.sample(everyone, 200)
+    assert short_ids(shown, minimum=3, among=everyone) == {t: whole[t] for t in shown}
+    assert max(len(p) for p in whole.values()) > 3  # prefixes do collide at this density

@@ -47,11 +47,9 @@ def table(headers: list[str], rows: list[list[str]], flex: int | None = None) ->
 
 def ticket_table(tickets: list[Ticket], config: Config, store) -> str:
     ids = [t.id for t in tickets]
-    try:
-        everyone = store.all_ids() if hasattr(store, "all_ids") else ids
-    except Exception:  # noqa: BLE001
-        everyone = ids
-    short = short_ids(everyone, minimum=6)
+    # prefixes unambiguous among every ticket the store knows, not just the rows shown
+    known = getattr(store, "known_ids", None)
+    short = short_ids(ids, minimum=6, among=known() if known else None)
     rows = [[
         f"{config.id_prefix}-{short.get(t.id, t.id)}", t.priority or "-", t.status or "-", str(t.tier or "-"),
         _cut(t.category or "-", 22), _cut(_who(t.assignee), 18), local_time(t.updated_at, config), t.title or "",

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from bisect import bisect_left
 from datetime import datetime, timezone
+from typing import Iterable, Sequence
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 TICKET_ID_LEN = 10
@@ -79,17 +81,24 @@ def normalize_ref(ref: str, prefix: str = "HD") -> str | None:
     return text if _PREFIX_RE.fullmatch(text) else None
 
 
-def short_ids(ids: list[str], minimum: int = 6) -> dict[str, str]:
-    """The shortest unambiguous prefix of each id (at least ``minimum`` characters), like git."""
-    ordered = sorted(ids)
+def short_ids(ids: Iterable[str], minimum: int = 6, among: Sequence[str] | None = None) -> dict[str, str]:
+    """The shortest unambiguous prefix of each id (at least ``minimum`` characters), like git.
+
+    ``among``: every id there is, sorted (the ids may be a few of them: the rows of a table);
+    by default the ids themselves.
+    """
+    wanted = list(ids)
+    ordered = among if among is not None else sorted(wanted)
     out: dict[str, str] = {}
-    for i, tid in enumerate(ordered):
+    for tid in wanted:
+        i = bisect_left(ordered, tid)
         need = minimum
-        for other in (ordered[i - 1] if i else None, ordered[i + 1] if i + 1 < len(ordered) else None):
-            if other is None:
+        for j in (i - 1, i + 1 if i < len(ordered) and ordered[i] == tid else i):
+            if j < 0 or j >= len(ordered):
                 continue
+            other = ordered[j]
             common = 0
-            while common < len(tid) and tid[common] == other[common]:
+            while common < len(tid) and common < len(other) and tid[common] == other[common]:
                 common += 1
             need = max(need, common + 1)
         out[tid] = tid[: min(need, len(tid))]
