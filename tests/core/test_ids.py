@@ -48,7 +48,11 @@ def test_short_ids_of_a_few_among_many_match_the_whole_computation():
 
     rng = random.Random(5)
     everyone = sorted({"".join(rng.choice("0123456789AB") for _ in range(10)) for _ in range(3000)})
-    whole = short_ids(everyone, minimum=3)
     shown = rng.sample(everyone, 200)
-    assert short_ids(shown, minimum=3, among=everyone) == {t: whole[t] for t in shown}
-    assert max(len(p) for p in whole.values()) > 3  # prefixes do collide at this density
+    short = short_ids(shown, minimum=3, among=everyone)
+    assert sorted(short) == sorted(shown)
+    for tid, prefix in short.items():  # by brute force: unique among everyone, and no shorter one is
+        assert [i for i in everyone if i.startswith(prefix)] == [tid]
+        assert len(prefix) == 3 or sum(i.startswith(prefix[:-1]) for i in everyone) > 1
+    assert short == {t: short_ids(everyone, minimum=3)[t] for t in shown}
+    assert max(len(p) for p in short.values()) > 3  # prefixes do collide at this density

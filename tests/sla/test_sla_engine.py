@@ -9,17 +9,18 @@ Network high 24x7 (15m/1h/2h), High office (1h/4h/8h), Infra medium 24x7 for tea
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from click.testing import CliRunner
 from sla_support import AGENT, AGENT2, BOT, CONFIG, SAM, H, Helpdesk, M, make_helpdesk, utc
 
 from gitdesk.cli import cli
-from tests.conftest import PROJECT, init_repo
 from gitdesk.config import build_config
 from gitdesk.errors import ConfigError
 from gitdesk.sla.engine import SlaEngine, clocks_for, first_response_at, format_duration
 from gitdesk.sla.policy import PolicySet
+from tests.conftest import PROJECT, init_repo
 
 
 @pytest.fixture
@@ -330,8 +331,6 @@ def test_a_policy_without_targets_is_named_but_has_no_clocks(tmp_path):
 def test_timelines_give_every_ticket_the_same_clocks_as_whole_tickets(tmp_path):
     """``sla check`` reads cut-down tickets (summary and timeline); over the sample desk's 160
     tickets, at instants across its year, each evaluates exactly as the whole ticket does."""
-    import shutil
-
     from gitdesk.config import load_config
     from gitdesk.model.ticket import timeline
     from gitdesk.repo import Repo

@@ -329,18 +329,18 @@ class TicketCache:
         known = dict(self.con.execute("SELECT key, value FROM meta WHERE key IN ('index_stamp', 'head')"))
         if known.get("index_stamp") == stamp:
             return None
-        head = self._git_text("rev-parse", "-q", "--verify", "HEAD")
+        head = (self._git_text("rev-parse", "-q", "--verify", "HEAD") or "").strip()
         old = known.get("head")
         suspects: set[tuple[str, str]] | None = set()
         if old and head and old != head:
             names = self._git_text("diff", "--name-only", "-z", "--no-renames", old, head, "--", self._rel())
             suspects = None if names is None else self._keys(names.split("\0"))
-        return {"stamp": stamp, "head": head or "", "suspects": suspects}
+        return {"stamp": stamp, "head": head, "suspects": suspects}
 
     def _git_text(self, *args: str) -> str | None:
         proc = subprocess.run(["git", "-c", "core.quotepath=off", *args], cwd=self.git_root, capture_output=True,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
-        return proc.stdout.decode("utf-8", "replace").strip() if proc.returncode == 0 else None
+        return proc.stdout.decode("utf-8", "replace") if proc.returncode == 0 else None
 
     def _rel(self) -> str:
         return os.path.relpath(self.tickets_dir, self.git_root).replace(os.sep, "/")
