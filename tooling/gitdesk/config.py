@@ -143,7 +143,13 @@ class Config:
 
     @property
     def language(self) -> str:
+        """The desk's default language (the first of ``languages``)."""
         return self.raw["language"]
+
+    @property
+    def languages(self) -> list[str]:
+        """The site's languages, the default first (codes of :mod:`gitdesk.languages`)."""
+        return list(self.raw.get("languages") or [self.raw["language"]])
 
     @property
     def id_prefix(self) -> str:
@@ -284,6 +290,19 @@ def _check_zone(zone: str, path: str, field_name: str) -> None:
         raise ConfigError(f"unknown time zone {zone!r}", path=path, field=field_name) from None
 
 
+def _settle_languages(raw: dict, user: dict, path: str) -> None:
+    """``languages:`` (first = default) wins over the older single ``language:``; regional tags
+    (``pt-BR``, ``es-419``) become the codes gitdesk ships text for. Both keys end up set."""
+    from gitdesk.languages import normalise, normalise_list
+
+    if user.get("languages") is not None:
+        codes = normalise_list(user["languages"], path=path, field="languages")
+    else:
+        codes = [normalise(raw.get("language", "en"), path=path, field="language")]
+    raw["languages"] = codes
+    raw["language"] = codes[0]
+
+
 def build_config(user: Any, *, path: str = CONFIG_FILE, file_path: Path | None = None) -> Config:
     """Merge ``user`` over the defaults, validate, and return a :class:`Config`."""
     if user is None:
@@ -296,6 +315,7 @@ def build_config(user: Any, *, path: str = CONFIG_FILE, file_path: Path | None =
     except ValidationError as exc:
         raise ConfigError(exc.message, path=path, field=exc.field) from None
     raw = _merge(_stringify_keys(_defaults()), user)
+    _settle_languages(raw, user, path)
     _cross_check(raw, path)
     return Config(raw=raw, path=file_path, categories=_flatten_categories(raw["categories"]))
 
