@@ -12,6 +12,7 @@ translation names the translated file (``account-locked.es.md``).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .errors import ConfigError
@@ -77,3 +78,41 @@ def translated_rel(base_rel: str, language: str, default: str) -> str:
         return base_rel
     stem = base_rel[:-3] if base_rel.endswith(".md") else base_rel
     return f"{stem}.{language}.md"
+
+
+# -- the text of a key in a language ------------------------------------------------------------
+#
+# Everything a requester reads that is not an article (page headings, table captions, form
+# questions, mail subjects) lives in ``gitdesk/data/lang/<code>/<area>.yml``: one file per area
+# (``site.yml``, ``desk.yml``...) so that features add keys without touching each other's files.
+# A key is ``area.name`` (``site.open_ticket``); ``text`` falls back to English for a key a
+# language lacks, and a key missing everywhere is a programming error (KeyError), not a blank.
+
+
+@functools.lru_cache(maxsize=None)
+def _area(code: str, area: str) -> dict:
+    from .config import package_file
+    from .yamlio import load_yaml_text
+
+    path = package_file("data", "lang", code, f"{area}.yml")
+    if not path.is_file():
+        return {}
+    data = load_yaml_text(path.read_text(encoding="utf-8"), path=f"gitdesk/data/lang/{code}/{area}.yml")
+    return data if isinstance(data, dict) else {}
+
+
+def strings(area: str, language: str) -> dict:
+    """Every key of ``area`` in ``language``, English filling the gaps."""
+    merged = dict(_area("en", area))
+    merged.update(_area(normalise(language, path=None, field=None), area))
+    return merged
+
+
+def text(key: str, language: str, **values: object) -> str:
+    """The text of ``area.name`` in ``language`` (English when missing), ``{name}`` filled in."""
+    area, _, name = key.partition(".")
+    table = strings(area, language)
+    if name not in table:
+        raise KeyError(f"no text for {key!r} in gitdesk/data/lang/*/{area}.yml")
+    value = str(table[name])
+    return value.format(**values) if values else value
