@@ -61,3 +61,21 @@ class RemoteError(GitdeskError):
 
 class AuthError(RemoteError):
     """No token or password where one is needed, or it was refused."""
+
+
+class BusyError(GitdeskError):
+    """Another gitdesk run holds the desk lock and did not let go within ``--wait`` seconds.
+
+    Exit 75 (EX_TEMPFAIL in sysexits.h): nothing was done; the same command can simply be run
+    again later, which is what a scheduler (cron, CI) should do with this code."""
+
+    exit_code = 75
+
+
+class UncommittedError(RepoError):
+    """The change is recorded (its files are written) but git could not commit them.
+
+    Exit 3, unlike 1 ("nothing was done"): running the command again would record the change
+    twice; commit the named files instead."""
+
+    exit_code = 3

@@ -40,6 +40,13 @@ class Env:
     def commit(self) -> bool:
         return bool(self.config.get("commit")) if self.commit_flag is None else self.commit_flag
 
+    def hold_lock(self, command: str, wait: float | None) -> None:
+        """Take the desk's lock (:mod:`gitdesk.locking`) until the running command ends: from
+        before its first read to after its last write (and commit)."""
+        from gitdesk.locking import DEFAULT_WAIT, desk_lock
+
+        click.get_current_context().with_resource(desk_lock(self.repo.root, command, DEFAULT_WAIT if wait is None else wait))
+
     def store(self):
         """The ticket store the configuration selects (files or GitHub)."""
         from gitdesk.store import open_store
@@ -60,6 +67,13 @@ def actor_option(fn: Callable) -> Callable:
 
 def commit_option(fn: Callable) -> Callable:
     return click.option("--commit/--no-commit", "commit_flag", default=None, help="Record the change as a git commit (default: `commit` in helpdesk.yml).")(fn)
+
+
+def wait_option(fn: Callable) -> Callable:
+    return click.option(
+        "--wait", "wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+        help="If another run holds the desk's lock, wait this long for it (default 5), then exit 75.",
+    )(fn)
 
 
 def json_option(fn: Callable) -> Callable:
