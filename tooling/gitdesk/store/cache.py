@@ -384,10 +384,10 @@ class TicketCache:
         """Read and check event files; many at once use both cores."""
         if len(keys) >= PARALLEL_PARSE_MIN and (os.cpu_count() or 1) > 1:
             jobs = [(str(self.tickets_dir / b / n), f"tickets/{b}/{n}", self.max_bytes, self.statuses) for b, n in keys]
-            from concurrent.futures import ProcessPoolExecutor
+            from gitdesk.workers import process_pool
 
             out: dict[tuple[str, str], Event] = {}
-            with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            with process_pool(min(4, os.cpu_count() or 1)) as pool:
                 for key, job, (data, error) in zip(keys, jobs, pool.map(_parse_file, jobs, chunksize=500)):
                     if error:
                         raise ValidationError(error[0], path=error[1], field=error[2])
