@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 from gitdesk.config import Config, load_config, validate_against
 from gitdesk.errors import GitdeskError, ValidationError
-from gitdesk.model.event import parse_event
+from gitdesk.model.event import FUTURE_SLACK, format_time, parse_event, utcnow
 from gitdesk.model.ids import is_event_id, is_ticket_id
 from gitdesk.repo import Repo, run_git
 from gitdesk.yamlio import load_yaml_file
@@ -68,6 +68,9 @@ def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tu
         return Problem(rel, "ticket", f"event is for {event.ticket}, file is named for {match['ticket']}"), None
     if event.id != match["event"]:
         return Problem(rel, "id", f"event id {event.id} differs from the file name"), None
+    if event.at > utcnow() + FUTURE_SLACK:
+        return Problem(rel, "at", f"dated {format_time(event.at)}, more than a day in the future (a wrong clock?): "
+                                  "later changes are not ordered after it"), None
     known = {"category": config.category_ids(), "channel": config.channels, "team": list(config.teams)}
     for name, choices in known.items():
         value = event.set.get(name)

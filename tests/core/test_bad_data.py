@@ -1,0 +1,66 @@
+"""Bad data planted in tickets/ by hand, a merge or a killed writer: every read path (a cold
+`ticket show`, `ticket list`, a show after a list, `check`) answers the same way, with one line
+naming the file and the field, never an internal error."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from gitdesk.model.event import Event
+from gitdesk.model.ids import new_event_id
+from gitdesk.store.files import event_path
+from gitdesk.yamlio import atomic_write, dump_yaml
+from tests.conftest import gitdesk_processes, make_desk
+
+
+def plant(repo: Path, ticket: str, at_text: str, *, eid_at: datetime | None = None, name: str | None = None,
+          bucket: str | None = None, action: str = "set", changes: dict | None = None) -> Path:
+    """An event file written by hand: ``at`` exactly as given (text), the file where asked."""
+    eid = new_event_id(eid_at or datetime(2026, 11, 3, 9, 0, tzinfo=timezone.utc))
+    event = Event(id=eid, ticket=ticket, at=datetime(2026, 11, 3, tzinfo=timezone.utc), by="Mallory <m@x>", action=action,
+                  set=changes or {"priority": "low"})
+    data = event.to_dict()
+    data["at"] = at_text
+    path = event_path(repo / "tickets", event)
+    if bucket is not None or name is not None:
+        path = repo / "tickets" / (bucket or path.parent.name) / (name or path.name)
+    atomic_write(path, dump_yaml(data), exclusive=True)
+    return path
+
+
+@pytest.fixture
+def ticket(git_repo):
+    return make_desk(git_repo).new(title="Laptop will not start", channel="phone").id
+
+
+@pytest.mark.parametrize("at_text", ["0001-01-01T00:30:00+01:00", "9999-12-31T23:30:00-01:00", "1492-10-12T00:00:00Z"])
+def test_an_unreadable_time_is_one_line_naming_file_and_field_on_every_path(git_repo, ticket, at_text):
+    path = plant(git_repo, ticket, at_text)
+    rel = path.relative_to(git_repo).as_posix()
+    shutil.rmtree(git_repo / ".gitdesk")
+    runs = gitdesk_processes(git_repo, ["ticket", "show", ticket])  # cold: the first read of all
+    runs += gitdesk_processes(git_repo, ["ticket", "list"], ["ticket", "show", ticket], ["ticket", "list", "--json"])
+    for run in runs:
+        assert run.returncode == 1 and run.stderr.count("\n") == 1, run.stderr
+        assert run.stderr.startswith(f"gitdesk: error: {rel}: at: time '{at_text}' is outside the years 1900-2199")
+    [check] = gitdesk_processes(git_repo, ["check"])
+    assert check.returncode == 1 and f"{rel}: at: time '{at_text}' is outside the years" in check.stdout + check.stderr
+    assert "internal error" not in check.stdout + check.stderr
+
+
+def test_an_event_dated_far_ahead_is_reported_and_does_not_date_later_changes(git_repo, ticket):
+    future = plant(git_repo, ticket, "2099-01-01T00:00:00Z")
+    [check] = gitdesk_processes(git_repo, ["check"])
+    assert check.returncode == 1
+    assert f"{future.relative_to(git_repo).as_posix()}: at: dated 2099-01-01T00:00:00.000000Z, more than a day in the future" in check.stdout
+    [comment] = gitdesk_processes(git_repo, ["ticket", "comment", ticket, "Replaced the battery.", "--json"])
+    assert comment.returncode == 0, comment.stderr
+    data = json.loads(comment.stdout)
+    assert data["comments"][-1]["at"] < "2030"  # dated now, not dragged after the 2099 event
+    [late] = [p for p in git_repo.glob("tickets/*/*.yml") if "Replaced the battery." in p.read_text()]
+    assert "2099" not in late.read_text()
