@@ -5,7 +5,9 @@ naming the file and the field, never an internal error."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from gitdesk.model.event import Event
 from gitdesk.model.ids import new_event_id
 from gitdesk.store.files import event_path
 from gitdesk.yamlio import atomic_write, dump_yaml
-from tests.conftest import gitdesk_processes, make_desk
+from tests.conftest import git, gitdesk_processes, make_desk
 
 
 def plant(repo: Path, ticket: str, at_text: str, *, eid_at: datetime | None = None, name: str | None = None,
@@ -64,3 +66,61 @@ def test_an_event_dated_far_ahead_is_reported_and_does_not_date_later_changes(gi
     assert data["comments"][-1]["at"] < "2030"  # dated now, not dragged after the 2099 event
     [late] = [p for p in git_repo.glob("tickets/*/*.yml") if "Replaced the battery." in p.read_text()]
     assert "2099" not in late.read_text()
+
+
+def show_json(repo: Path, ref: str) -> dict:
+    [run] = gitdesk_processes(repo, ["ticket", "show", ref, "--json"])
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+def list_json(repo: Path) -> list[dict]:
+    [run] = gitdesk_processes(repo, ["ticket", "list", "--json"])
+    assert run.returncode == 0, run.stderr
+    return json.loads(run.stdout)
+
+
+@pytest.mark.parametrize("where", ["wrong bucket", "newline in the name"])
+def test_a_misplaced_event_file_is_refused_the_same_way_on_every_path(git_repo, ticket, where):
+    if where == "wrong bucket":
+        path = plant(git_repo, ticket, "2026-11-03T10:00:00Z", bucket="ZZ" if not ticket.startswith("ZZ") else "YY")
+    else:
+        real = plant(git_repo, ticket, "2026-11-03T10:00:00Z")
+        path = real.with_name(real.name[:20] + "\n" + real.name[20:])
+        real.rename(path)
+    shutil.rmtree(git_repo / ".gitdesk")
+    cold = show_json(git_repo, ticket)
+    listed = [t for t in list_json(git_repo) if t["id"] == ticket]
+    warm = show_json(git_repo, ticket)
+    assert cold["priority"] is None and listed[0]["priority"] is None and warm["priority"] is None
+    assert len(cold["history"]) == len(warm["history"]) == 1
+    [check] = gitdesk_processes(git_repo, ["check"])
+    assert check.returncode == 1
+    problem = "file is in folder" if where == "wrong bucket" else "file name is not <ticket id>.<event id>.yml"
+    [line] = [line for line in check.stdout.splitlines() if problem in line]
+    assert line.startswith(f"tickets/{path.parent.name}/{path.name[:20]}") and "not read as an event" in line
+
+
+@pytest.mark.parametrize("keep", ["cp -p", "touch -r"])
+def test_a_same_size_edit_that_keeps_the_mtime_is_noticed(git_repo, ticket, keep):
+    make_desk(git_repo).set_fields(ticket, {"title": "Printer AAAA jams"})
+    [path] = [p for p in git_repo.glob("tickets/*/*.yml") if "Printer AAAA jams" in p.read_text()]
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "tickets")
+    old = path.stat()
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns - 10_000_000_000))  # outside the racy window
+    assert show_json(git_repo, ticket)["title"] == "Printer AAAA jams"  # the cache has taken the file in
+    assert [t["title"] for t in list_json(git_repo) if t["id"] == ticket] == ["Printer AAAA jams"]
+    before = path.stat()
+    edited = git_repo / "edited.tmp"
+    edited.write_text(path.read_text().replace("AAAA", "BBBB"))
+    os.utime(edited, ns=(before.st_atime_ns, before.st_mtime_ns))
+    if keep == "cp -p":
+        subprocess.run(["cp", "-p", str(edited), str(path)], check=True)
+    else:
+        path.write_text(edited.read_text())
+        subprocess.run(["touch", "-r", str(edited), str(path)], check=True)
+    edited.unlink()
+    assert (path.stat().st_mtime_ns, path.stat().st_size) == (before.st_mtime_ns, before.st_size)
+    assert [t["title"] for t in list_json(git_repo) if t["id"] == ticket] == ["Printer BBBB jams"]
+    assert show_json(git_repo, ticket)["title"] == "Printer BBBB jams"

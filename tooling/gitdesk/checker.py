@@ -17,11 +17,12 @@ from typing import Callable, Iterable
 from gitdesk.config import Config, load_config, validate_against
 from gitdesk.errors import GitdeskError, ValidationError
 from gitdesk.model.event import FUTURE_SLACK, format_time, parse_event, utcnow
-from gitdesk.model.ids import is_event_id, is_ticket_id
+from gitdesk.model.ids import EVENT_FILE_RE, event_file_problem, is_event_id
 from gitdesk.repo import Repo, run_git
+from gitdesk.textsafe import visible
 from gitdesk.yamlio import load_yaml_file
 
-NAME_RE = re.compile(r"^(?P<ticket>[0-9A-Z]{10})\.(?P<event>[0-9A-Z]{26})\.yml$")
+NAME_RE = EVENT_FILE_RE
 ATTACHMENTS_RE = re.compile(r"^(?P<ticket>[0-9A-Z]{10})\.attachments$")
 ATTACHMENT_FILE_RE = re.compile(r"^(?P<event>[0-9A-Z]{26})-[A-Za-z0-9._+-]{1,100}$")
 IGNORED = {".gitkeep", "README.md", ".gitignore"}
@@ -34,7 +35,7 @@ class Problem:
     message: str
 
     def line(self) -> str:
-        return ": ".join(p for p in (self.path, self.field, self.message) if p)
+        return visible(": ".join(p for p in (self.path, self.field, self.message) if p))
 
 
 Check = Callable[[Repo, Config], Iterable[Problem]]
@@ -53,11 +54,10 @@ def _from_error(exc: GitdeskError, default_path: str) -> Problem:
 
 def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tuple[Problem | None, tuple[str, str] | None]:
     """Problems of one event file, and (ticket, action) when it is sound."""
-    match = NAME_RE.match(path.name)
-    if not match or not is_ticket_id(match["ticket"]) or not is_event_id(match["event"]):
-        return Problem(rel, None, "file name is not <ticket id>.<event id>.yml"), None
-    if path.parent.name != match["ticket"][:2]:
-        return Problem(rel, None, f"file is in folder {path.parent.name!r}, expected {match['ticket'][:2]!r}"), None
+    wrong = event_file_problem(path.parent.name, path.name)
+    if wrong:
+        return Problem(rel, None, f"{wrong}: not read as an event"), None
+    match = NAME_RE.fullmatch(path.name)
     try:
         data = load_yaml_file(path, max_bytes=max_bytes, display=rel)
         validate_against("event", data, path=rel)

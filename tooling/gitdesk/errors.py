@@ -21,8 +21,10 @@ class GitdeskError(Exception):
 
     def line(self) -> str:
         """``path: field: message`` with whichever parts are known."""
+        from gitdesk.textsafe import visible
+
         parts = [p for p in (self.path, self.field) if p]
-        return ": ".join([*parts, self.message])
+        return visible(": ".join([*parts, self.message]))  # one line, whatever a name or value holds
 
 
 class UsageError(GitdeskError):
