@@ -124,3 +124,23 @@ def test_a_same_size_edit_that_keeps_the_mtime_is_noticed(git_repo, ticket, keep
     assert (path.stat().st_mtime_ns, path.stat().st_size) == (before.st_mtime_ns, before.st_size)
     assert [t["title"] for t in list_json(git_repo) if t["id"] == ticket] == ["Printer BBBB jams"]
     assert show_json(git_repo, ticket)["title"] == "Printer BBBB jams"
+
+
+def test_check_reports_a_forbidden_transition_two_clones_merged_into(git_repo, ticket):
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "ticket")
+    other = git_repo.parent / "clone"
+    git(git_repo.parent, "clone", "-q", str(git_repo), str(other))
+    git(other, "config", "user.name", "Chen Wei")
+    git(other, "config", "user.email", "chen.wei@northwind.example")
+    [closed] = gitdesk_processes(git_repo, ["ticket", "close", ticket, "--commit"])
+    [pending] = gitdesk_processes(other, ["ticket", "pending", ticket, "-m", "Waiting for the part.", "--commit"])
+    assert closed.returncode == pending.returncode == 0, closed.stderr + pending.stderr
+    git(git_repo, "pull", "-q", "--no-rebase", "--no-edit", str(other), "main")
+    [check] = gitdesk_processes(git_repo, ["check"])
+    assert check.returncode == 1
+    [line] = [line for line in check.stdout.splitlines() if "not allowed by the workflow" in line]
+    close_file = next(p for p in git_repo.glob("tickets/*/*.yml") if "action: close" in p.read_text())
+    pending_file = next(p for p in git_repo.glob("tickets/*/*.yml") if "action: pending" in p.read_text())
+    assert line.startswith(f"{pending_file.relative_to(git_repo).as_posix()}: set.status: closed -> pending is not allowed")
+    assert f"closed was set by {close_file.relative_to(git_repo).as_posix()}" in line

@@ -16,7 +16,7 @@ from typing import Callable, Iterable
 
 from gitdesk.config import Config, load_config, validate_against
 from gitdesk.errors import GitdeskError, ValidationError
-from gitdesk.model.event import FUTURE_SLACK, format_time, parse_event, utcnow
+from gitdesk.model.event import FUTURE_SLACK, Event, format_time, parse_event, utcnow
 from gitdesk.model.ids import EVENT_FILE_RE, event_file_problem, is_event_id
 from gitdesk.repo import Repo, run_git
 from gitdesk.textsafe import visible
@@ -52,8 +52,8 @@ def _from_error(exc: GitdeskError, default_path: str) -> Problem:
     return Problem(exc.path or default_path, exc.field, exc.message)
 
 
-def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tuple[Problem | None, tuple[str, str] | None]:
-    """Problems of one event file, and (ticket, action) when it is sound."""
+def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tuple[Problem | None, Event | None]:
+    """Problems of one event file, and the event when it is sound."""
     wrong = event_file_problem(path.parent.name, path.name)
     if wrong:
         return Problem(rel, None, f"{wrong}: not read as an event"), None
@@ -76,7 +76,7 @@ def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tu
         value = event.set.get(name)
         if value is not None and value not in choices:
             return Problem(rel, f"set.{name}", f"unknown {name} {value!r}"), None
-    return None, (event.ticket, event.action)
+    return None, event
 
 
 def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
@@ -85,6 +85,7 @@ def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
         return
     max_bytes = int(config["limits"]["max_file_bytes"])
     actions: dict[str, set[str]] = {}
+    events: dict[str, list[tuple[Event, str]]] = {}
     attachment_dirs: list[tuple[Path, str, str]] = []
     for bucket in sorted(p for p in tickets_dir.iterdir()):
         rel_bucket = f"tickets/{bucket.name}"
@@ -105,15 +106,37 @@ def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
             if path.is_symlink() or not path.is_file():
                 yield Problem(rel, None, "not a regular file")
                 continue
-            problem, info = check_event_file(path, rel, config, max_bytes)
+            problem, event = check_event_file(path, rel, config, max_bytes)
             if problem:
                 yield problem
-            elif info:
-                actions.setdefault(info[0], set()).add(info[1])
+            elif event:
+                actions.setdefault(event.ticket, set()).add(event.action)
+                events.setdefault(event.ticket, []).append((event, rel))
     for ticket_id, seen in sorted(actions.items()):
         if "new" not in seen and "import" not in seen:
             yield Problem(f"tickets/{ticket_id[:2]}/{ticket_id}.*", None, "ticket has no 'new' event")
+        yield from _check_transitions(events[ticket_id], config)
     yield from _check_attachments(attachment_dirs, actions, int(config["mail"]["attachment_max_bytes"]))
+
+
+# statuses other systems set by their own workflow (an import, a GitHub issue closed and reopened)
+_FOREIGN_ACTIONS = ("import", "sync")
+
+
+def _check_transitions(events: list[tuple[Event, str]], config: Config) -> Iterable[Problem]:
+    """Status changes, in the order the reducer applies them, that the workflow forbids: the CLI
+    refuses them, but two clones can each make an allowed one and merge into a forbidden pair
+    (one closes, the other later sets pending). Names both events."""
+    status, since = None, None
+    for event, rel in sorted(events, key=lambda pair: pair[0].key):
+        new = event.set.get("status")
+        if new is None or new == status:
+            continue
+        if status is not None and event.action not in _FOREIGN_ACTIONS and not config.can_transition(status, new):
+            yield Problem(rel, "set.status", f"{status} -> {new} is not allowed by the workflow "
+                                             f"({status} was set by {since}; allowed from {status}: "
+                                             f"{', '.join(config.allowed_transitions(status)) or 'none'})")
+        status, since = new, rel
 
 
 def _check_attachments(folders, tickets: dict, max_bytes: int) -> Iterable[Problem]:
