@@ -144,3 +144,29 @@ def test_check_reports_a_forbidden_transition_two_clones_merged_into(git_repo, t
     pending_file = next(p for p in git_repo.glob("tickets/*/*.yml") if "action: pending" in p.read_text())
     assert line.startswith(f"{pending_file.relative_to(git_repo).as_posix()}: set.status: closed -> pending is not allowed")
     assert f"closed was set by {close_file.relative_to(git_repo).as_posix()}" in line
+
+
+@pytest.mark.parametrize("value", ["abc", "2.5", "²", ""])
+def test_ticket_set_tier_with_a_non_number_is_a_field_error(git_repo, ticket, value):
+    [run] = gitdesk_processes(git_repo, ["ticket", "set", ticket, f"tier={value}"])
+    if value == "":  # an empty value clears the field
+        assert run.returncode == 0, run.stderr
+        return
+    assert run.returncode == 1 and run.stderr == f"gitdesk: error: tier: not a tier number: {value!r} (known: 1, 2, 3)\n"
+
+
+def test_a_stale_temporary_file_of_a_killed_writer_is_cleaned_by_the_next_writer(git_repo, ticket):
+    bucket = git_repo / "tickets" / ticket[:2]
+    stale, fresh = bucket / ".tmp-killed1.part", bucket / ".tmp-writing.part"
+    stale.write_text("gitdesk: 1\nid: 01M6")
+    fresh.write_text("gitdesk: 1\n")
+    old = stale.stat().st_mtime - 3600
+    os.utime(stale, (old, old))
+    [check] = gitdesk_processes(git_repo, ["check"])
+    assert check.returncode == 1 and f"tickets/{ticket[:2]}/.tmp-killed1.part: left-over temporary file" in check.stdout
+    assert ".tmp-writing.part" not in check.stdout  # a write in progress is nobody's problem
+    [comment] = gitdesk_processes(git_repo, ["ticket", "comment", ticket, "Ordered a new battery."])
+    assert comment.returncode == 0, comment.stderr
+    assert not stale.exists() and fresh.exists()
+    [check] = gitdesk_processes(git_repo, ["check"])
+    assert check.returncode == 0, check.stdout

@@ -20,7 +20,7 @@ from gitdesk.model.event import FUTURE_SLACK, Event, format_time, parse_event, u
 from gitdesk.model.ids import EVENT_FILE_RE, event_file_problem, is_event_id
 from gitdesk.repo import Repo, run_git
 from gitdesk.textsafe import visible
-from gitdesk.yamlio import load_yaml_file
+from gitdesk.yamlio import TMP_PREFIX, TMP_SUFFIX, is_stale_temporary, load_yaml_file
 
 NAME_RE = EVENT_FILE_RE
 ATTACHMENTS_RE = re.compile(r"^(?P<ticket>[0-9A-Z]{10})\.attachments$")
@@ -96,8 +96,10 @@ def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
             continue
         for path in sorted(bucket.iterdir()):
             rel = f"{rel_bucket}/{path.name}"
-            if path.name.startswith(".tmp-"):
-                yield Problem(rel, None, "left-over temporary file from an interrupted write (safe to delete)")
+            if path.name.startswith(TMP_PREFIX) and path.name.endswith(TMP_SUFFIX):
+                if is_stale_temporary(path):  # a fresh one is a write in progress
+                    yield Problem(rel, None, "left-over temporary file from an interrupted write "
+                                             "(safe to delete; the next write in this folder removes it)")
                 continue
             folder = ATTACHMENTS_RE.match(path.name)
             if folder and path.is_dir() and not path.is_symlink():

@@ -78,8 +78,11 @@ class Desk:
         self._check_choice("team", fields.get("team"), list(cfg.teams))
         self._check_choice("status", fields.get("status"), cfg.statuses)
         if fields.get("tier") is not None:
-            self._check_choice("tier", int(fields["tier"]), cfg.tiers)
-            fields["tier"] = int(fields["tier"])
+            tier = fields["tier"]
+            if isinstance(tier, bool) or not isinstance(tier, (int, str)) or not (str(tier).strip().isascii() and str(tier).strip().isdigit()):
+                raise ValidationError(f"not a tier number: {tier!r} (known: {', '.join(str(t) for t in cfg.tiers)})", field="tier")
+            self._check_choice("tier", int(tier), cfg.tiers)
+            fields["tier"] = int(tier)
         for name in TEXT_FIELDS:
             if name in fields and fields[name] is not None and not str(fields[name]).strip():
                 fields[name] = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,10 @@ import yaml
 from gitdesk.errors import ValidationError
 
 DEFAULT_MAX_BYTES = 1024 * 1024
+TMP_PREFIX, TMP_SUFFIX = ".tmp-", ".part"
+# a temporary file this old is a killed writer's, not one being written (those live milliseconds)
+STALE_TMP_SECONDS = 15 * 60
+_swept: set[str] = set()  # folders this process has cleaned already (once each: imports write thousands)
 
 try:  # pragma: no cover - depends on how PyYAML was built
     _FastLoader = yaml.CSafeLoader
@@ -93,6 +98,34 @@ def dump_yaml(data: Any) -> str:
     return yaml.dump(data, Dumper=_FastDumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
 
 
+def is_stale_temporary(path: Path, now: float | None = None) -> bool:
+    """A temporary file of :func:`atomic_write` left behind by a writer that was killed."""
+    name = path.name
+    if not (name.startswith(TMP_PREFIX) and name.endswith(TMP_SUFFIX)):
+        return False
+    try:
+        age = (time.time() if now is None else now) - path.lstat().st_mtime
+    except FileNotFoundError:
+        return False
+    return age > STALE_TMP_SECONDS
+
+
+def sweep_stale_temporaries(folder: Path) -> None:
+    """Remove killed writers' temporary files from ``folder`` (the first write there in this
+    process does it; a write in progress is younger than :data:`STALE_TMP_SECONDS` and stays)."""
+    key = str(folder)
+    if key in _swept:
+        return
+    _swept.add(key)
+    now = time.time()
+    for tmp in folder.glob(TMP_PREFIX + "*" + TMP_SUFFIX):
+        if is_stale_temporary(tmp, now):
+            try:
+                tmp.unlink()
+            except OSError:  # gone already, or not ours to remove: check still names it
+                pass
+
+
 def atomic_write(path: str | os.PathLike, data: str | bytes, *, exclusive: bool = False, durable: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
@@ -102,8 +135,9 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, *, exclusive: bool 
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_stale_temporaries(path.parent)
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
