@@ -170,3 +170,30 @@ def test_a_stale_temporary_file_of_a_killed_writer_is_cleaned_by_the_next_writer
     assert not stale.exists() and fresh.exists()
     [check] = gitdesk_processes(git_repo, ["check"])
     assert check.returncode == 0, check.stdout
+
+
+def test_helpdesk_yml_is_read_by_yaml_1_2_core_rules(git_repo):
+    config = git_repo / "helpdesk.yml"
+    config.write_text(config.read_text().replace("id_prefix: HD", "id_prefix: NO"))
+    [made] = gitdesk_processes(git_repo, ["ticket", "new", "Norway office VPN", "--requester", "Sam <sam@x.example>", "--json"])
+    assert made.returncode == 0, made.stderr
+    assert json.loads(made.stdout)["id"] and "NO-" in gitdesk_processes(git_repo, ["ticket", "list"])[0].stdout
+    from gitdesk.config import load_config
+
+    loaded = load_config(git_repo)
+    assert loaded.id_prefix == "NO"
+
+
+def test_every_schema_error_of_helpdesk_yml_is_reported_in_one_run(git_repo):
+    config = git_repo / "helpdesk.yml"
+    text = config.read_text().replace("calendar: office, first_response: 1h,", "calendar: office, first_response: 1:30,")
+    config.write_text(text + "default_team: 42\nnot_a_key: yes\n")
+    [check] = gitdesk_processes(git_repo, ["check"])
+    assert check.returncode == 1
+    lines = [line for line in (check.stdout + check.stderr).splitlines() if line.startswith("helpdesk.yml")]
+    assert any(line.startswith("helpdesk.yml: sla.policies[2].first_response: '1:30' does not match") for line in lines), lines
+    assert any(line.startswith("helpdesk.yml: default_team: 42 is not of type 'string'") for line in lines), lines
+    assert any(line.startswith("helpdesk.yml: not_a_key: unknown key 'not_a_key'") for line in lines), lines
+    [listed] = gitdesk_processes(git_repo, ["ticket", "list"])
+    assert listed.returncode == 1 and listed.stderr.count("\n") == 1
+    assert listed.stderr.startswith("gitdesk: error: helpdesk.yml: 3 problems: ")

@@ -188,6 +188,9 @@ def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
     try:
         config = load_config(repo.root)
     except GitdeskError as exc:
+        every = getattr(exc, "problems", None)  # each schema error of the file on its own line
+        if every:
+            return [Problem(exc.path or "helpdesk.yml", name, message) for name, message in every], {}
         return [_from_error(exc, "helpdesk.yml")], {}
     for check in (check_tickets, check_history, *_EXTRA_CHECKS):
         try:

@@ -12,6 +12,8 @@ class GitdeskError(Exception):
     """Base class: a problem the user can act on, shown as one line without a traceback."""
 
     exit_code = 1
+    # (field, message) of each problem when one error stands for several (a file's schema errors)
+    problems: list[tuple[str, str]] | None = None
 
     def __init__(self, message: str, *, path: str | None = None, field: str | None = None):
         self.message = message

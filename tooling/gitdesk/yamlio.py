@@ -43,6 +43,44 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+# YAML 1.2 core schema: the plain scalars that are not strings. YAML 1.1 (PyYAML's default)
+# also reads yes/no/on/off as booleans, 1:30 as 90 (base 60), 010 as octal and 2026-12-25 as a
+# date, so `id_prefix: NO` became false and `first_response: 1:30` became 90.
+_CORE12 = [
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+0123456789."),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+]
+
+
+def _core12(base: type) -> type:
+    """``base`` (a safe loader) resolving plain scalars by the YAML 1.2 core schema."""
+    import re
+
+    class Loader(base):
+        yaml_implicit_resolvers: dict = {}
+
+    for tag, pattern, first in _CORE12:
+        for ch in first:
+            Loader.yaml_implicit_resolvers.setdefault(ch, []).append((tag, re.compile(pattern)))
+
+    def construct_int(loader, node):
+        text = loader.construct_scalar(node)
+        if text.startswith(("0o", "0x")):
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        return int(text, 10)  # 010 is ten, not eight
+
+    def construct_bool(loader, node):
+        return loader.construct_scalar(node).lower() == "true"
+
+    Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    Loader.add_constructor("tag:yaml.org,2002:bool", construct_bool)
+    return Loader
+
+
 def _describe(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -50,17 +88,25 @@ def _describe(exc: yaml.YAMLError) -> str:
     return f"malformed YAML: {where}{problem}"
 
 
-def load_yaml_text(text: str, *, path: str = "<text>", max_bytes: int = DEFAULT_MAX_BYTES) -> Any:
-    """Parse one YAML document safely; raise :class:`ValidationError` naming ``path``."""
+def load_yaml_text(text: str, *, path: str = "<text>", max_bytes: int = DEFAULT_MAX_BYTES, core12: bool = False) -> Any:
+    """Parse one YAML document safely; raise :class:`ValidationError` naming ``path``.
+
+    ``core12``: read plain scalars by YAML 1.2's core schema (files people write by hand, such as
+    ``helpdesk.yml``), not PyYAML's YAML 1.1 rules."""
     if len(text) > max_bytes:
         raise ValidationError(f"file is larger than the limit of {max_bytes} bytes", path=path)
     loader = _NoAliasLoader if ("&" in text or "*" in text) else _FastLoader
+    if core12:
+        loader = _CORE12_LOADERS.get(loader) or _CORE12_LOADERS.setdefault(loader, _core12(loader))
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - both loaders are safe loaders
     except yaml.YAMLError as exc:
         raise ValidationError(_describe(exc), path=path) from None
     except (ValueError, TypeError, OverflowError) as exc:  # e.g. an impossible date
         raise ValidationError(f"malformed YAML: {exc}", path=path) from None
+
+
+_CORE12_LOADERS: dict[type, type] = {}
 
 
 def decode_limited(data: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "utf-8") -> str:
