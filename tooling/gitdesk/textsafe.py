@@ -37,5 +37,17 @@ def visible(text: str) -> str:
     return _ANY.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def json_escape_c1(text: str) -> str:
+    """JSON text (``ensure_ascii=False``) with DEL, the C1 controls and U+2028/U+2029 written as
+    ``\\uXXXX`` escapes: ``json.dumps`` escapes only C0, so U+009B would reach the terminal raw.
+    Only valid inside JSON strings, where these characters can only occur."""
+    if _JSON_RAW.search(text) is None:
+        return text
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def has_controls(text: str) -> bool:
     return bool(text) and _ANY.search(text) is not None

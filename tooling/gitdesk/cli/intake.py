@@ -6,6 +6,7 @@ from __future__ import annotations
 import click
 
 from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option, wait_option
+from gitdesk.cli.render import safe_text
 from gitdesk.errors import GitdeskError, UsageError
 
 EPILOG_EMAIL = """\b
@@ -72,7 +73,7 @@ def email(files, use_imap, dry_run, wait, as_json, commit_flag, repo_path) -> No
         env.hold_lock("intake email", wait)  # two runs would both open a ticket for each new message
     taker = MailIntake(env.store(), config, env.repo.root, dry_run=dry_run)
     outcomes: list = []
-    show = None if as_json else (lambda o: click.echo(_line(o, prefix)))
+    show = None if as_json else (lambda o: click.echo(safe_text(_line(o, prefix))))
     error: GitdeskError | None = None
     try:
         if use_imap:
@@ -144,10 +145,10 @@ def notify(dry_run, wait, as_json, commit_flag, actor_flag, repo_path) -> None:
         for n in report.notes:
             to = f"{n.to_name} <{n.to_email}>" if n.to_name else n.to_email
             if dry_run:
-                click.echo(f"--- {n.kind} {prefix}-{n.ticket} -> {to}\nSubject: {n.subject}\n\n{n.body}")
+                click.echo(safe_text(f"--- {n.kind} {prefix}-{n.ticket} -> {to}\nSubject: {n.subject}\n\n{n.body}"))
             elif n.status != "due":
                 extra = f": {n.detail}" if n.status in ("refused", "failed") else ""
-                click.echo(f"{n.status:<8} {n.kind:<12} {prefix}-{n.ticket} -> {to}{extra}")
+                click.echo(safe_text(f"{n.status:<8} {n.kind:<12} {prefix}-{n.ticket} -> {to}{extra}"))
         if dry_run:
             click.echo(f"{len(report.notes)} message{'s' if len(report.notes) != 1 else ''} would be sent (dry run: nothing sent)")
         else:

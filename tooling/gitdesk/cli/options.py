@@ -13,6 +13,7 @@ import click
 
 from gitdesk.config import Config, load_config
 from gitdesk.repo import Repo, default_actor
+from gitdesk.textsafe import json_escape_c1
 
 
 @dataclass
@@ -91,10 +92,11 @@ def echo_chunks(chunks: Iterable[str]) -> None:
     control characters are escaped)."""
     out = sys.stdout
     for chunk in chunks:
-        out.write(chunk)
+        out.write(json_escape_c1(chunk))
     out.write("\n")
     out.flush()
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=None if os.environ.get("GITDESK_JSON_COMPACT") else 2, default=str))
+    text = json.dumps(data, ensure_ascii=False, indent=None if os.environ.get("GITDESK_JSON_COMPACT") else 2, default=str)
+    click.echo(json_escape_c1(text))

@@ -39,6 +39,7 @@ from gitdesk.model.event import Event, after_last, format_time, utcnow
 from gitdesk.model.ids import new_event_id
 from gitdesk.model.ticket import Ticket
 from gitdesk.operations import same_person
+from gitdesk.textsafe import clean
 
 REQUESTER_KINDS = ("opened", "public_reply", "pending", "resolved", "closed")
 AGENT_KINDS = ("assigned", "sla_warning")
@@ -229,7 +230,7 @@ def build_message(note: Notification, config: Config) -> EmailMessage:
     msg = EmailMessage()
     address = config["mail"].get("address") or ""
     msg["From"] = formataddr((config.name, address))
-    name = " ".join((note.to_name or "").split())  # names typed by people: no line breaks in headers
+    name = " ".join(clean(note.to_name or "", multiline=False).split())  # names typed by people: no controls in headers
     msg["To"] = formataddr((name, note.to_email)) if name else note.to_email
     msg["Subject"] = note.subject
     msg["Date"] = formatdate(usegmt=True)
