@@ -46,3 +46,16 @@ def test_a_run_that_cannot_get_the_lock_exits_75_and_does_nothing(smtp, intake, 
     assert len(list(mail_repo.glob("tickets/*/*.yml"))) == 1
     [after] = gitdesk_processes(mail_repo, ["notify", "--json", "--wait", "0"])
     assert after.returncode == 0 and json.loads(after.stdout)["sent"] == 1
+
+
+def test_two_imap_intake_runs_at_once_open_each_ticket_once(imap, mail_repo):
+    for n in range(30):
+        imap.append((f"From: User {n} <user{n}@northwind.example>\r\nTo: helpdesk@northwind.example\r\n"
+                     f"Subject: Monitor {n} flickers\r\nMessage-ID: <imap-{n}@northwind.example>\r\n\r\n"
+                     f"Monitor {n} flickers since Monday.\r\n").encode())
+    runs = gitdesk_processes(mail_repo, ["intake", "email", "--imap", "--json", "--wait", "120"],
+                             ["intake", "email", "--imap", "--json", "--wait", "120"])
+    assert [r.returncode for r in runs] == [0, 0], [r.stderr for r in runs]
+    opened = sorted(len([m for m in json.loads(r.stdout)["messages"] if m["action"] == "new"]) for r in runs)
+    assert opened == [0, 30]
+    assert len(list(mail_repo.glob("tickets/*/*.yml"))) == 30
