@@ -16,7 +16,8 @@ Examples:
 \b
 Exit codes: 0 every row was imported (or was already there); 1 some rows were
 skipped (each is listed with its line number and the reason; the others were
-imported); 2 wrong usage. Re-running the same import adds nothing twice.
+imported); 2 wrong usage; 75 another gitdesk run held the desk's lock
+longer than --wait (nothing was done). Re-running the same import adds nothing twice.
 """
 
 

@@ -67,7 +67,8 @@ def actor_option(fn: Callable) -> Callable:
 
 
 def commit_option(fn: Callable) -> Callable:
-    return click.option("--commit/--no-commit", "commit_flag", default=None, help="Record the change as a git commit (default: `commit` in helpdesk.yml).")(fn)
+    return click.option("--commit/--no-commit", "commit_flag", default=None, help="Record the change as a git commit (default: `commit` in helpdesk.yml); "
+                        "exit 3 if the change is recorded but git could not commit it.")(fn)
 
 
 def wait_option(fn: Callable) -> Callable:

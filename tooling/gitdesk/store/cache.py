@@ -68,7 +68,9 @@ CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status);
 def _stamp(st: os.stat_result) -> int:
     """When a file last changed: the later of its mtime and its inode change time. Tools that
     keep the mtime of a file they rewrite (``cp -p``, ``rsync -t``, ``tar``, ``touch -r``) cannot
-    set the ctime, so a same-size edit in place still moves the stamp."""
+    set the ctime, so a same-size edit in place still moves the stamp. The two-second "racy"
+    rule looks at the mtime only: a chmod or a new hard link moves the ctime too, and a file
+    re-read for that would be derived again for nothing."""
     return max(st.st_mtime_ns, st.st_ctime_ns)
 
 
@@ -278,7 +280,7 @@ class TicketCache:
                         continue
                     seen.add(entry.name)
                     st = entry.stat(follow_symlinks=False)
-                    if known.get(entry.name) != (st.st_size, _stamp(st)) or now_ns - _stamp(st) < RACY_NS:
+                    if known.get(entry.name) != (st.st_size, _stamp(st)) or now_ns - st.st_mtime_ns < RACY_NS:
                         upserts[(bucket, entry.name)] = st
             deletes.update((bucket, name) for name in known if name not in seen)
         known_stat = self._known_stat(suspects)
@@ -291,7 +293,7 @@ class TicketCache:
                 if row is not None:
                     deletes.add((bucket, name))
                 continue
-            if row is None or (row[0], row[1]) != (st.st_size, _stamp(st)) or now_ns - _stamp(st) < RACY_NS:
+            if row is None or (row[0], row[1]) != (st.st_size, _stamp(st)) or now_ns - st.st_mtime_ns < RACY_NS:
                 upserts[(bucket, name)] = st
         for bucket in gone_buckets:
             deletes.update(con.execute("SELECT bucket, name FROM files WHERE bucket=?", (bucket,)))
@@ -429,7 +431,7 @@ class TicketCache:
                                       path=f"tickets/{key[0]}/{key[1]}", field="ticket")
             if event.id != expected_id:
                 raise ValidationError(f"event id {event.id} differs from the file name", path=f"tickets/{key[0]}/{key[1]}", field="id")
-            stamp = 0 if now_ns - _stamp(st) < RACY_NS else _stamp(st)
+            stamp = 0 if now_ns - st.st_mtime_ns < RACY_NS else _stamp(st)
             rows.append((key[0], key[1], event.ticket, st.st_size, stamp, 1 if key in tracked else 0,
                          json.dumps(event.to_dict(), ensure_ascii=False)))
             affected.add(event.ticket)
