@@ -324,7 +324,7 @@ def build_config(user: Any, *, path: str = CONFIG_FILE, file_path: Path | None =
         validate_against("config", user, path=path, every=True)  # every mistake of the file in one run
     except ValidationError as exc:
         error = ConfigError(exc.message, path=path, field=exc.field)
-        error.problems = getattr(exc, "problems", None)
+        error.problems = exc.problems
         raise error from None
     raw = _merge(_stringify_keys(_defaults()), user)
     _settle_languages(raw, user, path)
@@ -375,7 +375,7 @@ def _validation_stamp(data: bytes) -> str:
 
     from gitdesk import __version__
 
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(__version__.encode() + b"\0yaml-1.2-core")  # how the file is read is part of the result
     for part in (package_file("schemas", "config.schema.json").read_bytes(), defaults_text().encode("utf-8"), data):
         digest.update(b"\0" + part)
     return digest.hexdigest()
