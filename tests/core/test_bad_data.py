@@ -197,3 +197,14 @@ def test_every_schema_error_of_helpdesk_yml_is_reported_in_one_run(git_repo):
     [listed] = gitdesk_processes(git_repo, ["ticket", "list"])
     assert listed.returncode == 1 and listed.stderr.count("\n") == 1
     assert listed.stderr.startswith("gitdesk: error: helpdesk.yml: 3 problems: ")
+
+
+@pytest.mark.parametrize("text,value", [
+    ("NO", "NO"), ("yes", "yes"), ("off", "off"), ("1:30", "1:30"), ("2026-12-25", "2026-12-25"), ("010", 10),
+    ("0o17", 15), ("0x1F", 31), ("-3", -3), ("1_000", "1_000"), ("true", True), ("False", False), ("1.5", 1.5),
+    ("~", None), ("null", None),
+])
+def test_yaml_1_2_core_scalars(text, value):
+    from gitdesk.yamlio import load_yaml_text
+
+    assert load_yaml_text(f"key: {text}\n", core12=True) == {"key": value}
