@@ -9,12 +9,12 @@ the GitHub triage all change tickets through here, so the rules live in one plac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from gitdesk.config import Config
 from gitdesk.errors import TransitionError, UsageError, ValidationError
-from gitdesk.model.event import PRIORITIES, REQUESTER_KEYS, Event, parse_time, utcnow
+from gitdesk.model.event import PRIORITIES, REQUESTER_KEYS, Event, after_last, parse_time, utcnow
 from gitdesk.model.ids import is_ticket_id, new_event_id, new_ticket_id
 from gitdesk.model.ticket import Ticket
 from gitdesk.store.base import TicketStore
@@ -48,11 +48,7 @@ class Desk:
 
     # -- plumbing --------------------------------------------------------------------------
     def _time(self, ticket: Ticket | None) -> datetime:
-        now = self.clock()
-        if ticket is not None:  # never before the ticket's last change, whatever the clock says
-            last = parse_time(ticket.updated_at) + timedelta(microseconds=1)
-            now = max(now, last)
-        return now
+        return after_last(self.clock(), ticket.updated_at if ticket is not None else None)
 
     def _event(self, ticket_id: str, action: str, ticket: Ticket | None = None, *, at: datetime | None = None,
                **parts: Any) -> Event:
@@ -82,8 +78,11 @@ class Desk:
         self._check_choice("team", fields.get("team"), list(cfg.teams))
         self._check_choice("status", fields.get("status"), cfg.statuses)
         if fields.get("tier") is not None:
-            self._check_choice("tier", int(fields["tier"]), cfg.tiers)
-            fields["tier"] = int(fields["tier"])
+            tier = fields["tier"]
+            if isinstance(tier, bool) or not isinstance(tier, (int, str)) or not (str(tier).strip().isascii() and str(tier).strip().isdigit()):
+                raise ValidationError(f"not a tier number: {tier!r} (known: {', '.join(str(t) for t in cfg.tiers)})", field="tier")
+            self._check_choice("tier", int(tier), cfg.tiers)
+            fields["tier"] = int(tier)
         for name in TEXT_FIELDS:
             if name in fields and fields[name] is not None and not str(fields[name]).strip():
                 fields[name] = None

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import click
 
-from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option
+from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option, wait_option
 from gitdesk.errors import UsageError
 
 
@@ -118,11 +118,12 @@ Examples:
 @click.option("--push-only", is_flag=True, help="Only export to GitHub.")
 @click.option("--full", is_flag=True, help="List every issue and comment again, not only changes.")
 @click.option("--include-closed", is_flag=True, help="Also export resolved and closed tickets that have no issue yet.")
+@wait_option
 @actor_option
 @commit_option
 @json_option
 @repo_option
-def sync(pull_only, push_only, full, include_closed, actor_flag, commit_flag, as_json, repo_path) -> None:
+def sync(pull_only, push_only, full, include_closed, wait, actor_flag, commit_flag, as_json, repo_path) -> None:
     """Two-way sync between GitHub issues and the YAML store.
 
     Imports issues (and their comments) changed since the last run into tickets/, and exports
@@ -138,6 +139,7 @@ def sync(pull_only, push_only, full, include_closed, actor_flag, commit_flag, as
         raise UsageError("backend is github: the issues are the store already; `gitdesk sync` copies between "
                          "tickets/ and GitHub when backend is files", path="helpdesk.yml", field="backend")
     progress = _terminal_bar if (sys.stdout.isatty() and not as_json) else None
+    env.hold_lock("sync", wait)  # two runs at once would both open every new ticket's issue
     report = run_sync(env.repo, env.config, _client(env), env.actor, progress=progress,
                       include_closed=include_closed, pull=not push_only, push=not pull_only, full=full)
     if env.commit and report.paths:

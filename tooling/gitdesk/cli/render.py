@@ -10,16 +10,12 @@ from gitdesk.config import Config
 from gitdesk.model.event import parse_time
 from gitdesk.model.ids import short_ids
 from gitdesk.model.ticket import Ticket
-
-
-# control characters (escape sequences could rewrite the agent's terminal) shown as "?"; newlines
-# and tabs kept
-_CONTROLS = {c: "?" for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]}
+from gitdesk.textsafe import clean
 
 
 def safe_text(text: str) -> str:
     """Text from tickets (requesters write it) made safe to print on a terminal."""
-    return text.translate(_CONTROLS)
+    return clean(text)
 
 
 def local_time(value: str | None, config: Config, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import click
 
-from gitdesk.cli.options import Env, actor_option, commit_option, json_option, repo_option
+from gitdesk.cli.options import Env, actor_option, commit_option, json_option, repo_option, wait_option
 from gitdesk.errors import UsageError
 
 LEVEL_RANK = {"ok": 0, "at-risk": 1, "breached": 2}
@@ -63,12 +63,13 @@ def _local(value, zone: str) -> str:
 @click.option("--apply", "apply_", is_flag=True, help="Record the escalations that are due (tier, team, tag, notification).")
 @click.option("--fail-on", type=click.Choice(["at-risk", "breached"]),
               help="Exit with status 1 when any ticket is at this level or worse.")
+@wait_option
 @json_option
 @commit_option
 @actor_option
 @repo_option
 @click.pass_context
-def check(ctx, at_text, apply_, fail_on, as_json, commit_flag, actor_flag, repo_path) -> None:
+def check(ctx, at_text, apply_, fail_on, wait, as_json, commit_flag, actor_flag, repo_path) -> None:
     """List open tickets whose SLA clocks are at risk or breached."""
     from gitdesk.model.event import format_time, utcnow
     from gitdesk.sla.engine import SlaEngine, check_tickets, tickets_to_check
@@ -83,6 +84,7 @@ def check(ctx, at_text, apply_, fail_on, as_json, commit_flag, actor_flag, repo_
     engine = SlaEngine(config)
     if apply_:
         load_rules(config)  # a bad rule fails before any work
+        env.hold_lock("sla check --apply", wait)  # two runs would both fire every due escalation
     store = env.store()
     past = at_text is not None and now < utcnow() - APPLY_SLACK
     report = check_tickets(tickets_to_check(store, config, now, past=past), config, now, engine)

@@ -35,10 +35,11 @@ from gitdesk.config import Config, parse_duration
 from gitdesk.errors import AuthError, ConfigError, RemoteError
 from gitdesk.intake import templates as tpl
 from gitdesk.intake.ingest import email_of
-from gitdesk.model.event import Event, format_time, parse_time, utcnow
+from gitdesk.model.event import Event, after_last, format_time, utcnow
 from gitdesk.model.ids import new_event_id
 from gitdesk.model.ticket import Ticket
 from gitdesk.operations import same_person
+from gitdesk.textsafe import clean
 
 REQUESTER_KINDS = ("opened", "public_reply", "pending", "resolved", "closed")
 AGENT_KINDS = ("assigned", "sla_warning")
@@ -229,7 +230,7 @@ def build_message(note: Notification, config: Config) -> EmailMessage:
     msg = EmailMessage()
     address = config["mail"].get("address") or ""
     msg["From"] = formataddr((config.name, address))
-    name = " ".join((note.to_name or "").split())  # names typed by people: no line breaks in headers
+    name = " ".join(clean(note.to_name or "", multiline=False).split())  # names typed by people: no controls in headers
     msg["To"] = formataddr((name, note.to_email)) if name else note.to_email
     msg["Subject"] = note.subject
     msg["Date"] = formatdate(usegmt=True)
@@ -390,9 +391,7 @@ def send_all(store, config: Config, root: Path | None, actor: str, *, dry_run: b
                 report.error = exc
                 break
             at = utcnow()
-            floor = last.get(ticket.id) or ticket.updated_at
-            if floor:
-                at = max(at, parse_time(floor) + timedelta(microseconds=1))
+            at = after_last(at, last.get(ticket.id) or ticket.updated_at)
             event = Event(id=new_event_id(at), ticket=ticket.id, at=at, by=actor, action="notify",
                           add={"notified": list(note.keys)},
                           reason=note.detail if note.status == "refused" else None)

@@ -12,7 +12,7 @@ file it reads (the test suite holds the two to agreeing).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from gitdesk.errors import ValidationError
@@ -63,21 +63,53 @@ def format_time(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# an event dated further ahead of the clock than this is a wrong clock or a hand-made file
+FUTURE_SLACK = timedelta(days=1)
+TICK = timedelta(microseconds=1)
+
+
+def after_last(now: datetime, last: datetime | str | None) -> datetime:
+    """The time for a new change: ``now``, but never before the ticket's last change (``last``),
+    so history stays in order whatever the clock says. A last change dated more than
+    :data:`FUTURE_SLACK` ahead of ``now`` does not count: one event dated 2099 must not date
+    every later change 2099 (``gitdesk check`` reports it)."""
+    if last is None or last == "":
+        return now
+    last_at = parse_time(last) if isinstance(last, str) else last
+    if last_at > now + FUTURE_SLACK:
+        return now
+    return max(now, last_at + TICK)
+
+
+# times outside these years are typos or hostile (and would build centuries of calendar tables)
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
 def parse_time(value: Any, *, path: str | None = None, field_name: str = "at") -> datetime:
+    """An ISO 8601 time (text, or a datetime YAML has read) as an aware UTC datetime; anything
+    unreadable or out of range is a :class:`ValidationError` naming ``path`` and the field."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if not isinstance(value, str):
+        at = value
+    elif not isinstance(value, str):
         raise ValidationError(f"expected a timestamp, got {type(value).__name__}", path=path, field=field_name)
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"not an ISO 8601 timestamp: {value!r}", path=path, field=field_name) from None
+    else:
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            at = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(f"not an ISO 8601 timestamp: {value!r}", path=path, field=field_name) from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc)
+    try:
+        at = at.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:30+01:00 is in year 0 in UTC
+        at = None
+    if at is None or not MIN_YEAR <= at.year <= MAX_YEAR:
+        shown = value if isinstance(value, str) else value.isoformat()
+        raise ValidationError(f"time {shown!r} is outside the years {MIN_YEAR}-{MAX_YEAR}", path=path, field=field_name)
+    return at
 
 
 @dataclass

@@ -27,11 +27,11 @@ in ``notified`` (a ``notify`` event).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Iterable
 
 from gitdesk.errors import ConfigError, ValidationError
-from gitdesk.model.event import Event, format_time, parse_time
+from gitdesk.model.event import Event, after_last, format_time
 from gitdesk.model.ids import new_event_id
 from gitdesk.sla.engine import CLOCK_NAMES, LABELS, Clock, SlaEngine, TicketSla, format_duration
 
@@ -183,10 +183,7 @@ def build_event(ticket: dict, firing: Firing, config: Any, now: datetime, actor:
     if actions:
         reason += ": " + ", ".join(actions)
     # never before the ticket's last change (the same rule as Desk): history stays in order
-    at = now
-    updated = ticket.get("updated_at")
-    if updated:
-        at = max(now, parse_time(updated) + timedelta(microseconds=1))
+    at = after_last(now, ticket.get("updated_at"))
     firing.changes = {**changes, **{k: v for k, v in add.items() if k == "tags"}}
     return Event(id=new_event_id(at), ticket=ticket["id"], at=at, by=actor, action="sla", set=changes, add=add,
                  reason=reason)

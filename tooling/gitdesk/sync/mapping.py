@@ -25,13 +25,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
 from gitdesk.config import Config
 from gitdesk.errors import ValidationError
-from gitdesk.model.event import Event, parse_event, parse_time  # noqa: F401 - parse_time is used by triage
+from gitdesk.model.event import Event, after_last, parse_event, parse_time  # noqa: F401 - parse_time is used by triage
 from gitdesk.model.ids import event_id_from, is_ticket_id, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 
@@ -816,7 +816,7 @@ def reconcile(events: list[Event], issue: dict, now: dict, ticket_id: str, ctx: 
     status = changes.pop("status", None)
     closed_at = gh_time(issue.get("closed_at"))
     if status is not None and issue.get("state") == "closed" and current.get("status") not in ("resolved", "closed") and closed_at:
-        at = max(closed_at, last + timedelta(microseconds=1))
+        at = after_last(closed_at, last)
         closed_by = (issue.get("closed_by") or {}).get("login") if isinstance(issue.get("closed_by"), dict) else None
         action = "resolve" if status == "resolved" else "close"
         out.append(Event(id=event_id_from(at, f"{seed}:closed:{issue.get('closed_at')}"), ticket=ticket_id, at=at,
@@ -842,7 +842,7 @@ def reconcile(events: list[Event], issue: dict, now: dict, ticket_id: str, ctx: 
         if have - want:
             remove["tags"] = sorted(have - want)
     updated = gh_time(issue.get("updated_at")) or last
-    at = max(updated, last + timedelta(microseconds=1))
+    at = after_last(updated, last)
     seed_text = f"{seed}:sync:{issue.get('updated_at')}:{html_json([changes, add, remove])}"
     if changes or add or remove:
         out.append(Event(id=event_id_from(at, seed_text), ticket=ticket_id, at=at, by=SYNC_ACTOR, action="sync",
