@@ -31,6 +31,7 @@ from gitdesk.config import Config
 from gitdesk.errors import GitdeskError, NotFoundError, UsageError, ValidationError
 from gitdesk.intake import attachments as att
 from gitdesk.intake.mail import MAX_BODY_CHARS, ParsedMessage, clean_text, parse_message, truncate
+from gitdesk.intake.requestmail import parse as request_answers
 from gitdesk.model.event import Event, parse_time, utcnow
 from gitdesk.model.ids import event_id_from, normalize_ref, ticket_id_from
 from gitdesk.model.reducer import reduce_events
@@ -329,8 +330,10 @@ class MailIntake:
             first = next((line.strip() for line in msg.body.split("\n") if line.strip()), "")
             title = truncate(first, 80, "...") or "(no subject)"
         desk = Desk(self.store, self.config, msg.sender)
+        answers = request_answers(self.config, msg.body)  # a request written from the site's template
         fields = desk.check_fields({"title": truncate(title, 297, "..."), "team": self.config["default_team"], "tier": 1,
-                                    "channel": "email" if "email" in self.config.channels else None})
+                                    "channel": "email" if "email" in self.config.channels else None,
+                                    **{k: answers[k] for k in ("category", "impact", "urgency") if k in answers}})
         description = self._body_with_files(msg.body, files) or "(no text)"
         requester = {"email": msg.from_email}
         if msg.from_name and msg.from_name.lower() != msg.from_email.lower():
@@ -341,6 +344,8 @@ class MailIntake:
         saved = [f.rel for f in files if f.saved]
         if saved:
             add["attachments"] = saved
+        if "article" in answers:
+            add["kb"] = [answers["article"]]
         if follow_up is not None:
             add["related"] = [follow_up.id]
         if msg.auto_submitted:
