@@ -32,6 +32,7 @@ class Problem:
     path: str
     field: str | None
     message: str
+    warning: bool = False  # reported, but fails only `gitdesk check --strict`
 
     def line(self) -> str:
         return ": ".join(p for p in (self.path, self.field, self.message) if p)
@@ -154,6 +155,42 @@ def check_history(repo: Repo, config: Config) -> Iterable[Problem]:
             yield Problem(line.split("\t", 1)[1], None, f"event file was {kind} in commit {commit} (events are immutable)")
 
 
+#: Contact details of the shipped defaults that are examples, and what each is called.
+PLACEHOLDER_CONTACTS = {("site", "contacts", "phone"): "phone number", ("site", "contacts", "email"): "e-mail address",
+                        ("site", "contacts", "walk-in"): "location", ("mail", "address"): "e-mail address"}
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if c.isdigit())
+
+
+def check_placeholder_contacts(repo: Repo, config: Config) -> Iterable[Problem]:
+    """Warn when the site would publish the defaults' example phone, e-mail or location.
+
+    A value counts as the example when it is the default, or still holds it (the example
+    number with an extension added, the example location with opening hours added)."""
+    from gitdesk.config import _defaults
+
+    defaults = _defaults()
+    for keys, what in PLACEHOLDER_CONTACTS.items():
+        example, value = defaults, config.raw
+        for key in keys:
+            example = example.get(key) if isinstance(example, dict) else None
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(example, str) or not example or not isinstance(value, str) or not value.strip():
+            continue
+        if what == "phone number":
+            national = _digits(example)[-10:]  # without the country code: "+44 (0)20..." is the same number
+            same = len(national) >= 6 and national in _digits(value)
+        elif what == "location":
+            same = " ".join(value.casefold().split()).startswith(" ".join(example.casefold().split()))
+        else:
+            same = value.strip().casefold() == example.casefold()
+        if same:
+            yield Problem("helpdesk.yml", ".".join(keys), f"{value!r} is the example {what} of the defaults: "
+                          "put your desk's own (or remove it) before publishing the site", warning=True)
+
+
 def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
     """All problems, and counts for the summary line."""
     problems: list[Problem] = []
@@ -161,7 +198,7 @@ def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
         config = load_config(repo.root)
     except GitdeskError as exc:
         return [_from_error(exc, "helpdesk.yml")], {}
-    for check in (check_tickets, check_history, *_EXTRA_CHECKS):
+    for check in (check_tickets, check_history, check_placeholder_contacts, *_EXTRA_CHECKS):
         try:
             problems.extend(check(repo, config))
         except GitdeskError as exc:

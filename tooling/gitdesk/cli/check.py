@@ -7,26 +7,35 @@ import click
 from gitdesk.cli.options import Env, echo_json, json_option, repo_option
 
 
-@click.command(epilog="\b\nExamples:\n  gitdesk check\n  gitdesk check --json")
+@click.command(epilog="\b\nExamples:\n  gitdesk check\n  gitdesk check --strict   # warnings fail too\n  gitdesk check --json")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (the defaults' example contact details).")
 @json_option
 @repo_option
-def check(as_json, repo_path) -> None:
+def check(strict, as_json, repo_path) -> None:
     """Validate helpdesk.yml, every ticket file and (in git) that no committed event changed.
 
     Prints one line per problem (file: field: message) and exits 1, or exits 0 when clean.
+    Warnings (the example phone, e-mail address or location of the defaults, which the site
+    would publish) are printed as `warning: ...` and fail only with --strict.
     """
     from gitdesk.checker import run_checks
 
     env = Env(repo_path=repo_path)
     _load_plugins()
-    problems, counts = run_checks(env.repo)
+    found, counts = run_checks(env.repo)
+    problems = [p for p in found if strict or not p.warning]
+    warnings = [p for p in found if p.warning and not strict]
     if as_json:
-        echo_json({"ok": not problems, "problems": [{"path": p.path, "field": p.field, "message": p.message} for p in problems], **counts})
+        echo_json({"ok": not problems, "problems": [{"path": p.path, "field": p.field, "message": p.message} for p in problems],
+                   "warnings": [{"path": p.path, "field": p.field, "message": p.message} for p in warnings], **counts})
     else:
         for problem in problems:
             click.echo(problem.line())
+        for warning in warnings:
+            click.echo(f"warning: {warning.line()}", err=True)
         if not problems:
-            click.echo(f"OK: helpdesk.yml and {counts.get('event_files', 0)} event files are valid.")
+            click.echo(f"OK: helpdesk.yml and {counts.get('event_files', 0)} event files are valid"
+                       + (f" ({len(warnings)} warning(s): --strict fails on them)." if warnings else "."))
     if problems:
         raise SystemExit(1)
 
