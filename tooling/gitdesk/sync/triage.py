@@ -109,7 +109,9 @@ def triage(store, number: int, *, suggest_articles: bool = True) -> dict[str, An
         if form.get(key) and body[key] is None:
             problems.append(f"{key.title()} {form[key]!r} is not one of: {', '.join(map(str, choices))}")
     priority = cfg.derive_priority(body["impact"], body["urgency"]) if body["impact"] and body["urgency"] else None
-    found = {"category": body["category"], "priority": priority, "channel": body["channel"]}
+    # the forms no longer ask requesters how their own request arrived: through the web, like sync says
+    channel = body["channel"] or (body["default_channel"] if form else None)
+    found = {"category": body["category"], "priority": priority, "channel": channel}
     labels = list(names)
     added, kept = [], []
     for kind, value in found.items():
