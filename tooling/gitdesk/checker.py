@@ -182,8 +182,11 @@ def check_placeholder_contacts(repo: Repo, config: Config) -> Iterable[Problem]:
         if what == "phone number":
             national = _digits(example)[-10:]  # without the country code: "+44 (0)20..." is the same number
             same = len(national) >= 6 and national in _digits(value)
-        elif what == "location":
-            same = " ".join(value.casefold().split()).startswith(" ".join(example.casefold().split()))
+        elif what == "location":  # the defaults' example, or the one `gitdesk init --language` writes
+            from gitdesk.languages import SUPPORTED, text
+
+            examples = {example, *(text("desk.init_walk_in", code) for code in SUPPORTED)}
+            same = any(" ".join(value.casefold().split()).startswith(" ".join(e.casefold().split())) for e in examples)
         else:
             same = value.strip().casefold() == example.casefold()
         if same:

@@ -117,16 +117,6 @@ def correction_form(config: Config, language: str) -> str:
     return _dump(comment, data)
 
 
-def issue_config(config: Config, *, site_url: str) -> str:
-    """``config.yml``: no blank issues, and the self-service site as the first contact link."""
-    lang = config.language
-    data = {"blank_issues_enabled": False,
-            "contact_links": [{"name": text("desk.form_contact_link_site", lang), "url": site_url,
-                               "about": text("desk.form_contact_link_site_about", lang)}]}
-    return _dump(["Every issue starts from a form, so the triage parser always finds its fields; the contact",
-                  "link sends people to the self-service site first."], data)
-
-
 def _field(kind: str, fid: str, label: str, description: str | None, *, required: bool = False,
            placeholder: str | None = None, options: list[str] | None = None) -> dict:
     attributes: dict = {"label": label}

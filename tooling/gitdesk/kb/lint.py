@@ -42,6 +42,8 @@ GUIDE_SECTIONS = {
     "es": ["Síntomas", "Comprobaciones rápidas", "Solución", "Cuándo escalar", "Qué incluir en la incidencia"],
     "pt": ["Sintomas", "Verificações rápidas", "Solução", "Quando escalar", "O que incluir no chamado"],
 }
+#: The agents' handbook: it may stay in one language (English), so no translation is asked of it.
+AGENTS_DIR = "agents/"
 #: Rules listed by ``gitdesk kb check`` that fail the check only under ``--strict``.
 LISTING_RULES = frozenset({"missing-translation"})
 #: Placeholders the Get help page must hold (the tables are rendered, never hand-copied).
@@ -384,8 +386,15 @@ class _Checker:
         return page_language(rel, self.default_language)
 
     def guide_sections(self, rel: str) -> list[str]:
-        """The required sections in the page's own language."""
-        return GUIDE_SECTIONS.get(self.language_of(rel), GUIDE_SECTIONS["en"])
+        """The required sections in the page's own language. The agents' pages may stay in
+        English on a desk in another language: theirs are English when they use English ones."""
+        own = GUIDE_SECTIONS.get(self.language_of(rel), GUIDE_SECTIONS["en"])
+        page = self.pages.get(rel)
+        if rel.startswith(AGENTS_DIR) and page is not None:
+            h2 = {h.text.strip().lower() for h in page.headings if h.level == 2}
+            if GUIDE_SECTIONS["en"][0].lower() in h2 and own[0].lower() not in h2:
+                return GUIDE_SECTIONS["en"]
+        return own
 
     def check_translation_links(self, page: Article) -> None:
         """A translation links to (and relates) pages of its own language, when they exist."""
@@ -420,7 +429,7 @@ class _Checker:
         for rel, page in sorted(self.pages.items()):
             base, language = split_suffix(rel)
             if language is None:
-                if is_article(rel) and page.meta is not None:
+                if is_article(rel) and page.meta is not None and not rel.startswith(AGENTS_DIR):
                     missing = [translated_rel(rel, code, self.default_language) for code in self.languages[1:]]
                     missing = [m for m in missing if m not in self.pages]
                     if missing:
