@@ -58,3 +58,16 @@ def test_the_example_written_differently_still_warns(run_cli, tmp_path, field, v
 def test_removed_contacts_do_not_warn(run_cli, tmp_path):
     repo = desk_with(tmp_path, {"phone": "", "email": "", "walk-in": ""})
     assert run(run_cli, repo, "--strict")[0] == 0
+
+
+def test_a_languages_own_contact_texts_are_checked_too(tmp_path):
+    """``site.translations.<code>.contacts`` (what the Spanish pages show) is published as well."""
+    from gitdesk.checker import check_placeholder_contacts
+    from gitdesk.config import load_config
+
+    repo = desk_with(tmp_path, OWN)
+    config = load_config(repo)  # the key belongs to the site's languages: set here, past the schema
+    config.raw["site"]["translations"] = {"es": {"contacts": {"phone": "+44 20 7946 0000 (extensión 4357)", "email": "soporte@acme.es"}}}
+    assert [p.line() for p in check_placeholder_contacts(None, config)] == [
+        "helpdesk.yml: site.translations.es.contacts.phone: '+44 20 7946 0000 (extensión 4357)' is the example "
+        "phone number of the defaults: put your desk's own (or remove it) before publishing the site"]

@@ -172,10 +172,16 @@ def check_placeholder_contacts(repo: Repo, config: Config) -> Iterable[Problem]:
     from gitdesk.config import _defaults
 
     defaults = _defaults()
-    for keys, what in PLACEHOLDER_CONTACTS.items():
+    site = config.raw.get("site") if isinstance(config.raw.get("site"), dict) else {}
+    translated = site.get("translations") if isinstance(site.get("translations"), dict) else {}
+    places = [(keys, what, keys) for keys, what in PLACEHOLDER_CONTACTS.items()]
+    places += [(keys, what, ("site", "translations", code, *keys[1:])) for code in translated
+               for keys, what in PLACEHOLDER_CONTACTS.items() if keys[0] == "site"]  # a language's own texts
+    for keys, what, where in places:
         example, value = defaults, config.raw
         for key in keys:
             example = example.get(key) if isinstance(example, dict) else None
+        for key in where:
             value = value.get(key) if isinstance(value, dict) else None
         if not isinstance(example, str) or not example or not isinstance(value, str) or not value.strip():
             continue
@@ -190,7 +196,7 @@ def check_placeholder_contacts(repo: Repo, config: Config) -> Iterable[Problem]:
         else:
             same = value.strip().casefold() == example.casefold()
         if same:
-            yield Problem("helpdesk.yml", ".".join(keys), f"{value!r} is the example {what} of the defaults: "
+            yield Problem("helpdesk.yml", ".".join(where), f"{value!r} is the example {what} of the defaults: "
                           "put your desk's own (or remove it) before publishing the site", warning=True)
 
 
