@@ -74,6 +74,14 @@ def test_answers_are_read_in_any_language_without_accents(mail_repo):
     assert parse(config, "Category: no such thing\nThe article I read first: ../../etc/passwd.md\n") == {}
 
 
+def test_the_articles_published_address_is_read_as_its_path(mail_repo):
+    config = load_config(mail_repo)
+    config.raw["site"] = {**config.raw["site"], "url": "https://help.northwind.example/"}
+    body = "The article I read first: https://help.northwind.example/network/vpn-wont-connect.es.html#fix\n"
+    assert parse(config, body) == {"article": "network/vpn-wont-connect.es.md"}
+    assert parse(config, "The article I read first: https://elsewhere.example/x.html\n") == {}
+
+
 def test_no_mail_address_no_mailto(mail_repo):
     config = load_config(mail_repo)
     config.raw["mail"] = {**config.raw["mail"], "address": ""}

@@ -118,6 +118,14 @@ def _choose(answer: str, options: dict[str, list[str]]) -> str | None:
     return hits.pop() if len(hits) == 1 else None
 
 
+def _site_path(config: Config, answer: str) -> str:
+    """An article's address on the published site (``site.url`` + ``x.html``) -> its ``x.md``."""
+    base = str((config.get("site") or {}).get("url") or "").strip().rstrip("/")
+    if base.startswith(("https://", "http://")):
+        answer = re.sub(re.escape(base) + r"/([^\s()#?]+)\.html(?:[#?][^\s()]*)?", r"\1.md", answer)
+    return answer
+
+
 def parse(config: Config, body: str) -> dict:
     """The answers of a request written from :func:`prefill`'s template, in any language.
 
@@ -147,7 +155,7 @@ def parse(config: Config, body: str) -> dict:
                 hits = [cid for cid, known in names.items() if folded in known]
                 value = hits[0] if len(hits) == 1 else None
             else:
-                match = _ARTICLE_RE.search(answer)
+                match = _ARTICLE_RE.search(_site_path(config, answer))
                 rel = posixpath.normpath(match.group(1)) if match else ""
                 safe = rel and not rel.startswith(("../", "/")) and rel != ".." and re.fullmatch(r"[\w./-]+", rel)
                 value = rel if safe else None
