@@ -186,3 +186,22 @@ def test_codeowners_cover_the_knowledge_base():
 def test_pull_request_template_asks_for_the_kb_check():
     text = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
     assert "gitdesk kb check" in text and "- [ ]" in text
+
+
+def test_github_forms_keeps_the_forms_in_step_with_helpdesk_yml(tmp_path):
+    import shutil
+
+    from tests.kb.kbsample import run_main
+
+    assert run_main("github", "forms", "--check", repo=ROOT)[0] == 0  # this repository's forms are up to date
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    text = (ROOT / "helpdesk.yml").read_text(encoding="utf-8")
+    (desk / "helpdesk.yml").write_text(text + "\nsite:\n  url: https://help.acme.example/\n", encoding="utf-8")
+    shutil.copytree(TEMPLATES_DIR, desk / ".github" / "ISSUE_TEMPLATE")
+    code, out, _ = run_main("github", "forms", "--check", repo=desk)
+    assert code == 1 and "out of date  .github/ISSUE_TEMPLATE/support-request.yml" in out  # the site moved
+    code, out, _ = run_main("github", "forms", repo=desk)
+    assert code == 0 and "updated  .github/ISSUE_TEMPLATE/support-request.yml" in out
+    assert "https://help.acme.example/" in (desk / ".github/ISSUE_TEMPLATE/support-request.yml").read_text(encoding="utf-8")
+    assert run_main("github", "forms", "--check", repo=desk)[0] == 0

@@ -172,3 +172,53 @@ def read_choice(config: Config, kind: str, value: str | None) -> str | None:
                 if wanted == fold(answer):
                     return level
     return None
+
+
+# -- keeping a repository's forms in step with helpdesk.yml -----------------------------------------
+
+def site_address(root, config: Config) -> str:
+    """The self-service site the forms point to: ``site.url``, else the address the issue
+    config already links to, else the GitHub Pages address of ``github.repository``."""
+    from pathlib import Path
+
+    url = str((config.get("site") or {}).get("url") or "").strip()
+    if url:
+        return url
+    issue_config = Path(root, ".github", "ISSUE_TEMPLATE", "config.yml")
+    if issue_config.is_file():
+        from gitdesk.yamlio import load_yaml_file
+
+        try:
+            links = (load_yaml_file(issue_config, display=".github/ISSUE_TEMPLATE/config.yml") or {}).get("contact_links") or []
+            url = str(links[0].get("url") or "") if links and isinstance(links[0], dict) else ""
+        except Exception:  # noqa: BLE001 - a broken config.yml only loses the link
+            url = ""
+        if url.startswith(("https://", "http://")):
+            return url
+    repository = str((config.get("github") or {}).get("repository") or "").strip()
+    if repository:
+        from gitdesk.scaffold import pages_url
+
+        return pages_url(repository)
+    return ""
+
+
+def sync_forms(root, config: Config, *, write: bool = True) -> dict[str, str]:
+    """Write (or, with ``write=False``, only compare) the forms under ``.github/ISSUE_TEMPLATE/``;
+    returns ``{file: "created" | "updated"}`` for those that differ from what helpdesk.yml gives."""
+    from pathlib import Path
+
+    from gitdesk.yamlio import atomic_write
+
+    folder = Path(root, ".github", "ISSUE_TEMPLATE")
+    changed: dict[str, str] = {}
+    for name, text in forms(config, site_url=site_address(root, config)).items():
+        path = folder / name
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+        if old == text:
+            continue
+        changed[name] = "updated" if old is not None else "created"
+        if write:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, text)
+    return changed
