@@ -330,14 +330,14 @@ class MailIntake:
             first = next((line.strip() for line in msg.body.split("\n") if line.strip()), "")
             title = truncate(first, 80, "...") or "(no subject)"
         desk = Desk(self.store, self.config, msg.sender)
-        answers = request_answers(self.config, msg.body)  # a request written from the site's template
         fields = desk.check_fields({"title": truncate(title, 297, "..."), "team": self.config["default_team"], "tier": 1,
-                                    "channel": "email" if "email" in self.config.channels else None,
-                                    **{k: answers[k] for k in ("category", "impact", "urgency") if k in answers}})
+                                    "channel": "email" if "email" in self.config.channels else None})
         description = self._body_with_files(msg.body, files) or "(no text)"
         requester = {"email": msg.from_email}
         if msg.from_name and msg.from_name.lower() != msg.from_email.lower():
             requester = {"name": msg.from_name.replace("<", "").replace(">", "").strip(), "email": msg.from_email}
+        answers = request_answers(self.config, msg.body)  # a request written from the site's template
+        fields.update(desk.check_fields({k: answers[k] for k in ("category", "impact", "urgency") if k in answers}))
         changes = {"status": self.config["initial_status"], **{k: v for k, v in fields.items() if v is not None},
                    "description": description, "requester": requester}
         add: dict[str, list[str]] = {"message_ids": [mid]}
