@@ -18,26 +18,42 @@ def check(strict, as_json, repo_path) -> None:
     Warnings (the example phone, e-mail address or location of the defaults, which the site
     would publish) are printed as `warning: ...` and fail only with --strict.
     """
-    from gitdesk.checker import run_checks
+    from gitdesk.checker import run_checks as run_all
+
+    run_checks = _warnings_apart(run_all, strict=strict, quiet=as_json)
 
     env = Env(repo_path=repo_path)
     _load_plugins()
-    found, counts = run_checks(env.repo)
-    problems = [p for p in found if strict or not p.warning]
-    warnings = [p for p in found if p.warning and not strict]
+    problems, counts = run_checks(env.repo)
     if as_json:
-        echo_json({"ok": not problems, "problems": [{"path": p.path, "field": p.field, "message": p.message} for p in problems],
-                   "warnings": [{"path": p.path, "field": p.field, "message": p.message} for p in warnings], **counts})
+        echo_json({"ok": not problems, "problems": [{"path": p.path, "field": p.field, "message": p.message} for p in problems], **counts})
     else:
         for problem in problems:
             click.echo(problem.line())
-        for warning in warnings:
-            click.echo(f"warning: {warning.line()}", err=True)
         if not problems:
-            click.echo(f"OK: helpdesk.yml and {counts.get('event_files', 0)} event files are valid"
-                       + (f" ({len(warnings)} warning(s): --strict fails on them)." if warnings else "."))
+            click.echo(f"OK: helpdesk.yml and {counts.get('event_files', 0)} event files are valid.")
     if problems:
         raise SystemExit(1)
+
+
+def _warnings_apart(run_all, *, strict: bool, quiet: bool):
+    """``run_checks`` whose warnings are problems only under --strict; otherwise they are
+    printed (stderr) or, for --json, listed under ``warnings``."""
+
+    def run(repo):
+        found, counts = run_all(repo)
+        if strict:
+            return found, counts
+        warnings = [p for p in found if p.warning]
+        counts = {**counts, "warnings": [{"path": p.path, "field": p.field, "message": p.message} for p in warnings]}
+        if not quiet:
+            for warning in warnings:
+                click.echo(f"warning: {warning.line()}", err=True)
+            if warnings:
+                click.echo(f"{len(warnings)} warning(s): `gitdesk check --strict` fails on them", err=True)
+        return [p for p in found if not p.warning], counts
+
+    return run
 
 
 def _load_plugins() -> None:
