@@ -36,6 +36,17 @@ def check(strict, as_json, repo_path) -> None:
         raise SystemExit(1)
 
 
+def _load_plugins() -> None:
+    """Modules that register extra checks (imported for their side effect)."""
+    import importlib
+
+    for name in ("gitdesk.intake.templates",):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
 def _warnings_apart(run_all, *, strict: bool, quiet: bool):
     """``run_checks`` whose warnings are problems only under --strict; otherwise they are
     printed (stderr) or, for --json, listed under ``warnings``."""
@@ -54,14 +65,3 @@ def _warnings_apart(run_all, *, strict: bool, quiet: bool):
         return [p for p in found if not p.warning], counts
 
     return run
-
-
-def _load_plugins() -> None:
-    """Modules that register extra checks (imported for their side effect)."""
-    import importlib
-
-    for name in ("gitdesk.intake.templates",):
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
