@@ -42,7 +42,7 @@ NEEDS_REPOSITORY = (".github/ISSUE_TEMPLATE/config.yml",)
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TOKEN_RE = re.compile(r"@@([A-Z_]+)@@")
 _SPEC_RE = re.compile(r"^[A-Za-z0-9._=<>!~@:/+\[\],#%?&-]{1,300}$")
-_LINK_RE = re.compile(r"(\]\(\s*<?|^\s*\[[^\]\n]+\]:\s*<?)([^)\s>#?]+\.md)(?=[#?)\s>]|$)", re.M)
+DEFAULT_ABOUT = "Guides and answers to common problems, searchable. Urgent? The Get help page says how to reach us."
 
 
 @dataclass
@@ -98,18 +98,14 @@ def check_install(value: str | None) -> str:
     return shlex.quote(spec)
 
 
-def template_values(*, repository: str | None, name: str | None, today: _dt.date, install: str | None = None,
-                    language: str = "en") -> dict[str, str]:
-    """The ``@@TOKEN@@`` values for a new desk whose default language is ``language``."""
-    from gitdesk.languages import text
-
+def template_values(*, repository: str | None, name: str | None, today: _dt.date, install: str | None = None) -> dict[str, str]:
+    """The ``@@TOKEN@@`` values for a new desk."""
     return {
-        "NAME": _md_escape(name or text("desk.init_name", language)),  # used in Markdown only (the home page's title)
+        "NAME": _md_escape(name or "IT Help Desk"),  # used in Markdown only (the home page's title)
         "TODAY": today.isoformat(),
         "GITDESK_INSTALL": check_install(install),
         "SITE_URL": pages_url(repository) if repository else "",
-        "SITE_ABOUT": text("desk.form_contact_link_site_about", language),
-        "SITE_LINK_NAME": text("desk.form_contact_link_site", language),
+        "SITE_ABOUT": DEFAULT_ABOUT,
     }
 
 
@@ -174,6 +170,9 @@ def language_files(language: str) -> dict[str, Path]:
     return out
 
 
+_LINK_RE = re.compile(r"(\]\(\s*<?|^\s*\[[^\]\n]+\]:\s*<?)([^)\s>#?]+\.md)(?=[#?)\s>]|$)", re.M)
+
+
 def localise_links(text: str, language: str, here: str, exists) -> str:
     """Links and ``related:`` entries of a page written for its own language folder, pointed at
     the ``x.<language>.md`` translations beside the originals (only where ``exists(base_rel)``)."""
@@ -234,27 +233,44 @@ def _replace_once(text: str, pattern: str, replacement: str, key: str) -> str:
 
 def plan(*, repository: str | None = None, name: str | None = None, today: _dt.date | None = None,
          install: str | None = None, languages: list[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
-    """Every file of a new desk as ``{path: text}``, and the files left out with the reason.
-
-    The default language (first of ``languages``) gets ``kb/x.md``, the others ``kb/x.<code>.md``:
-    the root pages and starter articles of each language, and an issue form per language."""
-    from gitdesk.config import build_config
-    from gitdesk.intake.forms import forms
-    from gitdesk.languages import translated_rel
-    from gitdesk.yamlio import load_yaml_text
-
-    languages = languages or ["en"]
-    default = languages[0]
-    today = today or _dt.date.today()
-    values = template_values(repository=repository, name=name, today=today, install=install, language=default)
-    config_text = helpdesk_yml(repository=repository, name=name, languages=languages)
-    files: dict[str, str] = {CONFIG_FILE: config_text}
+    """Every file of a new desk as ``{path: text}``, and the files left out with the reason."""
+    values = template_values(repository=repository, name=name, today=today or _dt.date.today(), install=install)
+    files: dict[str, str] = {CONFIG_FILE: helpdesk_yml(repository=repository, name=name)}
     left_out: dict[str, str] = {}
+    values.update(language_values(languages or ["en"], name))
     for dest, src in template_files().items():
         if dest in NEEDS_REPOSITORY and not repository:
             left_out[dest] = "it links to the site on GitHub Pages: run `gitdesk init --github OWNER/NAME` to add it"
             continue
         files[dest] = render(src.read_text(encoding="utf-8"), values, where=f"gitdesk/templates/init/{src.name}")
+    files.update(language_plan(languages or ["en"], values, repository=repository, name=name))
+    return files, left_out
+
+
+def language_values(languages: list[str], name: str | None) -> dict[str, str]:
+    """The tokens that speak the desk's default language (the home page's title, the issue
+    config's link to the site)."""
+    from gitdesk.languages import text
+
+    default = languages[0]
+    return {"NAME": _md_escape(name or text("desk.init_name", default)),
+            "SITE_ABOUT": text("desk.form_contact_link_site_about", default),
+            "SITE_LINK_NAME": text("desk.form_contact_link_site", default)}
+
+
+def language_plan(languages: list[str], values: dict[str, str], *, repository: str | None, name: str | None) -> dict[str, str]:
+    """The files of a new desk that depend on its languages: ``helpdesk.yml`` with them, the
+    root pages and starter articles of each (the default language's as ``kb/x.md``, the others
+    as ``kb/x.<code>.md`` with their links and ``related:`` pointed at their own language), and
+    an issue form per language (:mod:`gitdesk.intake.forms`)."""
+    from gitdesk.config import build_config
+    from gitdesk.intake.forms import forms
+    from gitdesk.languages import translated_rel
+    from gitdesk.yamlio import load_yaml_text
+
+    default = languages[0]
+    config_text = helpdesk_yml(repository=repository, name=name, languages=languages)
+    files: dict[str, str] = {CONFIG_FILE: config_text}
     for language in languages:
         pages = language_files(language)
         if not pages:
@@ -268,7 +284,7 @@ def plan(*, repository: str | None = None, name: str | None = None, today: _dt.d
     config = build_config(load_yaml_text(config_text, path=CONFIG_FILE) or {})
     for form_name, text in forms(config, site_url=values["SITE_URL"]).items():
         files[FORMS_DIR + form_name] = text
-    return files, left_out
+    return files
 
 
 def page_values(language: str, pages: dict[str, Path], *, name: str | None, default: bool) -> dict[str, str]:
