@@ -88,3 +88,26 @@ def test_bad_languages_are_one_line_errors_that_write_nothing(exe, tmp_path, arg
     proc = run(exe, "init", str(root), *args, cwd=tmp_path)
     assert proc.returncode != 0 and message in proc.stderr, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and not root.exists()
+
+
+def test_every_languages_forms_validate_against_githubs_schema(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from gitdesk.scaffold import scaffold
+
+    checker = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    if checker is None:
+        pytest.fail("check-jsonschema is not installed (it is in the test extra)")
+    root = scaffold(tmp_path / "desk", repository="acme/helpdesk", languages=["pt", "es", "en"]).root
+    folder = root / ".github" / "ISSUE_TEMPLATE"
+    forms = sorted(str(p) for p in folder.glob("*.yml") if p.name != "config.yml")
+    assert [Path(f).name for f in forms] == ["kb-correction.en.yml", "kb-correction.es.yml", "kb-correction.yml",
+                                              "support-request.en.yml", "support-request.es.yml", "support-request.yml"]
+    for schema, files in (("vendor.github-issue-forms", forms), ("vendor.github-issue-config", [str(folder / "config.yml")])):
+        proc = subprocess.run([checker, "--builtin-schema", schema, *files], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    about = yaml.safe_load((folder / "config.yml").read_text(encoding="utf-8"))["contact_links"][0]
+    assert about["name"] == "Site de autoatendimento" and about["url"] == "https://acme.github.io/helpdesk/"
