@@ -77,3 +77,23 @@ def test_the_description_of_a_spanish_form_becomes_the_tickets(gd, sync_desk, fa
     assert (shown["category"], shown["impact"], shown["urgency"], shown["priority"]) == ("printing", "low", "low", "low")
     assert shown["description"] == "La impresora de la 2.ª planta no imprime.\n\nSteps tried:\nReinicié la impresora."
     assert shown["requester"] == {"name": "alice"}
+
+
+@pytest.mark.parametrize("lang, intro, question", [
+    ("es", "Gracias por su solicitud.", "- **¿A cuántas personas afecta?**"),
+    ("pt", "Obrigado pelo seu pedido.", "- **Quantas pessoas são afetadas?**"),
+])
+def test_the_missing_information_comment_speaks_the_forms_language(gd, sync_desk, fake_github, github_client, lang, intro, question):
+    name = f"support-request.{lang}.yml"
+    generated = desk_forms(sync_desk)
+    fake_github.seed_issue("x", submitted(generated[name], {"description": "x", "category": 9, "urgency": 2}), user="alice")
+    run = gd(sync_desk, "github", "triage", "1", "--no-kb", "--json")
+    assert run.code == 0, run.err
+    assert run.json["missing"] == ["Impact"]  # the ids stay English for agents and scripts
+    [ask] = [c for c in fake_github.comments(1) if '"kind":"triage"' in c.body]
+    assert ask.body.startswith(intro) and question in ask.body and "Impact" not in ask.body
+    github_client.get_repo("octo-org/helpdesk").get_issue(1).edit(
+        body=submitted(generated[name], {"description": "x", "category": 9, "impact": 0, "urgency": 2}))
+    assert gd(sync_desk, "github", "triage", "1", "--no-kb").code == 0
+    [done] = [c for c in fake_github.comments(1) if '"kind":"triage"' in c.body]
+    assert done.id == ask.id and done.body.startswith("Gracias: esta solicitud" if lang == "es" else "Obrigado: este pedido")

@@ -222,3 +222,21 @@ def sync_forms(root, config: Config, *, write: bool = True) -> dict[str, str]:
             folder.mkdir(parents=True, exist_ok=True)
             atomic_write(path, text)
     return changed
+
+
+@functools.lru_cache(maxsize=None)
+def _headings_by_language() -> dict[str, frozenset[str]]:
+    return {code: frozenset(" ".join(str(strings("desk", code)[key]).split()).casefold() for key in SUPPORT_FIELDS.values())
+            for code in SUPPORTED}
+
+
+def form_language(body: str | None) -> str | None:
+    """The language of the form an issue body was written from (by its ``### `` headings), or
+    None when no shipped form's headings are there (or two languages tie)."""
+    import re
+
+    found = {" ".join(h.split()).casefold() for h in re.findall(r"(?m)^###\s+(.+?)\s*$", body or "")}
+    scores = {code: len(found & heads) for code, heads in _headings_by_language().items()}
+    best = max(scores.values())
+    winners = [code for code, score in scores.items() if score == best]
+    return winners[0] if best and len(winners) == 1 else None
