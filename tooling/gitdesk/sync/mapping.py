@@ -31,7 +31,6 @@ from typing import Any, Iterable
 
 from gitdesk.config import Config
 from gitdesk.errors import ValidationError
-from gitdesk.intake.forms import read_choice
 from gitdesk.model.event import Event, parse_event, parse_time  # noqa: F401 - parse_time is used by triage
 from gitdesk.model.ids import event_id_from, is_ticket_id, ticket_id_from
 from gitdesk.model.reducer import reduce_events
@@ -430,6 +429,8 @@ class Context:
 
 def body_fields(issue: dict, ctx: Context) -> dict[str, Any]:
     """What the body says: form fields (validated), description, requester."""
+    from gitdesk.intake.forms import read_choice
+
     cfg = ctx.config
     form = parse_form(issue.get("body"), ctx.labels)
     trusted = is_trusted(issue.get("user"), issue.get("author_association"))
