@@ -33,6 +33,7 @@ class Problem:
     path: str
     field: str | None
     message: str
+    warning: bool = False  # reported, but fails only `gitdesk check --strict`
 
     def line(self) -> str:
         return visible(": ".join(p for p in (self.path, self.field, self.message) if p))
@@ -182,6 +183,51 @@ def check_history(repo: Repo, config: Config) -> Iterable[Problem]:
             yield Problem(line.split("\t", 1)[1], None, f"event file was {kind} in commit {commit} (events are immutable)")
 
 
+#: Contact details of the shipped defaults that are examples, and what each is called.
+PLACEHOLDER_CONTACTS = {("site", "contacts", "phone"): "phone number", ("site", "contacts", "email"): "e-mail address",
+                        ("site", "contacts", "walk-in"): "location", ("mail", "address"): "e-mail address"}
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if c.isdigit())
+
+
+def check_placeholder_contacts(repo: Repo, config: Config) -> Iterable[Problem]:
+    """Warn when the site would publish the defaults' example phone, e-mail or location.
+
+    A value counts as the example when it is the default, or still holds it (the example
+    number with an extension added, the example location with opening hours added)."""
+    from gitdesk.config import _defaults
+
+    defaults = _defaults()
+    site = config.raw.get("site") if isinstance(config.raw.get("site"), dict) else {}
+    translated = site.get("translations") if isinstance(site.get("translations"), dict) else {}
+    places = [(keys, what, keys) for keys, what in PLACEHOLDER_CONTACTS.items()]
+    places += [(keys, what, ("site", "translations", code, *keys[1:])) for code in translated
+               for keys, what in PLACEHOLDER_CONTACTS.items() if keys[0] == "site"]  # a language's own texts
+    for keys, what, where in places:
+        example, value = defaults, config.raw
+        for key in keys:
+            example = example.get(key) if isinstance(example, dict) else None
+        for key in where:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(example, str) or not example or not isinstance(value, str) or not value.strip():
+            continue
+        if what == "phone number":
+            national = _digits(example)[-10:]  # without the country code: "+44 (0)20..." is the same number
+            same = len(national) >= 6 and national in _digits(value)
+        elif what == "location":  # the defaults' example, or the one `gitdesk init --language` writes
+            from gitdesk.languages import SUPPORTED, text
+
+            examples = {example, *(text("desk.init_walk_in", code) for code in SUPPORTED)}
+            same = any(" ".join(value.casefold().split()).startswith(" ".join(e.casefold().split())) for e in examples)
+        else:
+            same = value.strip().casefold() == example.casefold()
+        if same:
+            yield Problem("helpdesk.yml", ".".join(where), f"{value!r} is the example {what} of the defaults: "
+                          "put your desk's own (or remove it) before publishing the site", warning=True)
+
+
 def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
     """All problems, and counts for the summary line."""
     problems: list[Problem] = []
@@ -192,7 +238,7 @@ def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
         if every:
             return [Problem(exc.path or "helpdesk.yml", name, message) for name, message in every], {}
         return [_from_error(exc, "helpdesk.yml")], {}
-    for check in (check_tickets, check_history, *_EXTRA_CHECKS):
+    for check in (check_tickets, check_history, check_placeholder_contacts, *_EXTRA_CHECKS):
         try:
             problems.extend(check(repo, config))
         except GitdeskError as exc:

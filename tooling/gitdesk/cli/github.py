@@ -1,4 +1,4 @@
-"""``gitdesk github labels|triage`` and ``gitdesk sync``: the GitHub commands.
+"""``gitdesk github labels|triage|forms`` and ``gitdesk sync``: the GitHub commands.
 
 Thin Click layer: the work is in :mod:`gitdesk.sync` (labels, triage, engine). PyGithub is
 imported only when a command actually talks to GitHub, never by ``--help``.
@@ -52,6 +52,27 @@ def labels(dry_run, as_json, repo_path) -> None:
         click.echo(f"{'would update' if dry_run else 'updated'} {name}")
     click.echo(f"{result['repository']}: {len(result['created'])} created, {len(result['updated'])} updated, "
                f"{result['unchanged']} unchanged" + (" (dry run)" if dry_run else ""))
+
+
+@github.command(epilog="\b\nExamples:\n  gitdesk github forms            # after changing categories or languages\n  gitdesk github forms --check    # in CI: fail when they are out of step")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 when a form differs from what helpdesk.yml gives.")
+@json_option
+@repo_option
+def forms(check_only, as_json, repo_path) -> None:
+    """Write the issue forms (.github/ISSUE_TEMPLATE/support-request[.<lang>].yml and
+    kb-correction[.<lang>].yml) from helpdesk.yml: one per language, categories by name."""
+    from gitdesk.intake.forms import sync_forms
+
+    env = Env(repo_path=repo_path)
+    changed = sync_forms(env.repo.root, env.config, write=not check_only)
+    if as_json:
+        echo_json({"changed": changed, "check": check_only})
+    else:
+        for name, how in changed.items():
+            click.echo(f"{'out of date' if check_only else how}  .github/ISSUE_TEMPLATE/{name}")
+        click.echo(f"{len(changed)} form(s) {'out of date' if check_only else 'written'}" if changed else "forms: up to date")
+    if check_only and changed:
+        raise SystemExit(1)
 
 
 def _issue_number(text: str) -> int:

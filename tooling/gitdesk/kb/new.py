@@ -29,7 +29,7 @@ _TAG_RE = re.compile(r"^[a-z0-9ß-öø-ÿ]+(?:-[a-z0-9ß-öø-ÿ]+)*$")
 DEFAULT_SUMMARY = {
     "en": "TODO: one sentence on the problem this solves, in the words users use.",
     "es": "PENDIENTE: una frase sobre el problema que resuelve, con las palabras de los usuarios.",
-    "pt": "PENDENTE: uma frase sobre o problema que resolve, com as palavras dos utilizadores.",
+    "pt": "PENDENTE: uma frase sobre o problema que resolve, com as palavras dos usuários.",
 }
 
 
