@@ -21,7 +21,7 @@ from gitdesk.store.base import TicketStore
 
 TEXT_FIELDS = ("title", "description", "asset")
 SETTABLE = ("title", "description", "priority", "impact", "urgency", "category", "channel", "asset",
-            "assignee", "team", "tier", "status", "requester.name", "requester.email", "requester.department")
+            "assignee", "team", "tier", "status", "type", "requester.name", "requester.email", "requester.department")
 
 
 def same_person(actor: str | None, requester: dict | None) -> bool:
@@ -81,6 +81,7 @@ class Desk:
         self._check_choice("channel", fields.get("channel"), cfg.channels)
         self._check_choice("team", fields.get("team"), list(cfg.teams))
         self._check_choice("status", fields.get("status"), cfg.statuses)
+        self._check_choice("type", fields.get("type"), cfg.ticket_types, "ticket type")
         if fields.get("tier") is not None:
             self._check_choice("tier", int(fields["tier"]), cfg.tiers)
             fields["tier"] = int(fields["tier"])
@@ -110,12 +111,13 @@ class Desk:
             category: str | None = None, channel: str | None = None, asset: str | None = None,
             assignee: str | None = None, team: str | None = None, tier: int | None = None,
             tags: list[str] | None = None, kb: list[str] | None = None, external: dict | None = None,
-            ticket_id: str | None = None, at: datetime | None = None) -> Ticket:
+            ticket_id: str | None = None, at: datetime | None = None, type: str | None = None) -> Ticket:
         requester = {k: v for k, v in (requester or {}).items() if k in REQUESTER_KEYS and v}
         fields = self.check_fields({
             "title": title, "description": description, "priority": priority, "impact": impact, "urgency": urgency,
             "category": category, "channel": channel, "asset": asset, "assignee": assignee,
             "team": team or self.config["default_team"], "tier": tier or 1,
+            "type": type,  # recorded only when given: no type means the first of ticket_types
         })
         if not fields.get("title"):
             raise ValidationError("a ticket needs a title", field="title")
