@@ -9,6 +9,7 @@ from typing import Any, Callable
 import click
 
 from gitdesk.cli.many import many_options
+from gitdesk.cli.views import view_options
 from gitdesk.cli.options import Env, actor_option, commit_option, echo_chunks, echo_json, json_option, repo_option
 from gitdesk.errors import UsageError
 from gitdesk.model.ticket import Ticket
@@ -171,22 +172,32 @@ Examples:
 @click.option("-t", "--tag", multiple=True, help="Tag; several must all be present.")
 @click.option("--since", help="Created on or after (YYYY-MM-DD in the desk's time zone, or ISO time).")
 @click.option("--until", help="Created up to (a YYYY-MM-DD includes that whole day, or ISO time).")
-@click.option("--sort", type=click.Choice(["created", "updated", "priority", "status", "id", "title"]), default="created", show_default=True)
+@click.option("--sort", type=click.Choice(["created", "updated", "priority", "status", "id", "title"]), help="Order (default: created, or the view's).")
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most N tickets.")
+@view_options
 @json_option
 @repo_option
 def list_(status, open_only, priority, category, assignee, team, tier, requester, asset, tag, since, until, sort, reverse,
-          limit, as_json, repo_path) -> None:
-    """List tickets, filtered and sorted, as a table or JSON."""
+          limit, as_json, repo_path, **view_args) -> None:
+    """List tickets, filtered and sorted, as a table or JSON. --view NAME starts from a saved view
+    (views: in helpdesk.yml); options given here replace the view's."""
+    from gitdesk.cli.views import resolve_view
     from gitdesk.store import Filters
 
     env = _env(repo_path, None, None)
+    given = dict(status=list(status), priority=list(priority), category=list(category), assignee=list(assignee),
+                 team=list(team), tier=list(tier), requester=requester, asset=list(asset), tag=list(tag), since=since,
+                 until=until, open=open_only, sort=sort, reverse=reverse)
+    chosen, columns, extra = resolve_view(env, given, view_args)
     filters = Filters(
-        status=list(status), priority=list(priority), category=list(category), assignee=list(assignee), team=list(team),
-        tier=list(tier), requester=requester, asset=list(asset), tag=list(tag), since=_date_bound(since, "--since", env.config["timezone"]),
-        until=_date_bound(until, "--until", env.config["timezone"], end=True), open_only=open_only, open_statuses=tuple(env.config.open_statuses),
+        status=chosen["status"], priority=chosen["priority"], category=chosen["category"], assignee=chosen["assignee"],
+        team=chosen["team"], tier=chosen["tier"], requester=chosen["requester"], asset=chosen["asset"], tag=chosen["tag"],
+        since=_date_bound(chosen["since"], "--since", env.config["timezone"]),
+        until=_date_bound(chosen["until"], "--until", env.config["timezone"], end=True), open_only=chosen["open"],
+        open_statuses=tuple(env.config.open_statuses), **extra,
     )
+    sort, reverse = chosen["sort"] or "created", chosen["reverse"]
     store = env.store()
     if as_json:
         echo_chunks(store.list_json_chunks(filters, sort, reverse, limit))
@@ -194,6 +205,11 @@ def list_(status, open_only, priority, category, assignee, team, tier, requester
     tickets = store.list(filters, sort, reverse, limit)
     if not tickets:
         click.echo("No tickets match.")
+        return
+    if columns:
+        from gitdesk.cli.views import view_table
+
+        click.echo(view_table(tickets, columns, env.config, store))
         return
     from gitdesk.cli.render import ticket_table
 
