@@ -21,7 +21,8 @@ from gitdesk.store.base import TicketStore
 
 TEXT_FIELDS = ("title", "description", "asset")
 SETTABLE = ("title", "description", "priority", "impact", "urgency", "category", "channel", "asset",
-            "assignee", "team", "tier", "status", "type", "requester.name", "requester.email", "requester.department")
+            "assignee", "team", "tier", "status", "type", "requester.name", "requester.email", "requester.department",
+            "requester.language")
 
 
 def same_person(actor: str | None, requester: dict | None) -> bool:
@@ -190,6 +191,10 @@ class Desk:
         requester = dict(ticket.requester or {})
         plain = {}
         for key, value in values.items():
+            if key == "requester.language" and value:
+                from gitdesk.languages import normalise
+
+                value = normalise(value, path=None, field="requester.language")
             if key.startswith("requester."):
                 requester[key.split(".", 1)[1]] = value or None
             else:

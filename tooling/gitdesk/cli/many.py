@@ -20,6 +20,15 @@ from gitdesk.cli.options import Env, echo_json
 from gitdesk.errors import GitdeskError, NotFoundError, UsageError
 
 
+def common_options(fn: Callable) -> Callable:
+    """--repo, --as, --commit, --json (what every command that changes tickets takes)."""
+    from gitdesk.cli.options import actor_option, commit_option, json_option, repo_option
+
+    for deco in (json_option, commit_option, actor_option, repo_option):
+        fn = deco(fn)
+    return fn
+
+
 def many_options(fn: Callable) -> Callable:
     """REF..., --from FILE, --dry-run."""
     fn = click.option("--dry-run", is_flag=True, help="Show what would change; record nothing.")(fn)
@@ -96,8 +105,9 @@ def make_desk(env: Env, dry_run: bool = False):
     return PreviewDesk(env.store(), env.config, env.actor)
 
 
-def commit(env: Env, desk) -> None:
-    """Record the run's events as one git commit when ``--commit`` (or ``commit:``) asks."""
+def commit(env: Env, desk, extra_paths=(), note: str | None = None) -> None:
+    """Record the run's events (and ``extra_paths``, files the change wrote) as one git commit
+    when ``--commit`` (or ``commit:``) asks."""
     if not (env.commit and desk.recorded):
         return
     from gitdesk.operations import describe
@@ -108,7 +118,10 @@ def commit(env: Env, desk) -> None:
         paths = [event_path(store.tickets_dir, e) for e in desk.recorded]
     else:  # the GitHub store keeps internal notes and ratings as event files
         paths = list(getattr(store, "private_paths", []))
+    paths += list(extra_paths)
     lines = [describe(e, env.config.id_prefix) for e in desk.recorded]
+    if note:
+        lines.insert(0, note)
     if paths:
         env.repo.commit(paths, lines[0] if len(lines) == 1 else f"{lines[0]} (+{len(lines) - 1} more)\n\n" + "\n".join(lines))
 

@@ -8,9 +8,9 @@ from typing import Any, Callable
 
 import click
 
-from gitdesk.cli.many import many_options
+from gitdesk.cli.many import common_options, many_options
 from gitdesk.cli.views import view_options
-from gitdesk.cli.options import Env, actor_option, commit_option, echo_chunks, echo_json, json_option, repo_option
+from gitdesk.cli.options import Env, echo_chunks, echo_json, json_option, repo_option
 from gitdesk.errors import UsageError
 from gitdesk.model.ticket import Ticket
 
@@ -22,11 +22,7 @@ Examples:
 """
 
 
-def common(fn: Callable) -> Callable:
-    """--repo, --as, --commit, --json: shared by every ticket command."""
-    for deco in (json_option, commit_option, actor_option, repo_option):
-        fn = deco(fn)
-    return fn
+common = common_options  # --repo, --as, --commit, --json: shared by every ticket command
 
 
 def _env(repo_path, actor_flag, commit_flag) -> Env:

@@ -48,7 +48,7 @@ ACTIONS = (
     "new", "set", "comment", "assign", "escalate", "pending", "resolve", "close", "reopen",
     "rate", "link", "merge", "tag", "sla", "notify", "import", "sync", "reply", "log",
 )
-REQUESTER_KEYS = ("name", "email", "department")
+REQUESTER_KEYS = ("name", "email", "department", "language")  # language: what they read, e.g. es
 SATISFACTION_KEYS = ("rating", "comment")
 EXTERNAL_KEYS = ("source", "id", "url", "number")
 MAX_TEXT = 200_000
