@@ -314,6 +314,8 @@ def describe(event: Event, prefix: str = "HD") -> str:
             bits.append(f"{op} {key} {', '.join(values)}")
     if event.comment is not None:
         bits.append("public comment" if event.comment.get("public", True) else "internal note")
+    if event.spent:
+        bits.append(f"{event.spent} min spent")
     detail = f" ({'; '.join(bits)})" if bits else ""
     reason = f": {event.reason}" if event.reason else ""
     return f"{prefix}-{event.ticket}: {event.action}{detail}{reason}"

@@ -100,6 +100,10 @@ def summary_lines(info: dict, ticket: Ticket, config) -> list[str]:
     """The same, as lines for the text view."""
     p = config.id_prefix
     lines = [f"  {'Type:':<16}{info['type']}"]
+    if ticket.get("time_spent"):
+        from gitdesk.timelog import format_minutes
+
+        lines.append(f"  {'Time spent:':<16}{format_minutes(ticket.time_spent)}")
     if ticket.get("problem"):
         lines.append(f"  {'Problem:':<16}{p}-{ticket.problem} {info.get('problem_title') or ''}".rstrip())
     if "incidents" in info:

@@ -450,3 +450,24 @@ def reply(ref, template_name, list_only, edit, dry_run, repo_path, actor_flag, c
         click.echo(body, nl=False)
         return
     _run(env, as_json, "Replied to", lambda d: d.comment(ref, body, public=True))
+
+
+@ticket.command(name="log", epilog='\b\nExamples:\n  gitdesk ticket log 7K2M 25m "reinstalled the driver"\n  gitdesk ticket log 7K2M 9QXA 1h30m "on-site visit"')
+@many_options
+@common
+def log_(refs, from_file, dry_run, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Log time spent: REF... DURATION [NOTE] (25m, 1h, 1h30m; the note is internal)."""
+    from gitdesk.timelog import checked_minutes, log_time, parse_minutes
+
+    args = list(refs)
+    note = None
+    if args and parse_minutes(args[-1]) is None and len(args) >= 2:
+        note = args.pop()
+    refs, duration = _split_last(args, from_file, "DURATION")
+    if duration is None and note is not None:
+        checked_minutes(note)  # `log REF 25x`: say what is wrong with the duration
+    if duration is None:
+        raise UsageError("give REF... DURATION [NOTE], e.g. ticket log 7K2M 25m \"reinstalled the driver\"")
+    minutes = checked_minutes(duration)
+    env = _env(repo_path, actor_flag, commit_flag)
+    _each(env, refs, from_file, dry_run, as_json, "Logged time on", lambda d, ref: log_time(d, ref, minutes, note))

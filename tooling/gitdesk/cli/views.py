@@ -66,6 +66,7 @@ def view_table(tickets, columns: list[str], config, store) -> str:
     """The ticket table with a view's columns."""
     from gitdesk.cli.render import _cut, _who, local_time, safe_text, table
     from gitdesk.model.ids import short_ids
+    from gitdesk.timelog import format_minutes
 
     known = getattr(store, "known_ids", None)
     short = short_ids([t.id for t in tickets], minimum=6, among=known() if known else None)
@@ -79,15 +80,9 @@ def view_table(tickets, columns: list[str], config, store) -> str:
         "requester": lambda t: _cut((t.requester or {}).get("name") or (t.requester or {}).get("email") or "-", 22),
         "problem": lambda t: f"{p}-{t.problem[:6]}" if t.get("problem") else "-",
         "created": lambda t: local_time(t.created_at, config), "updated": lambda t: local_time(t.updated_at, config),
-        "title": lambda t: t.title or "", "time": lambda t: _minutes(t.get("time_spent")),
+        "title": lambda t: t.title or "", "time": lambda t: format_minutes(t.get("time_spent")),
     }
     rows = [[cells[c](t) for c in columns] for t in tickets]
     flex = columns.index("title") if "title" in columns else None
     return safe_text(table([c.upper() for c in columns], rows, flex=flex))
 
-
-def _minutes(total: int | None) -> str:
-    if not total:
-        return "-"
-    hours, minutes = divmod(int(total), 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m"
