@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import yaml
 
+from tests.cli.clones import pull_both_ways, two_clones
 from tests.conftest import PROJECT, git, init_repo
 
 
@@ -93,21 +93,13 @@ def test_bad_input_is_refused_with_nothing_written(run_cli, git_repo):
 def test_incidents_merge_across_two_clones(run_cli, tmp_path):
     origin = init_repo(tmp_path / "origin")
     found = _declare(run_cli, "--commit", repo=origin)
-    clones = []
-    for name in ("a", "b"):
-        path = tmp_path / name
-        subprocess.run(["git", "clone", "-q", str(origin), str(path)], check=True)
-        git(path, "config", "user.name", name.upper())
-        git(path, "config", "user.email", f"{name}@northwind.example")
-        clones.append(path)
-    a, b = clones
+    a, b = two_clones(origin, tmp_path)
     assert run_cli("incident", "update", found["id"], "Update from A", "--severity", "high", "--commit", repo=a).exit_code == 0
     assert run_cli("incident", "update", found["id"], "Update from B", "--commit", repo=b).exit_code == 0
     assert run_cli("incident", "resolve", found["id"], "Fixed (B)", "--commit", repo=b).exit_code == 0
     # a second incident declared in one clone only
     other = json.loads(run_cli("incident", "declare", "VPN down", "--affects", "vpn", "--commit", "--json", repo=a).output)
-    git(a, "pull", "-q", "--no-rebase", "--no-edit", str(b), "main")
-    git(b, "pull", "-q", "--no-rebase", "--no-edit", str(a), "main")
+    pull_both_ways(a, b)
     views = [json.loads(run_cli("incident", "list", "--json", repo=clone).output) for clone in (a, b)]
     assert views[0] == views[1]
     merged = {i["id"]: i for i in views[0]}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
-from tests.conftest import git, init_repo
+from tests.cli.clones import pull_both_ways, two_clones
+from tests.conftest import init_repo
 
 
 def _new(run_cli, title, *extra, repo=None):
@@ -88,28 +88,18 @@ def test_unlink_and_relink(run_cli):
     assert _show(run_cli, problem)["incident_count"] == 0
 
 
-def _clone(origin, path):
-    subprocess.run(["git", "clone", "-q", str(origin), str(path)], check=True)
-    git(path, "config", "user.name", "Bo Chen")
-    git(path, "config", "user.email", "bo@northwind.example")
-    git(path, "config", "commit.gpgsign", "false")
-    return path
-
-
 def test_problem_links_merge_across_two_clones(run_cli, tmp_path):
     origin = init_repo(tmp_path / "origin")
     p1 = _new(run_cli, "Mail server drops connections", "--type", "problem", "--commit", repo=origin)
     p2 = _new(run_cli, "Certificate expired", "--type", "problem", "--commit", repo=origin)
     incidents = [_new(run_cli, f"No mail {n}", "--commit", repo=origin) for n in range(3)]
-    a = _clone(origin, tmp_path / "a")
-    b = _clone(origin, tmp_path / "b")
+    a, b = two_clones(origin, tmp_path)
     assert run_cli("ticket", "link", *incidents[:2], "--problem", p1, "--commit", repo=a).exit_code == 0
     assert run_cli("ticket", "link", incidents[1], incidents[2], "--problem", p2, "--commit", repo=b).exit_code == 0
     # the same two problems linked to each other in opposite directions in each clone
     assert run_cli("ticket", "link", p2, "--problem", p1, "--commit", repo=a).exit_code == 0
     assert run_cli("ticket", "link", p1, "--problem", p2, "--commit", repo=b).exit_code == 0
-    git(a, "pull", "-q", "--no-rebase", "--no-edit", str(b), "main")
-    git(b, "pull", "-q", "--no-rebase", "--no-edit", str(a), "main")
+    pull_both_ways(a, b)
     views = []
     for clone in (a, b):
         views.append({t: _show(run_cli, t, repo=clone).get("problem") for t in [p1, p2, *incidents]})

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 
-from tests.conftest import git, init_repo
+from tests.cli.clones import pull_both_ways, two_clones
+from tests.conftest import init_repo
 
 CHEN = "Chen Wei <chen.wei@northwind.example>"
 
@@ -55,16 +55,10 @@ def test_log_time_shows_on_the_ticket_and_refuses_bad_input(run_cli, git_repo):
 def test_time_logged_in_two_clones_adds_up(run_cli, tmp_path):
     origin = init_repo(tmp_path / "origin")
     tid = _new(run_cli, "VPN drops", "--requester", "sam@example.com", "--commit", repo=origin)
-    clones = []
-    for name in ("a", "b"):
-        path = tmp_path / name
-        subprocess.run(["git", "clone", "-q", str(origin), str(path)], check=True)
-        git(path, "config", "user.name", name.upper())
-        git(path, "config", "user.email", f"{name}@northwind.example")
-        clones.append(path)
+    clones = two_clones(origin, tmp_path)
     assert run_cli("ticket", "log", tid, "20m", "--commit", repo=clones[0]).exit_code == 0
     assert run_cli("ticket", "log", tid, "40m", "--commit", repo=clones[1]).exit_code == 0
-    git(clones[0], "pull", "-q", "--no-rebase", "--no-edit", str(clones[1]), "main")
+    pull_both_ways(*clones)
     assert json.loads(run_cli("ticket", "show", tid, "--json", repo=clones[0]).output)["time_spent"] == 60
 
 
