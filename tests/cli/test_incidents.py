@@ -88,6 +88,9 @@ def test_bad_input_is_refused_with_nothing_written(run_cli, git_repo):
     result = run_cli("incident", "list")
     assert result.exit_code == 1
     assert f"incidents/{found['id']}/{path.name}: set.severity: unknown severity 'apocalyptic'" in result.output
+    result = run_cli("check")
+    assert result.exit_code == 1
+    assert f"incidents/{found['id']}/{path.name}: set.severity: unknown severity 'apocalyptic'" in result.output
 
 
 def test_incidents_merge_across_two_clones(run_cli, tmp_path):

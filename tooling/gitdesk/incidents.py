@@ -106,10 +106,13 @@ class IncidentBook:
 
     # -- reading ---------------------------------------------------------------------------
     def _events(self, folder: Path) -> list[dict]:
+        return self._events_of(sorted(folder.glob("*.yml")), folder)
+
+    def _events_of(self, paths: list[Path], folder: Path) -> list[dict]:
         from gitdesk.yamlio import load_yaml_file
 
         out = []
-        for path in sorted(folder.glob("*.yml")):
+        for path in paths:
             display = f"{DIR}/{folder.name}/{path.name}"
             data = load_yaml_file(path, max_bytes=self.max_bytes, display=display)
             event = parse_incident_event(data, path=display)
@@ -222,3 +225,29 @@ def tell_requesters(desk, incident: dict, message: str, *, only: list[str] | Non
         body = text(key, language, title=incident["title"], message=message or "")
         out.append(desk.comment(ticket.id, body.strip(), public=True))
     return out
+
+
+def check_incidents(repo, config):
+    """``gitdesk check``: every incident event file, each problem on its own line."""
+    from gitdesk.checker import Problem
+    from gitdesk.errors import GitdeskError
+
+    book = IncidentBook(repo.root)
+    if not book.dir.is_dir():
+        return
+    for folder in sorted(p for p in book.dir.iterdir() if p.is_dir()):
+        for path in sorted(folder.glob("*.yml")):
+            try:
+                book._events_of([path], folder)
+            except GitdeskError as exc:
+                yield Problem(exc.path or f"{DIR}/{folder.name}/{path.name}", exc.field, exc.message)
+
+
+def _register() -> None:
+    from gitdesk.checker import _EXTRA_CHECKS, register
+
+    if check_incidents not in _EXTRA_CHECKS:
+        register(check_incidents)
+
+
+_register()
