@@ -79,6 +79,8 @@ def test_unknown_references_refuse_the_whole_run(run_cli, git_repo):
     assert result.exit_code == 2 and "standard input: not valid JSON" in result.output
     result = run_cli("ticket", "close")
     assert result.exit_code == 2 and "give one or more ticket references" in result.output
+    result = run_cli("ticket", "comment", "--from", "-", input=a)
+    assert result.exit_code == 2 and "give the comment text as an argument" in result.output
     assert _files(git_repo) == before
 
 

@@ -283,8 +283,8 @@ def comment(refs, from_file, dry_run, internal, via, repo_path, actor_flag, comm
     reads standard input)."""
     env = _env(repo_path, actor_flag, commit_flag)
     refs, body = _split_last(refs, from_file, "BODY")
-    if body == "-" and from_file is not None and from_file.name == "<stdin>":
-        raise UsageError("--from - and BODY - both read standard input: give the text as an argument")
+    if body in (None, "-") and from_file is not None and from_file.name == "<stdin>":
+        raise UsageError("--from - reads the tickets from standard input: give the comment text as an argument")
     if body in (None, "-"):
         if body is None and _is_terminal():
             body = click.edit("") or ""
