@@ -174,6 +174,11 @@ class Config:
         return list(self.raw["channels"])
 
     @property
+    def ticket_types(self) -> list[str]:
+        """Kinds of ticket (``ticket_types``); the first is the default."""
+        return list(self.raw.get("ticket_types") or ["incident", "request", "problem"])
+
+    @property
     def statuses(self) -> list[str]:
         return list(self.raw["statuses"])
 

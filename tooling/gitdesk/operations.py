@@ -21,7 +21,8 @@ from gitdesk.store.base import TicketStore
 
 TEXT_FIELDS = ("title", "description", "asset")
 SETTABLE = ("title", "description", "priority", "impact", "urgency", "category", "channel", "asset",
-            "assignee", "team", "tier", "status", "requester.name", "requester.email", "requester.department")
+            "assignee", "team", "tier", "status", "type", "requester.name", "requester.email", "requester.department",
+            "requester.language")
 
 
 def same_person(actor: str | None, requester: dict | None) -> bool:
@@ -77,6 +78,7 @@ class Desk:
         self._check_choice("channel", fields.get("channel"), cfg.channels)
         self._check_choice("team", fields.get("team"), list(cfg.teams))
         self._check_choice("status", fields.get("status"), cfg.statuses)
+        self._check_choice("type", fields.get("type"), cfg.ticket_types, "ticket type")
         if fields.get("tier") is not None:
             tier = fields["tier"]
             if isinstance(tier, bool) or not isinstance(tier, (int, str)) or not (str(tier).strip().isascii() and str(tier).strip().isdigit()):
@@ -109,12 +111,13 @@ class Desk:
             category: str | None = None, channel: str | None = None, asset: str | None = None,
             assignee: str | None = None, team: str | None = None, tier: int | None = None,
             tags: list[str] | None = None, kb: list[str] | None = None, external: dict | None = None,
-            ticket_id: str | None = None, at: datetime | None = None) -> Ticket:
+            ticket_id: str | None = None, at: datetime | None = None, type: str | None = None) -> Ticket:
         requester = {k: v for k, v in (requester or {}).items() if k in REQUESTER_KEYS and v}
         fields = self.check_fields({
             "title": title, "description": description, "priority": priority, "impact": impact, "urgency": urgency,
             "category": category, "channel": channel, "asset": asset, "assignee": assignee,
             "team": team or self.config["default_team"], "tier": tier or 1,
+            "type": type,  # recorded only when given: no type means the first of ticket_types
         })
         if not fields.get("title"):
             raise ValidationError("a ticket needs a title", field="title")
@@ -187,6 +190,10 @@ class Desk:
         requester = dict(ticket.requester or {})
         plain = {}
         for key, value in values.items():
+            if key == "requester.language" and value:
+                from gitdesk.languages import normalise
+
+                value = normalise(value, path=None, field="requester.language")
             if key.startswith("requester."):
                 requester[key.split(".", 1)[1]] = value or None
             else:
@@ -306,6 +313,8 @@ def describe(event: Event, prefix: str = "HD") -> str:
             bits.append(f"{op} {key} {', '.join(values)}")
     if event.comment is not None:
         bits.append("public comment" if event.comment.get("public", True) else "internal note")
+    if event.spent:
+        bits.append(f"{event.spent} min spent")
     detail = f" ({'; '.join(bits)})" if bits else ""
     reason = f": {event.reason}" if event.reason else ""
     return f"{prefix}-{event.ticket}: {event.action}{detail}{reason}"

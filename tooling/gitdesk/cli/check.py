@@ -40,7 +40,7 @@ def _load_plugins() -> None:
     """Modules that register extra checks (imported for their side effect)."""
     import importlib
 
-    for name in ("gitdesk.intake.templates",):
+    for name in ("gitdesk.intake.templates", "gitdesk.incidents"):
         try:
             importlib.import_module(name)
         except ImportError:

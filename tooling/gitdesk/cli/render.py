@@ -108,6 +108,8 @@ def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, hist
                     bits.append(f"{key} {sign}{' '.join(values)}")
             if h.get("comment"):
                 bits.append(f"{h['comment']} comment")
+            if h.get("spent"):
+                bits.append(f"{h['spent']} min spent")
             if h.get("reason"):
                 bits.append(f"reason: {h['reason']}")
             out.append(f"  {local_time(h['at'], config, '%Y-%m-%d %H:%M:%S')}  {h['action']:<9} {_who(h['by'])}: {'; '.join(bits)}")

@@ -40,16 +40,19 @@ SCALAR_FIELDS: dict[str, tuple[type, ...]] = {
     "satisfaction": (dict,),
     "duplicate_of": (str,),
     "external": (dict,),
+    "type": (str,),  # incident, request, problem (helpdesk.yml ticket_types); None = the first type
+    "problem": (str,),  # the problem ticket this one is an incident of
 }
 SET_FIELDS = ("tags", "kb", "related", "duplicates", "escalations", "notified", "message_ids", "attachments")
 ACTIONS = (
     "new", "set", "comment", "assign", "escalate", "pending", "resolve", "close", "reopen",
-    "rate", "link", "merge", "tag", "sla", "notify", "import", "sync", "reply",
+    "rate", "link", "merge", "tag", "sla", "notify", "import", "sync", "reply", "log",
 )
-REQUESTER_KEYS = ("name", "email", "department")
+REQUESTER_KEYS = ("name", "email", "department", "language")  # language: what they read, e.g. es
 SATISFACTION_KEYS = ("rating", "comment")
 EXTERNAL_KEYS = ("source", "id", "url", "number")
 MAX_TEXT = 200_000
+MAX_SPENT = 100_000  # minutes in one time log entry
 
 
 def utcnow() -> datetime:
@@ -124,6 +127,7 @@ class Event:
     remove: dict[str, list[str]] = field(default_factory=dict)
     comment: dict[str, Any] | None = None
     reason: str | None = None
+    spent: int | None = None  # minutes of work logged by this event
 
     @property
     def key(self) -> tuple[str, str]:
@@ -149,6 +153,8 @@ class Event:
             out["comment"] = self.comment
         if self.reason:
             out["reason"] = self.reason
+        if self.spent:
+            out["spent"] = self.spent
         return out
 
 
@@ -178,7 +184,7 @@ def _check_scalar(name: str, value: Any, path: str | None) -> None:
         _fail(f"unknown {name} {value!r} (known: {', '.join(LEVELS)})", path, where)
     if name == "tier" and not 1 <= value <= 3:
         _fail(f"tier must be 1, 2 or 3, got {value}", path, where)
-    if name == "duplicate_of" and not is_ticket_id(value):
+    if name in ("duplicate_of", "problem") and not is_ticket_id(value):
         _fail(f"not a ticket id: {value!r}", path, where)
     if name == "requester":
         _check_mapping(value, REQUESTER_KEYS, path, where)
@@ -210,7 +216,7 @@ def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...]
     """
     if not isinstance(data, dict):
         _fail("an event must be a mapping", path, "(top level)")
-    known = {"gitdesk", "id", "ticket", "at", "by", "action", "set", "add", "remove", "comment", "reason"}
+    known = {"gitdesk", "id", "ticket", "at", "by", "action", "set", "add", "remove", "comment", "reason", "spent"}
     for key in data:
         if key not in known:
             _fail(f"unknown key {key!r}", path, str(key))
@@ -265,7 +271,10 @@ def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...]
     reason = data.get("reason")
     if reason is not None:
         _check_text(reason, path, "reason")
+    spent = data.get("spent")
+    if spent is not None and (isinstance(spent, bool) or not isinstance(spent, int) or not 1 <= spent <= MAX_SPENT):
+        _fail(f"minutes spent must be a whole number from 1 to {MAX_SPENT}, got {spent!r}", path, "spent")
     return Event(
         id=data["id"], ticket=data["ticket"], at=at, by=by, action=action,
-        set=dict(changes), add=dict(sets["add"]), remove=dict(sets["remove"]), comment=comment, reason=reason,
+        set=dict(changes), add=dict(sets["add"]), remove=dict(sets["remove"]), comment=comment, reason=reason, spent=spent,
     )

@@ -55,7 +55,7 @@ from gitdesk.kb import is_article
 from gitdesk.kb.article import split_front_matter
 from gitdesk.kb.htmlsafety import scan_html
 from gitdesk.kb.privacy import find_people, known_people
-from gitdesk.site import content
+from gitdesk.site import content, incidents
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
 from gitdesk.site.offline import ASSET_DIR, localise_theme_scripts
 
@@ -182,6 +182,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
                 raise PluginError(f"gitdesk: {exc.line()}") from None
 
         markdown = _PLACEHOLDER_LINE_RE.sub(replace, markdown)
+        markdown = incidents.banner_markdown(self.ctx, info) + markdown  # major incidents, every page
         if is_article(info.src_uri) and not page.file.generated_by:
             if self.config.related:
                 markdown += content.related_markdown(self.ctx, info, self.titles)

@@ -33,6 +33,11 @@ class Filters:
     # open at this moment (ISO text), as far as the current ticket tells: created by then, and
     # open now or changed since (a ticket closed since may have been open then)
     open_at: str | None = None
+    channel: list[str] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)  # a ticket without a type has default_type
+    default_type: str = "incident"
+    unassigned: bool = False
+    text: str | None = None  # substring of title or description, case-insensitive
 
     def matches(self, t: dict) -> bool:
         """The same rules as the file store's SQL, for stores that filter in Python."""
@@ -61,6 +66,14 @@ class Filters:
         if self.since and (t.get("created_at") or "") < self.since:
             return False
         if self.until and (t.get("created_at") or "") >= self.until:
+            return False
+        if self.channel and t.get("channel") not in self.channel:
+            return False
+        if self.type and (t.get("type") or self.default_type) not in self.type:
+            return False
+        if self.unassigned and t.get("assignee"):
+            return False
+        if self.text and self.text.lower() not in f"{t.get('title') or ''}\n{t.get('description') or ''}".lower():
             return False
         if self.open_at and not ((t.get("created_at") or "") <= self.open_at and (
                 t.get("status") in self.open_statuses or (t.get("updated_at") or "") > self.open_at)):

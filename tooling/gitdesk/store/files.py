@@ -241,6 +241,20 @@ def _where(filters: Filters | None) -> tuple[str, list]:
     if filters.until:
         clauses.append("created < ?")
         params.append(filters.until)
+    if filters.channel:
+        clauses.append(f"json_extract(summary, '$.channel') IN ({','.join('?' * len(filters.channel))})")
+        params.extend(filters.channel)
+    if filters.type:
+        marks = ",".join("?" * len(filters.type))
+        clauses.append(f"coalesce(json_extract(summary, '$.type'), ?) IN ({marks})")
+        params.extend([filters.default_type, *filters.type])
+    if filters.unassigned:
+        clauses.append("assignee IS NULL")
+    if filters.text:
+        # the description lives only in the whole ticket
+        clauses.append("(lower(title) LIKE ? ESCAPE '\\' OR id IN (SELECT id FROM bodies "
+                       "WHERE lower(json_extract(full, '$.description')) LIKE ? ESCAPE '\\'))")
+        params.extend(["%" + _like_escape(filters.text.lower()) + "%"] * 2)
     if filters.open_at:
         marks = ",".join("?" * len(filters.open_statuses))
         clauses.append(f"created <= ? AND (status IN ({marks}) OR updated > ?)")
