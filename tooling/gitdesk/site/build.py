@@ -21,6 +21,7 @@ from typing import Callable
 
 from gitdesk.errors import ConfigError, GitdeskError, NotFoundError
 from gitdesk.site.offline import ExternalRef, scan_site
+from gitdesk.yamlio import current_umask
 
 MKDOCS_FILE = "mkdocs.yml"
 SITE_DIR = "site"
@@ -69,6 +70,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
     final = Path(site_dir).resolve() if site_dir else root / SITE_DIR
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
+    staging.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; the web server must read site/
     handler = _Collect(echo)
     mk_logger = logging.getLogger("mkdocs")
     old_level, old_propagate = mk_logger.level, mk_logger.propagate
