@@ -100,6 +100,8 @@ def attribute_findings(tag: str, attrs: list[tuple[str, str | None]]) -> list[Fi
 
 def is_off_site(value: str) -> bool:
     """An absolute or protocol-relative URL (``https://x``, ``//x``): a host other than the site."""
+    if url_problem(value):  # a script URL is reported as such
+        return False
     url = normalise_url(value)
     return url.startswith("//") or bool(re.match(r"^[a-z][a-z0-9+.\-]*:", url))
 
