@@ -40,6 +40,7 @@ def test_new_guide_passes_check_and_refuses_overwrite(cli, sample):
     assert "template: placeholder text from the kb new template: 'One or two sentences: who this is for" in out
     fill_template(path)
     assert cli("kb", "check", repo=sample) == (0, "", "kb check: no problems\n")
+    text = path.read_text()
     code, out, err = cli("kb", "new", "guide", "Printer shows Offline!", "--section", "network", repo=sample)
     assert code == 1 and err.startswith("gitdesk: error: ") and "already exists: refusing to overwrite" in err
     assert "Traceback" not in err and path.read_text() == text
