@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sla_support import BOT, SAM, git, make_helpdesk, utc
+from sla_support import BOT, SAM, cli_run, git, make_helpdesk, utc
 
 from gitdesk.cli import cli
 from gitdesk.cli.sla import parse_at
@@ -33,12 +33,7 @@ def hd(tmp_path):
 
 
 def run(hd, *args, code=None):
-    result = CliRunner().invoke(cli, ["sla", "check", *args, "--repo", str(hd.root)])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    if code is not None:
-        assert result.exit_code == code, result.output
-    return result
+    return cli_run(hd.root, "sla", "check", *args, code=code)
 
 
 def test_table_lists_at_risk_and_breached_with_business_time_left(hd):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
+import sla_support
 from click.testing import CliRunner
 from sla_support import AGENT, CONFIG, H, SAM, git, make_helpdesk, utc
 
@@ -19,12 +19,7 @@ AUTOMATION = "gitdesk[bot] <gitdesk-bot@users.noreply.github.com>"
 
 
 def cli_run(root: Path, *args: str, code: int | None = 0):
-    result = CliRunner().invoke(cli, [*args, "--repo", str(root)])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    if code is not None:
-        assert result.exit_code == code, result.output
-    return result
+    return sla_support.cli_run(root, *args, code=code)
 
 
 # -- every open ticket has a clock ---------------------------------------------------------------
