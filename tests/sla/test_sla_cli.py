@@ -11,10 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sla_support import BOT, SAM, cli_run, git, make_helpdesk, utc
 
-from gitdesk.cli import cli
 from gitdesk.cli.sla import parse_at
 from gitdesk.errors import UsageError
 
