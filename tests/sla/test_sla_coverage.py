@@ -33,7 +33,7 @@ def test_a_ticket_without_a_priority_runs_on_the_default_policy_and_is_listed(tm
     assert [c.name for c in sla.clocks] == ["first_response", "resolution"]
     out = cli_run(hd.root, "sla", "check", "--at", "2026-11-23T12:30").output
     assert "1 open tickets, 1 with SLA clocks" in out
-    assert f"1 open ticket(s) without a priority: their clocks run on the medium policy (sla.default_priority)" in out
+    assert "1 open ticket(s) without a priority: their clocks run on the medium policy (sla.default_priority)" in out
     assert f"HD-{bare.id}" in out and "none (medium)" in out  # at risk: 3h30m of 4h used
     data = json.loads(cli_run(hd.root, "sla", "check", "--at", "2026-11-23T12:30", "--json").output)
     assert data["no_priority"] == [bare.id] and data["counts"]["no_priority"] == 1
@@ -46,7 +46,7 @@ def test_without_a_default_such_tickets_are_listed_as_having_no_clock(tmp_path):
     bare = hd.new(priority=None)
     out = cli_run(hd.root, "sla", "check", "--at", "2026-11-23T12:30").output
     assert "1 open tickets, 0 with SLA clocks" in out
-    assert f"1 open ticket(s) without a priority: they have no SLA clock (sla.default_priority is null)" in out
+    assert "1 open ticket(s) without a priority: they have no SLA clock (sla.default_priority is null)" in out
     assert f"HD-{bare.id}" in out
 
 
