@@ -86,6 +86,8 @@ def test_redaction_replaces_every_mention():
     matcher = PeopleMatcher([Person("Ana Lima", "ana@x.example"), Person("Ben", "")])
     assert matcher.sub("Ana  Lima <ana@x.example> and Ben") == "Name Surname <name@example.com> and Ben"
     assert PeopleMatcher([]).find("anything") == []
+    both = PeopleMatcher([Person("", "sam@x.example"), Person("", "xsam@x.example"), Person("", "sam@x.ex")])
+    assert both.sub("mail xsam@x.example or <sam@x.ex>") == "mail name@example.com or <name@example.com>"
 
 
 def test_the_site_refuses_a_requester_named_in_the_ticket_store(tmp_path, run_cli):

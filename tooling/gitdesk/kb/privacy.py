@@ -13,7 +13,7 @@ import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from gitdesk.config import Config
 
@@ -113,10 +113,11 @@ class PeopleMatcher:
     """Every known person's full name and email address in ONE regular expression.
 
     One pattern per person per page cost 3 s a page with 2,000 requesters (about 4,000 searches
-    over the whole HTML); the names and addresses here are folded into a trie-shaped pattern
-    (shared prefixes written once), so a page is scanned once whatever the number of people.
-    A name is two or more words (a single first name is too common to flag), matched whole,
-    case-insensitively, with any whitespace between words; an address is matched anywhere.
+    over the whole HTML). Here the names are folded into one trie-shaped pattern (shared
+    prefixes written once), so a page is scanned once whatever the number of people; addresses
+    are looked up around each ``@`` of the page in a set. A name is two or more words (a single
+    first name is too common to flag), matched whole, case-insensitively, with any whitespace
+    between words; an address is matched anywhere (also inside a longer one), case-insensitively.
     """
 
     def __init__(self, people: Iterable[Person]):
@@ -128,19 +129,13 @@ class PeopleMatcher:
                 self.names.setdefault(" ".join(words).lower(), person.name)
             if person.email:
                 self.emails.add(person.email.lower())
-        parts = []
-        if self.names:
-            parts.append(r"(?<!\w)(?P<name>" + _trie_pattern(self.names) + r")(?!\w)")
-        if self.emails:
-            parts.append("(?P<email>" + _trie_pattern(self.emails) + ")")
-        self.pattern = re.compile("|".join(parts), re.I) if parts else None
+        self.locals = {e.rsplit("@", 1)[0] for e in self.emails}
+        self.pattern = re.compile(r"(?<!\w)(?:" + _trie_pattern(self.names) + r")(?!\w)", re.I) if self.names else None
 
     def find(self, text: str) -> list[tuple[int, str]]:
         """``(offset, what)`` for the first mention of each person's name or email, overlaps
         included (a name inside a longer one, two names sharing a word)."""
         hits: list[tuple[int, str]] = []
-        if self.pattern is None:
-            return hits
         seen: set[str] = set()
 
         def hit(key: str, at: int, what: str) -> None:
@@ -149,27 +144,49 @@ class PeopleMatcher:
                 hits.append((at, what))
 
         pos = 0
-        while (m := self.pattern.search(text, pos)) is not None:
-            name = m.groupdict().get("name")
-            if name:  # the longest name matched here, and every shorter known name it starts with
-                words = name.lower().split()
-                for k in range(2, len(words) + 1):
-                    key = " ".join(words[:k])
-                    if key in self.names:
-                        hit("n:" + key, m.start(), f"name of a person ({self.names[key]})")
-            else:
-                address = m.group("email").lower()
-                for k in range(1, len(address) + 1):
-                    if address[:k] in self.emails:
-                        hit("e:" + address[:k], m.start(), f"email address of a person ({address[:k]})")
+        while self.pattern is not None and (m := self.pattern.search(text, pos)) is not None:
+            words = m.group().lower().split()  # the longest name here, and the shorter ones it starts with
+            for k in range(2, len(words) + 1):
+                key = " ".join(words[:k])
+                if key in self.names:
+                    hit("n:" + key, m.start(), f"name of a person ({self.names[key]})")
             pos = m.start() + 1  # matches may overlap
-        return hits
+        for at, address in self._addresses(text):
+            hit("e:" + address, at, f"email address of a person ({address})")
+        return sorted(hits)
+
+    def _addresses(self, text: str) -> Iterator[tuple[int, str]]:
+        """Known addresses in ``text``: around each ``@``, every known local part that ends there
+        and every known address that local part starts."""
+        if not self.emails:
+            return
+        at = text.find("@")
+        while at != -1:
+            start = at
+            while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "<>":
+                start -= 1
+            end = at + 1
+            while end < len(text) and not text[end].isspace() and text[end] not in "<>":
+                end += 1
+            local, domain = text[start:at].lower(), text[at + 1:end].lower()
+            for i in range(len(local)):
+                if local[i:] in self.locals:
+                    for j in range(len(domain), 0, -1):
+                        address = f"{local[i:]}@{domain[:j]}"
+                        if address in self.emails:
+                            yield start + i, address
+            at = text.find("@", at + 1)
 
     def sub(self, text: str, name: str = "Name Surname", email: str = "name@example.com") -> str:
         """``text`` with every name and address replaced (for generated pages)."""
-        if self.pattern is None:
-            return text
-        return self.pattern.sub(lambda m: name if m.groupdict().get("name") else email, text)
+        spans, covered = [], -1
+        for at, address in sorted(self._addresses(text), key=lambda h: (h[0], -len(h[1]))):
+            if at > covered:  # the longest of overlapping addresses
+                spans.append((at, at + len(address)))
+                covered = at + len(address) - 1
+        for start, end in reversed(spans):
+            text = text[:start] + email + text[end:]
+        return self.pattern.sub(name, text) if self.pattern is not None else text
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -201,4 +218,4 @@ def people_matcher(people: tuple[Person, ...]) -> PeopleMatcher:
 
 def find_people(text: str, people: list[Person]) -> list[tuple[int, str]]:
     """``(offset, what)`` for every mention of a known person's full name or email."""
-    return sorted(people_matcher(tuple(people)).find(text))
+    return people_matcher(tuple(people)).find(text)
