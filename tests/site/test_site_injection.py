@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gitdesk.errors import GitdeskError
-from tests.kb.kbsample import guide, make_sample, run_main, write
+from tests.kb.kbsample import faq, guide, make_sample, run_main, write
 from tests.site.conftest import build
 
 TITLE = '"<script>alert(1)</script> Reset a forgotten password"'
@@ -68,9 +68,13 @@ def assert_inert(site: Path) -> None:
 def test_front_matter_payloads_are_escaped_everywhere(tmp_path):
     root = make_sample(tmp_path / "desk")
     write(root / "kb", "accounts/reset-password.md", hostile_article())
+    write(root / "kb", "accounts/password-faq.md", faq("Password questions", tags="[password, faq]",
+                                                       related="[accounts/reset-password.md]"))  # lists the hostile title
     site = tmp_path / "site"
     build(root, site)
     assert_inert(site)
+    related = (site / "accounts" / "password-faq.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Reset a forgotten password</a>" in related
     page = (site / "accounts" / "reset-password.html").read_text(encoding="utf-8")
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt; Reset a forgotten password" in page  # shown, as text
     assert "&lt;img src=x onerror=alert(2)&gt;" in (site / "tags.html").read_text(encoding="utf-8")
