@@ -155,3 +155,35 @@ def test_pages_workflows_run_kb_check_before_deploying():
             needs = [needs] if isinstance(needs, str) else needs
             check_job = steps[check][0]
             assert job == check_job or check_job in needs, f"{path}: {job} deploys without waiting for {check_job}"
+
+
+def test_the_payloads_stay_text_in_a_browser(tmp_path, browser):
+    """Chromium over HTTP: the article, the tags page and the search results show the hostile
+    title and tag as text, and nothing runs (no dialog, no element created from them)."""
+    from gitdesk.site.build import serve_in_thread
+    from tests.site.test_site_browser import _search
+
+    root = make_sample(tmp_path / "desk")
+    write(root / "kb", "accounts/reset-password.md", hostile_article())
+    site = tmp_path / "site"
+    build(root, site)
+    server, base = serve_in_thread(site)
+    try:
+        page = browser.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        shown = TITLE.strip('"')
+        page.goto(base + "accounts/reset-password.html")  # waits for the load event: images have failed by then
+        assert page.title().startswith(shown)
+        assert page.locator("img[src=x]").count() == 0
+        assert "<img src=x onerror=alert(2)>" in page.locator(".md-tag").all_inner_texts()
+        page.goto(base + "tags.html")
+        assert page.locator("img[src=x]").count() == 0 and page.locator("script:text('alert')").count() == 0
+        page.goto(base + "index.html")
+        _search(page, "forgotten password", "Reset a forgotten password")  # results are titled by the H1
+        assert "<img src=x onerror=alert(2)>" in page.locator(".md-search-result .md-tag").all_inner_texts()
+        assert page.locator(".md-search-result img[src=x]").count() == 0
+        assert dialogs == []
+    finally:
+        server.shutdown()
+        server.server_close()
