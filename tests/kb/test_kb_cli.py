@@ -27,7 +27,7 @@ def fill_template(path):
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def test_new_guide_passes_check_and_refuses_overwrite(cli, sample):
+def test_new_guide_fails_check_until_filled_and_refuses_overwrite(cli, sample):
     code, out, err = cli("kb", "new", "guide", "Printer shows Offline!", "--category", "network/wifi", "--section", "network", repo=sample)
     assert code == 0, err
     path = sample / "kb" / "network" / "printer-shows-offline.md"
