@@ -38,6 +38,9 @@ def test_a_ticket_without_a_priority_runs_on_the_default_policy_and_is_listed(tm
     data = json.loads(cli_run(hd.root, "sla", "check", "--at", "2026-11-23T12:30", "--json").output)
     assert data["no_priority"] == [bare.id] and data["counts"]["no_priority"] == 1
     assert data["tickets"][0]["priority"] is None and data["tickets"][0]["default_priority"] == "medium"
+    shown = cli_run(hd.root, "ticket", "show", bare.id).output
+    assert "Priority:       (not set: SLA clocks on medium, sla.default_priority)" in shown
+    assert "First response" in shown and "Resolution" in shown
 
 
 def test_without_a_default_such_tickets_are_listed_as_having_no_clock(tmp_path):
