@@ -60,11 +60,12 @@ def page(site: Path, rel: str) -> _Text:
     return parser
 
 
-def human(duration: str) -> str:
-    """The test's own reading of helpdesk.yml durations ("1h30m" -> "1 hour 30 minutes")."""
+def human(duration: str, business: bool = False) -> str:
+    """The test's own reading of helpdesk.yml durations ("1h30m" -> "1 hour 30 minutes"; "3d" on
+    a business calendar -> "3 business days")."""
     out = []
     for value, unit in re.findall(r"(\d+)([dhm])", duration):
-        name = {"d": "day", "h": "hour", "m": "minute"}[unit]
+        name = {"d": "business day" if business else "day", "h": "hour", "m": "minute"}[unit]
         out.append(f"{value} {name}{'' if value == '1' else 's'}")
     return " ".join(out)
 
@@ -90,7 +91,8 @@ def test_sla_targets_are_rendered_from_helpdesk_yml(real_site):
     priorities = cfg.get("priorities")
     for policy in cfg["sla"]["policies"]:
         label = priorities[policy["priority"]]["label"]
-        wanted = [human(policy["first_response"]), human(policy["resolution"])]
+        business = cfg["sla"]["calendars"].get(policy.get("calendar"), "24x7") != "24x7"
+        wanted = [human(policy["first_response"], business), human(policy["resolution"], business)]
         assert any(row and row[0] == label and all(w in row for w in wanted) for row in rows), (policy, rows)
     text = " ".join(page(real_site, "get-help.html").text)
     assert cfg["site"]["hours"] in " ".join(text.split())

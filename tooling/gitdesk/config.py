@@ -115,13 +115,21 @@ def _schema_problem(err) -> tuple[str, str]:
     return where, message
 
 
-def parse_duration(text: str) -> int:
-    """``"1h30m"`` -> 5400 seconds; ``"2d"`` is 48 hours of calendar time."""
+def duration_parts(text: str) -> tuple[int, int, int]:
+    """``"2d4h"`` -> (2, 4, 0): days, hours and minutes as written (a day's length depends on
+    the calendar, so it is not folded into hours here)."""
     match = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?", text or "")
     if not text or not match:
         raise ValidationError(f"not a duration: {text!r} (use e.g. 30m, 4h, 1h30m, 2d)")
     days, hours, minutes = (int(g or 0) for g in match.groups())
-    return ((days * 24 + hours) * 60 + minutes) * 60
+    return days, hours, minutes
+
+
+def parse_duration(text: str, day_seconds: int = 86400) -> int:
+    """``"1h30m"`` -> 5400 seconds; ``"2d"`` is two days of ``day_seconds`` (24 hours unless a
+    calendar's working day is given: an SLA target's day is one working day of its calendar)."""
+    days, hours, minutes = duration_parts(text)
+    return days * day_seconds + (hours * 60 + minutes) * 60
 
 
 @dataclass(frozen=True)
@@ -189,6 +197,16 @@ class Config:
     @property
     def pausing_statuses(self) -> list[str]:
         return [s for s, info in self.raw["statuses"].items() if info.get("pauses_sla")]
+
+    @property
+    def automation_actor(self) -> str:
+        """``automation_actor``: who automated changes (SLA escalations) are recorded as."""
+        return str(self.raw.get("automation_actor") or "gitdesk[bot]")
+
+    @property
+    def default_priority(self) -> str | None:
+        """``sla.default_priority``: what a ticket without a priority runs its clocks on (None: no clock)."""
+        return (self.raw.get("sla") or {}).get("default_priority")
 
     @property
     def bots(self) -> list[str]:

@@ -141,6 +141,10 @@ class Desk:
     def comment(self, ref: str, body: str, *, public: bool = True, via: str | None = None,
                 message_id: str | None = None) -> Ticket:
         ticket = self.store.get(ref)
+        if ticket.duplicate_of:  # the conversation goes on in the ticket kept (mail is threaded there)
+            prefix = self.config.id_prefix
+            raise TransitionError(f"{prefix}-{ticket.id} was merged into {prefix}-{ticket.duplicate_of}: "
+                                  f"comment on {prefix}-{ticket.duplicate_of} instead", field="ticket")
         if not body or not body.strip():
             raise ValidationError("a comment needs some text", field="comment")
         changes = {}
@@ -259,7 +263,15 @@ class Desk:
         if not block:
             raise UsageError("nothing to link: give --kb PATH or --related TICKET")
         parts = {"remove": block} if remove else {"add": block}
-        return self.record(self._event(ticket.id, "link", ticket, **parts))
+        result = self.record(self._event(ticket.id, "link", ticket, **parts))
+        # "related" is symmetric: each other ticket records the link too (unless it already does)
+        for other_id in sorted(set(related_ids)):
+            other = self.store.get(other_id)
+            if (ticket.id in (other.get("related") or ())) != remove:
+                continue
+            key = "remove" if remove else "add"
+            self.record(self._event(other.id, "link", other, **{key: {"related": [ticket.id]}}))
+        return result
 
     def merge(self, ref: str, into: str, *, comment: str | None = None) -> Ticket:
         """Close ``ref`` as a duplicate of ``into``; both tickets record the link."""

@@ -104,8 +104,9 @@ class Repo:
             return f"{name} <{email}>"
         return name or email or None
 
-    def commit(self, paths: list[Path], message: str) -> None:
-        """Commit exactly ``paths`` with ``message`` (the audit trail in ``git log``)."""
+    def commit(self, paths: list[Path], message: str, *, author: str | None = None) -> None:
+        """Commit exactly ``paths`` with ``message`` (the audit trail in ``git log``); ``author``
+        (``Name <email>``, or a bare email or name) instead of git's user when given."""
         if not self.is_git:
             raise RepoError("--commit needs a git repository", path=str(self.root))
         rel = [str(Path(p).resolve().relative_to(self.root.resolve())) for p in paths]
@@ -114,7 +115,7 @@ class Repo:
         while True:
             try:
                 run_git(self.root, "add", "--", *rel)
-                run_git(self.root, "commit", "--quiet", "--no-verify", "-m", message, "--", *rel)
+                run_git(self.root, "commit", "--quiet", "--no-verify", *git_author_args(author), "-m", message, "--", *rel)
                 return
             except RepoError as exc:
                 # the files are written: a failure here must not read as "nothing was done"
@@ -129,6 +130,17 @@ class Repo:
                     f"the change is recorded in {', '.join(rel)} but not committed: {why}; "
                     f"commit it with `git add -- {names} && git commit -m {shlex.quote(message.splitlines()[0])} -- {names}` "
                     "(do not run the command again: that would record the change twice)", path=str(self.root)) from None
+
+
+def git_author_args(who: str | None) -> list[str]:
+    """``["--author", "Name <email>"]`` for git from an actor as gitdesk writes it ("Sam Reed
+    <sam@x>", "sam@x" or "Sam Reed"); nothing for None."""
+    if not who or not who.strip():
+        return []
+    who = who.strip()
+    if "<" not in who:
+        who = f"{who.split('@')[0]} <{who}>" if "@" in who else f"{who} <>"
+    return ["--author", who]
 
 
 def default_actor(repo: Repo | None, explicit: str | None) -> str:

@@ -172,6 +172,21 @@ def sweep_stale_temporaries(folder: Path) -> None:
                 pass
 
 
+def current_umask() -> int:
+    """The process's umask, read from /proc where it can be (setting it to read it back is
+    not thread-safe), else set and restored at once."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike, data: str | bytes, *, exclusive: bool = False, durable: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename.
 
@@ -185,6 +200,7 @@ def atomic_write(path: str | os.PathLike, data: str | bytes, *, exclusive: bool 
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes 0600: follow the umask like any tool
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()

@@ -59,6 +59,12 @@ def _who(value: str | None) -> str:
     return value.split("<", 1)[0].strip() or value
 
 
+def _no_priority(config: Config) -> str:
+    """What a ticket without a priority is clocked on (sla.default_priority), said where it shows."""
+    default = config.default_priority
+    return f"(not set: SLA clocks on {default}, sla.default_priority)" if default else "(not set: no SLA clock)"
+
+
 def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, history: bool = True) -> str:
     out = [f"{t.ref(config.id_prefix)}  {t.title}", ""]
     req = t.requester or {}
@@ -66,7 +72,7 @@ def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, hist
     if req.get("department"):
         requester += f" ({req['department']})"
     fields = [
-        ("Status", t.status), ("Priority", t.priority or "(not set)"),
+        ("Status", t.status), ("Priority", t.priority or _no_priority(config)),
         ("Impact/urgency", f"{t.impact or '-'} / {t.urgency or '-'}"), ("Category", t.category),
         ("Channel", t.channel), ("Requester", requester or None), ("Asset", t.asset),
         ("Assignee", t.assignee), ("Team", t.team), ("Tier", t.tier), ("Tags", ", ".join(t.tags) or None),

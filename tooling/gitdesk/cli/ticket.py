@@ -158,7 +158,8 @@ Examples:
 """)
 @click.option("-s", "--status", multiple=True, help="Status (repeatable).")
 @click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed.")
-@click.option("-p", "--priority", multiple=True, type=click.Choice(["critical", "high", "medium", "low"]), help="Priority (repeatable).")
+@click.option("-p", "--priority", multiple=True, type=click.Choice(["critical", "high", "medium", "low", "none"]),
+              help="Priority (repeatable); none: tickets without one.")
 @click.option("-c", "--category", multiple=True, help="Category; a parent also matches its children.")
 @click.option("-a", "--assignee", multiple=True, help="Assignee (substring, repeatable).")
 @click.option("--team", multiple=True, help="Team (repeatable).")

@@ -331,7 +331,8 @@ class MailIntake:
             title = truncate(first, 80, "...") or "(no subject)"
         desk = Desk(self.store, self.config, msg.sender)
         fields = desk.check_fields({"title": truncate(title, 297, "..."), "team": self.config["default_team"], "tier": 1,
-                                    "channel": "email" if "email" in self.config.channels else None})
+                                    "channel": "email" if "email" in self.config.channels else None,
+                                    "priority": self.config.default_priority})  # mail has none: start its clock
         description = self._body_with_files(msg.body, files) or "(no text)"
         requester = {"email": msg.from_email}
         if msg.from_name and msg.from_name.lower() != msg.from_email.lower():

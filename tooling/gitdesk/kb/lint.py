@@ -14,7 +14,8 @@ Rules (the ``rule`` column of the output, or the front-matter field at fault):
 - ``duplicate-title``, ``orphan`` (excluded from the nav and linked from no page),
   ``section-index`` (a section folder without ``index.md``), ``placeholder`` (unknown
   ``<!-- gitdesk:NAME -->``, or a Get help page missing the rendered tables),
-  ``personal-data`` (a known person's name or email).
+  ``personal-data`` (a known person's name or email), ``template`` (an article still holding the
+  ``kb new`` template's TODO summary or placeholder lines).
 """
 
 from __future__ import annotations
@@ -117,6 +118,7 @@ class _Checker:
             if is_article(rel):
                 self.check_front_matter(page)
                 self.check_structure(page)
+                self.check_template_left(page)
             self.check_links(page)
             self.check_safety(page)
             self.check_placeholders(page)
@@ -201,6 +203,22 @@ class _Checker:
                     self.add(rel, page.meta_line("related"), f"related[{i}]", "an article cannot be related to itself")
                 elif norm not in self.pages:
                     self.add(rel, page.meta_line("related"), f"related[{i}]", f"no such page: {target} (paths are relative to {self.display_prefix})")
+
+    def check_template_left(self, page: Article) -> None:
+        """An article still carrying what `kb new` wrote: the TODO summary, placeholder steps."""
+        from gitdesk.kb.new import is_placeholder_summary, template_lines
+
+        if page.meta and is_placeholder_summary(page.meta.get("summary")):
+            self.add(page.rel, page.meta_line("summary"), "template", "summary: still the template's placeholder: "
+                     "write one sentence on the problem, in the words users use")
+        placeholders = template_lines()
+        lines = page.body.split("\n")
+        left = [(page.body_line + i, line.strip()) for i, line in enumerate(lines)
+                if line.strip() in placeholders and (page.body_line + i) not in page.code_lines]
+        for line, text in left[:3]:
+            self.add(page.rel, line, "template", f"placeholder text from the kb new template: {text[:70]!r}")
+        if len(left) > 3:
+            self.add(page.rel, left[3][0], "template", f"{len(left) - 3} more placeholder line(s) from the template")
 
     def _content_after(self, page: Article, index: int) -> bool:
         """Does heading ``index`` have text before the next heading of the same or higher level?"""

@@ -33,6 +33,29 @@ DEFAULT_SUMMARY = {
 }
 
 
+def is_placeholder_summary(summary: object) -> bool:
+    """The summary `kb new` writes until someone replaces it ("TODO: ...", or its translation)."""
+    if not isinstance(summary, str):
+        return False
+    text = " ".join(summary.split())
+    return text in DEFAULT_SUMMARY.values() or bool(re.match(r"(?i)(TODO|PENDIENTE|PENDENTE)\b", text))
+
+
+def template_lines() -> frozenset[str]:
+    """The placeholder lines of the ``kb new`` templates (every language), as a page would keep
+    them when nobody replaced them: body text only, without headings (the required sections are
+    headings too) and without the ``$`` fields that the command fills in."""
+    out: set[str] = set()
+    for path in sorted(package_file("templates", "kb").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        body = text.split("\n---\n", 1)[-1]
+        for line in body.split("\n"):
+            line = line.strip()
+            if line and not line.startswith("#") and "$" not in line:
+                out.add(line)
+    return frozenset(out)
+
+
 def slugify_title(title: str) -> str:
     """``"Reset a forgotten password!"`` -> ``reset-a-forgotten-password`` (ASCII, <= 60 chars)."""
     text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()

@@ -22,7 +22,7 @@ import posixpath
 import re
 from urllib.parse import quote, urlencode
 
-from gitdesk.config import parse_duration
+from gitdesk.config import duration_parts
 from gitdesk.errors import ConfigError
 from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
 
@@ -36,6 +36,7 @@ TEXT = {
         "priority": "Priority", "applies": "Applies to", "first_response": "First response", "next_update": "Updates at least every",
         "resolution": "Resolution", "clock": "Counted", "always": "24/7", "business": "in office hours", "all": "All requests",
         "others": "All other requests", "minute": ("minute", "minutes"), "hour": ("hour", "hours"), "day": ("day", "days"),
+        "business_day": ("business day", "business days"),
         "hours_title": "Office hours", "holidays": "Closed on", "meaning": "What it means", "github": "Open a ticket on GitHub",
         "email": "Email us", "phone": "Call us", "phone_note": "for anything urgent (a whole team or a critical service down)",
         "about": "About the article", "subject": "Help request", "targets_note": "Targets count from when the ticket is opened; the clock stops while we wait for your reply.",
@@ -48,6 +49,7 @@ TEXT = {
         "priority": "Prioridad", "applies": "Se aplica a", "first_response": "Primera respuesta", "next_update": "Actualización al menos cada",
         "resolution": "Resolución", "clock": "Cómputo", "always": "24/7", "business": "en horario de oficina", "all": "Todas las solicitudes",
         "others": "Las demás solicitudes", "minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "day": ("día", "días"),
+        "business_day": ("día hábil", "días hábiles"),
         "hours_title": "Horario", "holidays": "Cerrado", "meaning": "Qué significa", "github": "Abrir una incidencia en GitHub",
         "email": "Escríbanos", "phone": "Llámenos", "phone_note": "para lo urgente (un equipo entero o un servicio crítico caído)",
         "about": "Sobre el artículo", "subject": "Solicitud de ayuda", "targets_note": "Los plazos cuentan desde que se abre la incidencia; el reloj se detiene mientras esperamos su respuesta.",
@@ -60,6 +62,7 @@ TEXT = {
         "priority": "Prioridade", "applies": "Aplica-se a", "first_response": "Primeira resposta", "next_update": "Atualização pelo menos a cada",
         "resolution": "Resolução", "clock": "Contagem", "always": "24/7", "business": "em horário comercial", "all": "Todos os pedidos",
         "others": "Os demais pedidos", "minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "day": ("dia", "dias"),
+        "business_day": ("dia útil", "dias úteis"),
         "hours_title": "Horário", "holidays": "Fechado em", "meaning": "O que significa", "github": "Abrir um chamado no GitHub",
         "email": "Envie um e-mail", "phone": "Ligue", "phone_note": "para o que for urgente (uma equipe inteira ou um serviço crítico parado)",
         "about": "Sobre o artigo", "subject": "Pedido de ajuda", "targets_note": "Os prazos contam a partir da abertura do chamado; o relógio para enquanto aguardamos a sua resposta.",
@@ -87,13 +90,13 @@ def rel_link(page: PageInfo, target_src: str) -> str:
     return posixpath.relpath(target_src, posixpath.dirname(page.src_uri) or ".")
 
 
-def human_duration(ctx: SiteContext, text: str) -> str:
-    seconds = parse_duration(str(text))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
+def human_duration(ctx: SiteContext, text: str, *, business: bool = False) -> str:
+    """A target as written in helpdesk.yml, in words; on a business calendar a day is a working
+    day ("3d" -> "3 business days", never 72 hours), as the SLA engine counts it."""
+    days, hours, minutes = duration_parts(str(text))
+    hours, minutes = hours + minutes // 60, minutes % 60
     parts = []
-    for value, key in ((days, "day"), (hours, "hour"), (minutes, "minute")):
+    for value, key in ((days, "business_day" if business else "day"), (hours, "hour"), (minutes, "minute")):
         if value:
             one, many = t(ctx, key)
             parts.append(f"{value} {one if value == 1 else many}")
@@ -278,7 +281,9 @@ def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - plac
             applies = t(ctx, "others") if str(prio) in specific else t(ctx, "all")
         cal = calendars.get(policy.get("calendar"))
         clock = t(ctx, "always") if cal == "24x7" or cal is None else t(ctx, "business")
-        cells = [label, applies] + [human_duration(ctx, policy[k]) if policy.get(k) else "—" for k in ("first_response", "next_update", "resolution")] + [clock]
+        business = clock != t(ctx, "always")
+        cells = [label, applies] + [human_duration(ctx, policy[k], business=business) if policy.get(k) else "—"
+                                    for k in ("first_response", "next_update", "resolution")] + [clock]
         rows.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
     return "\n".join(rows) + f"\n\n*{md_escape(t(ctx, 'targets_note'))}*"
 

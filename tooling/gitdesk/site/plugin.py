@@ -12,7 +12,10 @@ What it does, by MkDocs event:
 - ``on_page_markdown``: replaces ``<!-- gitdesk:NAME -->`` lines with their registered renderer
   (:func:`gitdesk.site.extensions.placeholder`), and appends to every article its related
   articles and a "Still stuck? Open a ticket" link carrying the article's name.
-- ``on_page_content``: refuses a page whose HTML could run script (:mod:`gitdesk.kb.htmlsafety`).
+- ``on_page_markdown`` also escapes the page's front matter (:mod:`gitdesk.site.escaping`): the
+  theme prints it unescaped in the nav, ``<title>``, the tags page and the search index.
+- ``on_page_content``: refuses a page whose HTML could run script or collect input
+  (:mod:`gitdesk.kb.htmlsafety`).
 - ``on_post_page``: refuses a page that names a known person (:mod:`gitdesk.kb.privacy`).
 - ``on_post_build`` (before the offline plugin inlines the search index): points Material's
   on-demand unpkg scripts at local copies, and adds an accent-folded field to the search index
@@ -56,6 +59,7 @@ from gitdesk.kb.article import split_front_matter
 from gitdesk.kb.htmlsafety import scan_html
 from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.site import content, incidents
+from gitdesk.site.escaping import escape_front_matter, pin_title
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
 from gitdesk.site.offline import ASSET_DIR, localise_theme_scripts
 
@@ -191,12 +195,15 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
                     markdown += content.still_stuck_markdown(self.ctx, info, buttons=self.buttons)
                 except GitdeskError as exc:
                     raise PluginError(f"gitdesk: {exc.line()}") from None
+        if isinstance(page.meta, dict):
+            escape_front_matter(page.meta)  # after `info` took the raw values (ticket links)
         return markdown
 
     def on_page_content(self, html: str, page, config, files):
         findings = scan_html(html)
         if findings:
             raise PluginError(f"gitdesk: {page.file.src_uri}: unsafe HTML: {findings[0].message}")
+        pin_title(page)
         return html
 
     def on_post_page(self, output: str, page, config):

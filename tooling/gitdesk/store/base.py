@@ -13,12 +13,16 @@ PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SORT_KEYS = ("created", "updated", "priority", "status", "id", "title")
 
 
+#: ``--priority none``: tickets that have no priority (their SLA clocks run on sla.default_priority)
+NO_PRIORITY = "none"
+
+
 @dataclass
 class Filters:
     """What ``ticket list`` can narrow by. Empty lists and None mean "any"."""
 
     status: list[str] = field(default_factory=list)
-    priority: list[str] = field(default_factory=list)
+    priority: list[str] = field(default_factory=list)  # NO_PRIORITY ("none") matches tickets without one
     category: list[str] = field(default_factory=list)  # "accounts" also matches "accounts/mfa"
     assignee: list[str] = field(default_factory=list)  # substring, case-insensitive
     team: list[str] = field(default_factory=list)
@@ -45,7 +49,7 @@ class Filters:
             return False
         if self.open_only and t.get("status") not in self.open_statuses:
             return False
-        if self.priority and t.get("priority") not in self.priority:
+        if self.priority and (t.get("priority") or NO_PRIORITY) not in self.priority:
             return False
         if self.category and not any(
             (t.get("category") or "") == c or (t.get("category") or "").startswith(c + "/") for c in self.category

@@ -21,7 +21,7 @@ from gitdesk.model.ids import normalize_ref
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.repo import Repo
-from gitdesk.store.base import Filters, TicketStore
+from gitdesk.store.base import NO_PRIORITY, Filters, TicketStore
 from gitdesk.store.cache import TicketCache
 from gitdesk.yamlio import atomic_write, dump_yaml, load_yaml_file
 
@@ -218,7 +218,9 @@ def _where(filters: Filters | None) -> tuple[str, list]:
     any_of("status", filters.status)
     if filters.open_only:
         any_of("status", list(filters.open_statuses))
-    any_of("priority", filters.priority)
+    if filters.priority:  # a ticket without one reads as "none" (--priority none)
+        clauses.append(f"coalesce(priority, ?) IN ({','.join('?' * len(filters.priority))})")
+        params.extend([NO_PRIORITY, *filters.priority])
     if filters.category:
         clauses.append("(" + " OR ".join("category = ? OR category LIKE ? ESCAPE '\\'" for _ in filters.category) + ")")
         for c in filters.category:
