@@ -71,3 +71,20 @@ def passage_text(title: str, summary: str, body: str) -> str:
     """What an article's vector is computed from (the model adds its own passage prefix)."""
     head = " ".join(body.split())[:PASSAGE_BODY_CHARS]
     return "\n".join(part for part in (title.strip(), summary.strip(), head) if part)
+
+
+def semantic_note(root: Path, config) -> str:
+    """Why semantic search is off, for ``gitdesk check`` (empty when it is on or not wanted).
+
+    Checks the model file without loading the engine."""
+    search = ((config.get("kb") or {}).get("search") or {})
+    if search.get("mode") == "lexical":
+        return ""
+    name = model_id(config)
+    if name not in MODELS:
+        return f"unknown embedding model {name!r} (kb.search.model)"
+    try:
+        importlib.import_module(MODELS[name]).check(Path(root) / ".gitdesk")
+    except ModelUnavailable as exc:
+        return exc.line()
+    return ""

