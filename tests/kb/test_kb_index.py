@@ -186,6 +186,6 @@ def test_concurrent_searches_on_a_fresh_repo(sample):
     for proc in procs:
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
-        assert json.loads(out)[0]["path"] == "network/vpn-wont-connect.md"
+        assert json.loads(out)["results"][0]["path"] == "network/vpn-wont-connect.md"
     with Searcher(sample, load_config(sample), mode="lexical") as s:
         assert s.ix.doc_count() == len(ALL)

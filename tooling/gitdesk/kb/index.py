@@ -390,7 +390,8 @@ class KBIndex:
             return None if doc is None else vectors.article_text(doc, doc["lang"])
 
         try:
-            return vectors.update(vectors.vectors_path(self.root), model, wanted, text_of, progress=progress)
+            with self._update_lock():  # processes started together embed once, not each
+                return vectors.update(vectors.vectors_path(self.root), model, wanted, text_of, progress=progress)
         except OSError as exc:
             raise SearchIndexError(f"cannot write the article vectors: {exc.strerror or exc}", path=str(vectors.VECTORS_FILE)) from None
 

