@@ -170,6 +170,7 @@ def test_similar_lists_the_closest_open_tickets_and_new_warns_of_a_duplicate(run
     result = run_cli("ticket", "new", "VPN drops every 10 minutes", "-r", "Bo <bo@x>", "--channel", "phone")
     assert result.exit_code == 0
     assert "possible duplicate of HD-" + a in result.stderr and f"--into {a[:6]}" in result.stderr
+    assert result.stderr.count("possible duplicate") == 1
     b = result.stdout.split()[1].removeprefix("HD-").rstrip(":")
     out = json.loads(run_cli("ticket", "similar", b, "--json").output)
     assert out["mode"] == "lexical" and out["similar"][0]["id"] == "HD-" + a and out["similar"][0]["score"] > 0.9

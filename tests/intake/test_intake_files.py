@@ -359,3 +359,16 @@ def test_one_message_on_standard_input(run_cli, show):
     assert result.exit_code == 0, result.output
     [taken] = json.loads(result.stdout)["messages"]
     assert taken["source"] == "<stdin>" and show(taken["ticket"])["title"] == "Portátil não liga"
+
+
+def test_a_new_message_like_an_open_ticket_is_flagged_as_a_possible_duplicate(run_cli, mail_repo, tmp_path):
+    update_config(mail_repo, kb={"search": {"mode": "lexical"}})  # word counts: no model needed
+    first = message("outlook-new.eml")
+    again = tmp_path / "again.eml"
+    raw = first.read_bytes()
+    again.write_bytes(raw.replace(b"Message-ID: <", b"Message-ID: <again-", 1))
+    result = run_cli("intake", "email", str(first), repo=mail_repo)
+    assert result.exit_code == 0 and "possible duplicate" not in result.stderr
+    result = run_cli("intake", "email", str(again), repo=mail_repo)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("possible duplicate of HD-") == 1 and "gitdesk ticket merge" in result.stderr

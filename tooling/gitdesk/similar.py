@@ -100,3 +100,14 @@ def possible_duplicate(root: Path, config, store, ticket) -> Match | None:
     threshold = float((((config.get("kb") or {}).get("search")) or {}).get("duplicate_threshold", 0.95))
     matches, _ = similar(root, config, store, ticket_text(ticket.title, getattr(ticket, "description", "")), exclude=ticket.id, limit=1)
     return matches[0] if matches and matches[0].score >= threshold else None
+
+
+def duplicate_notice(root: Path, config, store, ticket) -> str:
+    """"possible duplicate of HD-... (title, score 0.97) (gitdesk ticket merge ...)", or ""."""
+    from gitdesk.languages import text
+
+    match = possible_duplicate(root, config, store, ticket)
+    if match is None:
+        return ""
+    line = text("search.possible_duplicate", config.language, id=f"{config.id_prefix}-{match.id}", title=match.title, score=match.score)
+    return f"{config.id_prefix}-{ticket.id}: {line} (gitdesk ticket merge {ticket.id[:6]} --into {match.id[:6]})"

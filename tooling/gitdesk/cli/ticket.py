@@ -149,14 +149,11 @@ def new(title, description, requester, department, priority, impact, urgency, ca
 
 def _warn_duplicate(env: Env, store, new_ticket: Ticket) -> None:
     """"possible duplicate of ..." on stderr when an open ticket is very close (kb.search)."""
-    from gitdesk.languages import text
-    from gitdesk.similar import possible_duplicate
+    from gitdesk.similar import duplicate_notice
 
-    match = possible_duplicate(env.repo.root, env.config, store, new_ticket)
-    if match:
-        click.echo(text("search.possible_duplicate", env.config.language, id=f"{env.config.id_prefix}-{match.id}",
-                        title=match.title, score=match.score)
-                   + f" (gitdesk ticket merge {new_ticket.id[:6]} --into {match.id[:6]})", err=True)
+    notice = duplicate_notice(env.repo.root, env.config, store, new_ticket)
+    if notice:
+        click.echo(notice, err=True)
 
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket similar 7K2M\n  gitdesk ticket similar 7K2M --json")
