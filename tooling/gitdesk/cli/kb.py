@@ -193,12 +193,23 @@ def index_cmd(rebuild, as_json, repo_path):
     env = make_env(repo_path)
     idx = KBIndex(env.repo.root, env.config)
     stats = idx.rebuild() if rebuild else idx.update()
+    from gitdesk.kb.embedding import load_model
+
+    model, reason = load_model(env.config, idx.dir.parent)
+    vec = None
+    if model is not None:
+        if rebuild:
+            from gitdesk.kb.vectors import vectors_path
+
+            vectors_path(env.repo.root).unlink(missing_ok=True)
+        vec = idx.update_vectors(model, progress=_progress())[1]
     if as_json:
-        echo_json(stats.as_dict())
+        echo_json({**stats.as_dict(), "vectors": vec, "semantic": reason or "on"})
     else:
         click.echo(
             f"kb index: {stats.total} page(s); {len(stats.added)} added, {len(stats.changed)} changed, "
             f"{len(stats.removed)} removed, {stats.unchanged} unchanged{' (rebuilt)' if stats.rebuilt else ''}"
+            + (f"; {vec['embedded']} embedded" if vec else "")
         )
 
 
