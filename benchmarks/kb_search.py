@@ -1,6 +1,16 @@
-"""KB search speed on a generated 5,000-article KB, with SQLite FTS5 as the baseline.
+"""KB search: lexical against hybrid on the shipped KB, then lexical speed at 5,000 articles.
 
 Usage: python benchmarks/kb_search.py [--articles 5000] [--queries 20] [--repeat 5] [--dir DIR]
+                                      [--no-synthetic]
+
+Part 1, lexical (BM25) against hybrid (BM25 fused with the embedding model, the default), on a
+copy of the shipped kb/ and the evaluation sets tests/kb/eval/dev.yml (tuned on) and test.yml
+(held out): hit@1, hit@3, MRR; ``gitdesk kb search QUERY --json`` end to end (subprocess,
+median of --repeat) in both modes and the difference; ``--batch`` per query in both modes;
+embedding time per article (the full vector build) and the size of the index and vectors.
+Needs the ``semantic`` extra; without it only the lexical figures are printed.
+
+Part 2 (skipped with --no-synthetic), lexical speed at scale:
 
 Generates a KB in a temporary folder (articles built from the vocabulary of the shipped kb/,
 words drawn with a Zipf law, every article with valid front matter and the guide or FAQ
@@ -16,7 +26,8 @@ sections), then measures in one run:
   weights) on the same documents: build (same parsing), median query, and an end-to-end
   subprocess that opens the database and runs one query.
 
-Each Whoosh figure is printed with its ratio to the FTS5 figure measured in the same run.
+Each Whoosh figure is printed with its ratio to the FTS5 figure measured in the same run
+(part 2 runs with ``--mode lexical``: embedding 5,000 generated articles is not its subject).
 """
 
 from __future__ import annotations
@@ -147,6 +158,88 @@ def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
 
+def _cli() -> list[str]:
+    exe = shutil.which("gitdesk", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "gitdesk"]
+
+
+def hybrid_vs_lexical(work: Path, repeat: int) -> None:
+    """Part 1: quality and speed of both modes on the shipped KB and the evaluation sets."""
+    from gitdesk.config import load_config
+    from gitdesk.kb.embedding import semantic_note
+    from gitdesk.kb.evaluate import load_questions, score
+    from gitdesk.kb.index import KBIndex
+    from gitdesk.kb.search import Searcher
+    from gitdesk.kb.vectors import vectors_path
+
+    root = work / "shipped"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    shutil.copytree(PROJECT / "kb", root / "kb")
+    for name in ("helpdesk.yml", "mkdocs.yml"):
+        shutil.copy(PROJECT / name, root / name)
+    config = load_config(root)
+    note = semantic_note(root, config)
+    t_lex_build, stats = timed(lambda: KBIndex(root, config).update())
+    pages = stats.total
+    modes = ["lexical"] + ([] if note else ["hybrid"])
+    t_vec = None
+    if not note:
+        t_vec, s = timed(lambda: Searcher(root, config))
+        s.close()
+    sets = {name: load_questions(PROJECT / "tests" / "kb" / "eval" / f"{name}.yml") for name in ("dev", "test")}
+    quality = {}
+    for mode in modes:
+        with Searcher(root, config, mode=mode) as s:
+            for name, qs in sets.items():
+                quality[(mode, name)] = score(s, qs)
+    cmd = _cli()
+    qs_all = [q["q"] for q in sets["test"]]
+    e2e = {}
+    for mode in modes:
+        times = []
+        for i in range(repeat + 1):
+            dt, proc = timed(lambda: subprocess.run([*cmd, "kb", "search", qs_all[i % len(qs_all)], "--json", "--mode", mode,
+                                                     "--repo", str(root)], capture_output=True, text=True))
+            assert proc.returncode == 0, proc.stderr
+            assert json.loads(proc.stdout)["mode"] == mode
+            if i:  # the first run warms the page cache
+                times.append(dt)
+        e2e[mode] = statistics.median(times)
+    batch = work / "questions.txt"
+    batch.write_text("\n".join(" ".join(q.split()) for q in qs_all) + "\n", encoding="utf-8")
+    per_query = {}
+    for mode in modes:
+        dt, proc = timed(lambda: subprocess.run([*cmd, "kb", "search", "--batch", str(batch), "--mode", mode, "--repo", str(root)],
+                                                capture_output=True, text=True))
+        assert proc.returncode == 0, proc.stderr
+        per_query[mode] = dt / len(qs_all)
+    index_kb = sum(p.stat().st_size for p in (root / ".gitdesk" / "kb-index").rglob("*") if p.is_file()) / 1e3
+    vec = vectors_path(root)
+    print(f"part 1: shipped kb/ ({pages} pages), dev {len(sets['dev'])} / held-out test {len(sets['test'])} questions")
+    if note:
+        print(f"  semantic search unavailable ({note}): lexical figures only")
+    print(f"  {'measure':<44}{'lexical':>12}{'hybrid':>12}{'ratio':>9}")
+    for name in ("dev", "test"):
+        for key in ("hit1", "hit3", "mrr"):
+            lex = quality[("lexical", name)][key]
+            hyb = quality.get(("hybrid", name), {}).get(key)
+            label = f"{name} {key.replace('hit', 'hit@')}"
+            print(f"  {label:<44}{lex:12.3f}" + (f"{hyb:12.3f}{hyb / lex if lex else 0:8.2f}x" if hyb is not None else ""))
+    rows = [("kb search --json end to end, median s", e2e), ("--batch, s per query", per_query)]
+    for label, values in rows:
+        lex, hyb = values["lexical"], values.get("hybrid")
+        print(f"  {label:<44}{lex:12.3f}" + (f"{hyb:12.3f}{hyb / lex:8.2f}x" if hyb is not None else ""))
+    if "hybrid" in e2e:
+        print(f"  hybrid adds {e2e['hybrid'] - e2e['lexical']:.3f} s end to end (goal < 0.3 s); "
+              f"--batch hybrid {1 / per_query['hybrid']:.1f} queries/s (goal >= 20), lexical {1 / per_query['lexical']:.1f}")
+        print(f"  embedding: {t_vec / pages * 1000:.0f} ms per page ({pages} pages, {t_vec:.1f} s with the model load; "
+              f"lexical index build {t_lex_build:.1f} s)")
+        print(f"  on disk: Whoosh index {index_kb:.0f} kB, vectors {vec.stat().st_size / 1e3:.0f} kB")
+    print()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=5000)
@@ -154,6 +247,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--dir", type=Path, help="work folder (default: a temporary one, removed at the end)")
     ap.add_argument("--reuse", action="store_true", help="with --dir: keep an already generated KB (the index is still rebuilt)")
+    ap.add_argument("--no-synthetic", action="store_true", help="only part 1 (the shipped KB, lexical against hybrid)")
     args = ap.parse_args()
 
     from gitdesk.config import load_config
@@ -174,6 +268,9 @@ def main() -> None:
             shutil.rmtree(root)
         root.mkdir()
     try:
+        hybrid_vs_lexical(work, args.repeat)
+        if args.no_synthetic:
+            return
         t_gen, paths = timed(lambda: paths if reuse else generate(root, args.articles))
         size = sum(p.stat().st_size for p in (root / "kb").rglob("*.md"))
         print(f"generated {len(paths)} articles ({size / 1e6:.1f} MB of Markdown) in {t_gen:.1f} s under {root}")
@@ -194,7 +291,7 @@ def main() -> None:
         assert stats.changed == [paths[len(paths) // 2]] and not stats.added and not stats.removed, stats.as_dict()
         index_mb = sum(p.stat().st_size for p in (root / ".gitdesk" / "kb-index").rglob("*") if p.is_file()) / 1e6
 
-        with Searcher(root, config) as s:
+        with Searcher(root, config, mode="lexical") as s:
             s.query(qs[0])  # warm
             w_query, w_plain = [], []
             for q in qs:
@@ -204,12 +301,11 @@ def main() -> None:
                 w_plain.append(dt)
             assert s.query("zanzibarquux")[0].path == paths[len(paths) // 2]
 
-        exe = shutil.which("gitdesk", path=str(Path(sys.executable).parent))
-        cmd = [exe] if exe else [sys.executable, "-m", "gitdesk"]
+        cmd = _cli()
         w_cli = []
         for i in range(args.repeat):
             q = qs[i % len(qs)]
-            dt, proc = timed(lambda: subprocess.run([*cmd, "kb", "search", q, "--json", "--repo", str(root)], capture_output=True, text=True))
+            dt, proc = timed(lambda: subprocess.run([*cmd, "kb", "search", q, "--json", "--mode", "lexical", "--repo", str(root)], capture_output=True, text=True))
             assert proc.returncode == 0, proc.stderr
             json.loads(proc.stdout)
             w_cli.append(dt)

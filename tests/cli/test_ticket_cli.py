@@ -160,3 +160,22 @@ def test_terminal_escapes_in_ticket_text_are_neutralised(run_cli):
         assert "Printer ?[2J" in out
     # JSON keeps the text exactly (it is escaped by JSON itself)
     assert json.loads(run_cli("ticket", "show", t["id"], "--json").output)["comments"][0]["body"] == evil
+
+
+def test_similar_lists_the_closest_open_tickets_and_new_warns_of_a_duplicate(run_cli, git_repo):
+    cfg = git_repo / "helpdesk.yml"
+    cfg.write_text(cfg.read_text() + "\nkb:\n  search:\n    mode: lexical\n")  # word counts: no model needed
+    a = _new(run_cli)["id"]
+    printer = json.loads(run_cli("ticket", "new", "Printer on floor 2 jams every morning", "-r", "Ann <ann@x>", "--json").output)["id"]
+    result = run_cli("ticket", "new", "VPN drops every 10 minutes", "-r", "Bo <bo@x>", "--channel", "phone")
+    assert result.exit_code == 0
+    assert "possible duplicate of HD-" + a in result.stderr and f"--into {a[:6]}" in result.stderr
+    assert result.stderr.count("possible duplicate") == 1
+    b = result.stdout.split()[1].removeprefix("HD-").rstrip(":")
+    out = json.loads(run_cli("ticket", "similar", b, "--json").output)
+    assert out["mode"] == "lexical" and out["similar"][0]["id"] == "HD-" + a and out["similar"][0]["score"] > 0.9
+    assert [m["id"] for m in out["similar"]][-1] == "HD-" + printer and all(m["id"] != "HD-" + b for m in out["similar"])
+    lines = run_cli("ticket", "similar", b).output.splitlines()
+    assert lines[0].split()[1:] == ["HD-" + a, "VPN", "drops", "every", "10", "minutes"]
+    run_cli("ticket", "merge", b, "--into", a)
+    assert "possible duplicate" not in run_cli("ticket", "new", "Printer on floor 3 is out of toner", "-r", "Cy <cy@x>").stderr

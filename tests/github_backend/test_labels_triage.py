@@ -78,7 +78,8 @@ def test_triage_labels_a_complete_form_and_suggests_articles_once(gd, sync_desk,
     assert sorted(fake_github.issue_labels(1)) == ["category: network/vpn", "channel: web", "priority: high"]
     assert run.json["missing"] == [] and _triage_comments(fake_github, 1) == []
     [kb] = _kb_comments(fake_github, 1)
-    assert "network/vpn-wont-connect.md" in kb.body and run.json["kb"][0]["path"] == "network/vpn-wont-connect.md"
+    # hybrid ranking (issue 13) puts the home-network articles beside it for "disconnects ... from home"
+    assert "network/vpn-wont-connect.md" in kb.body and "network/vpn-wont-connect.md" in [a["path"] for a in run.json["kb"]]
     before = len(fake_github.requests)
     run = gd(sync_desk, "github", "triage", "1", "--json")
     assert run.code == 0

@@ -371,3 +371,16 @@ def test_a_reply_to_a_merged_ticket_is_threaded_onto_the_ticket_kept(intake, run
     assert code == 0 and data["messages"][0]["ref"] == f"HD-{master}"
     assert show(master)["comments"][-1]["body"].startswith("Still happening this morning")
     assert [c for c in show(SAM)["comments"] if "Still happening" in c["body"]] == []
+
+
+def test_a_new_message_like_an_open_ticket_is_flagged_as_a_possible_duplicate(run_cli, mail_repo, tmp_path):
+    update_config(mail_repo, kb={"search": {"mode": "lexical"}})  # word counts: no model needed
+    first = message("outlook-new.eml")
+    again = tmp_path / "again.eml"
+    raw = first.read_bytes()
+    again.write_bytes(raw.replace(b"Message-ID: <", b"Message-ID: <again-", 1))
+    result = run_cli("intake", "email", str(first), repo=mail_repo)
+    assert result.exit_code == 0 and "possible duplicate" not in result.stderr
+    result = run_cli("intake", "email", str(again), repo=mail_repo)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("possible duplicate of HD-") == 1 and "gitdesk ticket merge" in result.stderr

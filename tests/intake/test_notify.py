@@ -272,3 +272,21 @@ def test_names_typed_with_line_breaks_cannot_inject_headers(smtp, notify, run_cl
     [received] = smtp.received
     assert received.recipients == [SAM_EMAIL]
     assert "Bcc" not in received.message().keys()
+
+
+def test_the_acknowledgement_suggests_kb_articles(smtp, intake, notify, mail_repo):
+    """With a KB, the "we have your request" mail lists the articles most likely to answer it
+    (kb search, lexical here so no model is needed), before the signature."""
+    from tests.kb.kbsample import guide, write
+
+    update_config(mail_repo, kb={"search": {"mode": "lexical"}})
+    write(mail_repo / "kb", "network/vpn-drops.md", guide("VPN keeps disconnecting", category="network/vpn", tags="[vpn, globalprotect]",
+                                                          summary="GlobalProtect drops the tunnel every few minutes.",
+                                                          body={"Symptoms": "The VPN disconnects every 10 minutes."}))
+    write(mail_repo / "kb", "printing/toner.md", guide("Replace the toner", category="printing", tags="[printer]"))
+    opened_tickets(intake, "outlook-new.eml")
+    assert notify()[1]["sent"] == 1
+    body = text_of(mails(smtp)[0])
+    block = "These articles may already answer your question:\n\n- VPN keeps disconnecting\n"
+    assert block in body and "toner" not in body.lower()
+    assert body.index(block) < body.rindex("Northwind IT Help Desk") and "\n\n\n" not in body

@@ -117,9 +117,11 @@ def test_check_with_a_broken_config_is_one_line(cli, sample):
 def test_search_json_is_ranked_with_path_title_score(cli, sample):
     code, out, err = cli("kb", "search", "globalprotect keeps spinning in the hotel", "--json", repo=sample)
     assert code == 0, err
-    results = json.loads(out)
+    data = json.loads(out)
+    assert data["mode"] in ("hybrid", "lexical") and data["language"] == "en"
+    results = data["results"]
     assert results[0]["path"] == "network/vpn-wont-connect.md" and results[0]["title"] == "VPN will not connect"
-    assert all({"path", "title", "score", "snippet"} <= set(r) for r in results)
+    assert all({"path", "title", "score", "snippet", "language", "lexical_rank", "semantic_rank"} <= set(r) for r in results)
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True)
 
@@ -142,7 +144,8 @@ def test_search_batch_one_json_line_per_query(cli, sample, tmp_path):
     assert lines[0]["results"][0]["path"] == "network/vpn-wont-connect.md"
     assert lines[1]["results"][0]["path"] == "accounts/password-faq.md"
     assert lines[2]["results"] == [] and all(len(entry["results"]) <= 3 for entry in lines)
-    assert set(lines[0]["results"][0]) == {"path", "title", "score"}
+    assert set(lines[0]["results"][0]) == {"path", "title", "score", "language", "lexical_rank", "semantic_rank"}
+    assert {entry["mode"] for entry in lines} <= {"hybrid", "lexical"}
 
 
 def test_search_batch_from_stdin(cli, sample):
@@ -179,7 +182,7 @@ def test_index_command_reports_incremental_work(cli, sample):
 def test_suggest_text(cli, sample):
     code, out, err = cli("suggest", "--text", "I forgot my password after the holidays", "--json", repo=sample)
     assert code == 0, err
-    paths = [r["path"] for r in json.loads(out)]
+    paths = [r["path"] for r in json.loads(out)["results"]]
     assert paths[0] == "accounts/reset-password.md"
     assert all(not p.endswith(("get-help.md", "open-a-ticket.md")) for p in paths)
 
@@ -192,8 +195,11 @@ def test_suggest_category_breaks_ties(sample):
     assert category_boosts("network/vpn", cfg.category_ids())["network/vpn"] > category_boosts("network/vpn", cfg.category_ids())["network/wifi"] > 1
     write(sample / "kb", "network/connect-faq.md", guide("Cannot connect", category="network/wifi", tags="[wifi]",
                                                          body={"Symptoms": "It will not connect."}))
-    plain = [r.path for r in suggest(sample, cfg, "will not connect")]
-    boosted = [r.path for r in suggest(sample, cfg, "will not connect", category="network/vpn")]
+    from gitdesk.kb.search import Searcher
+
+    with Searcher(sample, cfg, mode="lexical") as s:  # the boost itself, on BM25's near-tie
+        plain = [r.path for r in suggest(sample, cfg, "will not connect", searcher=s)]
+        boosted = [r.path for r in suggest(sample, cfg, "will not connect", category="network/vpn", searcher=s)]
     assert boosted.index("network/vpn-wont-connect.md") < plain.index("network/vpn-wont-connect.md") or boosted[0] == "network/vpn-wont-connect.md"
 
 
@@ -208,7 +214,7 @@ def test_suggest_for_a_real_ticket(cli, sample):
     ticket_id = json.loads(out)["id"]
     code, out, err = cli("suggest", ticket_id[:6], "--json", repo=sample)
     assert code == 0, err
-    assert json.loads(out)[0]["path"] == "network/vpn-wont-connect.md"
+    assert json.loads(out)["results"][0]["path"] == "network/vpn-wont-connect.md"
     code, out, err = cli("suggest", "ZZZZZZZZ", repo=sample)
     assert code != 0 and err.startswith("gitdesk: error: ") and "Traceback" not in err
 

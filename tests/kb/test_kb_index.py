@@ -47,7 +47,7 @@ def test_editing_one_article_reindexes_only_it(sample):
     stats = _index(sample).update()
     assert stats.changed == ["network/vpn-wont-connect.md"] and stats.added == [] and stats.removed == []
     assert stats.unchanged == len(ALL) - 1
-    assert [r.path for r in search(sample, load_config(sample), "zanzibar")] == ["network/vpn-wont-connect.md"]
+    assert [r.path for r in search(sample, load_config(sample), "zanzibar", mode="lexical")] == ["network/vpn-wont-connect.md"]
 
 
 def test_touch_without_change_is_not_reindexed(sample):
@@ -64,14 +64,14 @@ def test_touch_without_change_is_not_reindexed(sample):
 def test_delete_and_add(sample):
     cfg = load_config(sample)
     _index(sample).update()
-    assert any(r.path == "network/vpn-wont-connect.md" for r in search(sample, cfg, "globalprotect"))
+    assert any(r.path == "network/vpn-wont-connect.md" for r in search(sample, cfg, "globalprotect", mode="lexical"))
     (sample / "kb" / "network" / "vpn-wont-connect.md").unlink()
     write(sample / "kb", "network/wifi.md", guide("Office Wi-Fi drops", category="network/wifi", tags="[wifi]",
                                                    body={"Symptoms": "The wireless keeps dropping in meeting rooms."}))
     stats = _index(sample).update()
     assert stats.removed == ["network/vpn-wont-connect.md"] and stats.added == ["network/wifi.md"]
-    assert search(sample, cfg, "globalprotect") == []
-    assert [r.path for r in search(sample, cfg, "wireless meeting room")][0] == "network/wifi.md"
+    assert search(sample, cfg, "globalprotect", mode="lexical") == []
+    assert [r.path for r in search(sample, cfg, "wireless meeting room", mode="lexical")][0] == "network/wifi.md"
 
 
 def test_damaged_index_and_language_change_rebuild(sample):
@@ -94,7 +94,7 @@ def test_config_change_reindexes_pages_with_placeholders(sample):
     cfg.write_text(cfg.read_text().replace("IT bar, ground floor", "Kiosk on level nine"))
     stats = _index(sample).update()
     assert sorted(stats.changed) == ["get-help.md", "open-a-ticket.md"]
-    assert search(sample, load_config(sample), "kiosk level nine")[0].path == "get-help.md"
+    assert search(sample, load_config(sample), "kiosk level nine", mode="lexical")[0].path == "get-help.md"
 
 
 def test_field_boosts_title_beats_body(sample):
@@ -102,13 +102,13 @@ def test_field_boosts_title_beats_body(sample):
                                                           body={"Fix": "A toner cartridge toner cartridge may be low."}))
     write(sample / "kb", "network/toner.md", guide("Replace a toner cartridge", category="network", tags="[printer]",
                                                    body={"Fix": "Open the front door."}))
-    results = search(sample, load_config(sample), "toner cartridge")
+    results = search(sample, load_config(sample), "toner cartridge", mode="lexical")
     assert [r.path for r in results][:2] == ["network/toner.md", "network/printer-body.md"]
     assert results[0].score > results[1].score
 
 
 def test_snippets_highlight_stemmed_matches(sample):
-    results = search(sample, load_config(sample), "expiring passwords")
+    results = search(sample, load_config(sample), "expiring passwords", mode="lexical")
     top = results[0]
     assert top.path in ("accounts/reset-password.md", "accounts/password-faq.md")
     assert "**" in top.snippet and any(w in top.snippet.lower() for w in ("**password**", "**expired**"))
@@ -116,12 +116,12 @@ def test_snippets_highlight_stemmed_matches(sample):
 
 @pytest.mark.parametrize("query", ["title:secret", "pass*", "AND OR NOT (", '"unbalanced', "C++ crash: what?", "\x00\x01", "?" * 500, "a " * 5000])
 def test_query_syntax_is_never_interpreted(sample, query):
-    results = search(sample, load_config(sample), query)
+    results = search(sample, load_config(sample), query, mode="lexical")
     assert isinstance(results, list)
 
 
 def test_stop_words_only_query_returns_nothing(sample):
-    assert search(sample, load_config(sample), "how do I the and") == []
+    assert search(sample, load_config(sample), "how do I the and", mode="lexical") == []
 
 
 # -- languages --------------------------------------------------------------------------------------
@@ -141,22 +141,22 @@ def test_spanish_accent_folding_finds_contrasena(tmp_path):
     root = make_sample(tmp_path / "es", language="es")
     cfg = load_config(root)
     for query in ("contrasena", "contraseña", "CONTRASEÑAS", "contrasenas"):  # one word: only folding can match
-        paths = [r.path for r in search(root, cfg, query)]
+        paths = [r.path for r in search(root, cfg, query, mode="lexical")]
         assert "accounts/reset-password.md" in paths[:2] and set(paths) <= {"accounts/reset-password.md", "accounts/password-faq.md"}, (query, paths)
-    assert search(root, cfg, "olvide la contrasena")[0].path == "accounts/reset-password.md"
-    assert "**" in search(root, cfg, "vacaciones")[0].snippet
+    assert search(root, cfg, "olvide la contrasena", mode="lexical")[0].path == "accounts/reset-password.md"
+    assert "**" in search(root, cfg, "vacaciones", mode="lexical")[0].snippet
 
 
 def test_portuguese_accent_folding(tmp_path):
     root = make_sample(tmp_path / "pt", language="pt")
     cfg = load_config(root)
     for query in ("configuracao", "configuração", "ferias", "férias"):  # one word each
-        results = search(root, cfg, query)
+        results = search(root, cfg, query, mode="lexical")
         assert results and results[0].path == "accounts/reset-password.md", (query, results)
 
 
 def test_searcher_reuses_one_index_for_many_queries(sample):
-    with Searcher(sample, load_config(sample)) as s:
+    with Searcher(sample, load_config(sample), mode="lexical") as s:
         first = s.query("vpn hotel")
         second = s.query("password faq", limit=1)
     assert first[0].path == "network/vpn-wont-connect.md" and len(second) == 1
@@ -172,7 +172,7 @@ def test_crash_between_index_commit_and_manifest_write_leaves_no_duplicates(samp
     manifest.write_text(old)  # as if the process died after the index commit, before the manifest
     stats = _index(sample).update()
     assert stats.added == ["network/wifi.md"]
-    paths = [r.path for r in search(sample, load_config(sample), "wireless meeting rooms")]
+    paths = [r.path for r in search(sample, load_config(sample), "wireless meeting rooms", mode="lexical")]
     assert paths.count("network/wifi.md") == 1
 
 
@@ -186,6 +186,6 @@ def test_concurrent_searches_on_a_fresh_repo(sample):
     for proc in procs:
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err
-        assert json.loads(out)[0]["path"] == "network/vpn-wont-connect.md"
-    with Searcher(sample, load_config(sample)) as s:
+        assert json.loads(out)["results"][0]["path"] == "network/vpn-wont-connect.md"
+    with Searcher(sample, load_config(sample), mode="lexical") as s:
         assert s.ix.doc_count() == len(ALL)

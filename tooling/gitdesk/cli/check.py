@@ -25,15 +25,31 @@ def check(strict, as_json, repo_path) -> None:
     env = Env(repo_path=repo_path)
     _load_plugins()
     problems, counts = run_checks(env.repo)
+    notes = _notes(env)
     if as_json:
-        echo_json({"ok": not problems, "problems": [{"path": p.path, "field": p.field, "message": p.message} for p in problems], **counts})
+        echo_json({"ok": not problems, "problems": [{"path": p.path, "field": p.field, "message": p.message} for p in problems], **counts, "notes": notes})
     else:
         for problem in problems:
             click.echo(problem.line())
+        for note in notes:
+            click.echo(f"note: {note}", err=True)
         if not problems:
             click.echo(f"OK: helpdesk.yml and {counts.get('event_files', 0)} event files are valid.")
     if problems:
         raise SystemExit(1)
+
+
+def _notes(env) -> list[str]:
+    """Things worth knowing that are not problems (exit status unchanged)."""
+    from gitdesk.config import load_config
+    from gitdesk.errors import GitdeskError
+    from gitdesk.kb.embedding import semantic_note
+
+    try:
+        reason = semantic_note(env.repo.root, load_config(env.repo.root))
+    except GitdeskError:
+        return []
+    return [f"semantic search is off, KB search ranks by words only: {reason}"] if reason else []
 
 
 def _load_plugins() -> None:

@@ -96,6 +96,7 @@ def email(files, use_imap, dry_run, wait, as_json, commit_flag, repo_path) -> No
         summary = ", ".join(f"{n} {a}" for a, n in counts.items()) or "none"
         click.echo(f"{len(outcomes)} message{'s' if len(outcomes) != 1 else ''}: {summary}"
                    + (" (dry run: nothing written)" if dry_run else ""))
+        _possible_duplicates(env, taker.store, outcomes, dry_run)
     for o in outcomes:
         if o.action == "rejected" and o.error is not None:
             click.echo(f"gitdesk: error: {o.error.line()}", err=True)
@@ -103,6 +104,17 @@ def email(files, use_imap, dry_run, wait, as_json, commit_flag, repo_path) -> No
         raise error
     if counts.get("rejected"):
         raise SystemExit(1)
+
+
+def _possible_duplicates(env, store, outcomes, dry_run: bool) -> None:
+    """"possible duplicate of ..." on stderr for each new ticket very close to an open one."""
+    from gitdesk.similar import duplicate_notice
+
+    for o in outcomes:
+        if o.action == "new" and o.ticket and not dry_run:
+            notice = duplicate_notice(env.repo.root, env.config, store, store.get(o.ticket))
+            if notice:
+                click.echo(notice, err=True)
 
 
 @click.command(epilog=EPILOG_NOTIFY)

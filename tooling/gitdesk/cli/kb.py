@@ -26,7 +26,8 @@ def _print_results(results, *, kb_prefix: str) -> None:
         click.echo("No matching articles.")
         return
     for n, r in enumerate(results, 1):
-        click.echo(f"{n}. {r.title}  ({kb_prefix}{r.path}, score {r.score:.2f})")
+        lang = f", {r.language}" if r.language else ""
+        click.echo(f"{n}. {r.title}  ({kb_prefix}{r.path}{lang}, score {r.score:.3g})")
         if r.snippet:
             click.echo(f"   {_styled_snippet(r.snippet)}")
 
@@ -107,31 +108,83 @@ def _read_batch(path: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def _progress():
+    """A progress bar on stderr for a long (re)embedding, only on a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    state: dict = {}
+
+    def report(done: int, total: int) -> None:
+        if total < 20:
+            return
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = click.progressbar(length=total, label="Embedding articles", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    return report
+
+
+def open_searcher(env, mode=None):
+    from gitdesk.kb.search import Searcher
+
+    return Searcher(env.repo.root, env.config, mode=mode, progress=_progress())
+
+
+def _lexical_notice(searcher, as_json: bool) -> None:
+    """One line on stderr when semantic search was wanted but is not available."""
+    if searcher.semantic_reason and not as_json:
+        from gitdesk.languages import text
+
+        click.echo(text("search.lexical_only", env_language(searcher), reason=searcher.semantic_reason), err=True)
+
+
+def env_language(searcher) -> str:
+    return searcher.default_language
+
+
+mode_option = click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default=None,
+                           help="Ranking: words and meaning fused (default, kb.search.mode), words only, meaning only.")
+language_option = click.option("--language", "language", default=None,
+                               help="The query's language (en, es, pt; default: guessed from its words).")
+
+
+def _language(value):
+    from gitdesk.languages import normalise
+
+    return normalise(value, path=None, field="--language") if value else None
+
+
 @kb.command("search")
 @click.argument("query", required=False)
 @click.option("--batch", "batch", metavar="FILE", help="Read one query per line (- for stdin); print one JSON line per query.")
 @click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 100), help="How many results.")
+@mode_option
+@language_option
 @json_option
 @repo_option
-def search_cmd(query, batch, limit, as_json, repo_path):
+def search_cmd(query, batch, limit, mode, language, as_json, repo_path):
     """Search the KB: gitdesk kb search "vpn keeps disconnecting"."""
-    from gitdesk.kb.search import Searcher
-
     if (query is None) == (batch is None):
         raise UsageError("give a QUERY or --batch FILE (not both)")
     env = make_env(repo_path)
+    language = _language(language)
     queries = _read_batch(batch) if batch else None
-    with Searcher(env.repo.root, env.config) as s:
+    with open_searcher(env, mode) as s:
         if queries is not None:
-            for q in queries:
-                results = s.query(q, limit=limit, snippets=False)
-                click.echo(json.dumps({"query": q, "results": [{"path": r.path, "title": r.title, "score": r.score} for r in results]}, ensure_ascii=False))
+            for q, results in zip(queries, s.query_many(queries, limit=limit, language=language)):
+                click.echo(json.dumps({"query": q, "mode": s.mode, "results": [r.brief() for r in results]}, ensure_ascii=False))
             return
-        results = s.query(query, limit=limit)
-    if as_json:
-        echo_json([{"path": r.path, "title": r.title, "score": r.score, "snippet": r.snippet} for r in results])
-    else:
-        _print_results(results, kb_prefix=_kb_prefix(env))
+        results = s.query(query, limit=limit, language=language)
+        _lexical_notice(s, as_json)
+        if as_json:
+            echo_json({"mode": s.mode, "language": language or s.language_of(query),
+                       "results": [{**r.brief(), "snippet": r.snippet} for r in results]})
+        else:
+            _print_results(results, kb_prefix=_kb_prefix(env))
 
 
 @kb.command("index")
@@ -145,12 +198,23 @@ def index_cmd(rebuild, as_json, repo_path):
     env = make_env(repo_path)
     idx = KBIndex(env.repo.root, env.config)
     stats = idx.rebuild() if rebuild else idx.update()
+    from gitdesk.kb.embedding import load_model
+
+    model, reason = load_model(env.config, idx.dir.parent)
+    vec = None
+    if model is not None:
+        if rebuild:
+            from gitdesk.kb.vectors import vectors_path
+
+            vectors_path(env.repo.root).unlink(missing_ok=True)
+        vec = idx.update_vectors(model, progress=_progress())[1]
     if as_json:
-        echo_json(stats.as_dict())
+        echo_json({**stats.as_dict(), "vectors": vec, "semantic": reason or "on"})
     else:
         click.echo(
             f"kb index: {stats.total} page(s); {len(stats.added)} added, {len(stats.changed)} changed, "
             f"{len(stats.removed)} removed, {stats.unchanged} unchanged{' (rebuilt)' if stats.rebuilt else ''}"
+            + (f"; {vec['embedded']} embedded" if vec else "")
         )
 
 
@@ -159,9 +223,10 @@ def index_cmd(rebuild, as_json, repo_path):
 @click.option("--text", help="Suggest for this text instead of a ticket.")
 @click.option("--category", help="Category id to favour (a ticket's own category is used by default).")
 @click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 50), help="How many articles.")
+@mode_option
 @json_option
 @repo_option
-def suggest(ticket, text, category, limit, as_json, repo_path):
+def suggest(ticket, text, category, limit, mode, as_json, repo_path):
     """List the best KB articles for a ticket (id or prefix) or for --text."""
     from gitdesk.kb.suggest import suggest as suggest_articles, ticket_text
 
@@ -178,8 +243,10 @@ def suggest(ticket, text, category, limit, as_json, repo_path):
         category = category or getattr(t, "category", None)
     if category and category not in env.config.category_ids():
         raise ValidationError(f"unknown category {category!r}", field="category")
-    results = suggest_articles(env.repo.root, env.config, text or "", category=category, limit=limit)
+    with open_searcher(env, mode) as s:
+        results = suggest_articles(env.repo.root, env.config, text or "", category=category, limit=limit, searcher=s)
+        _lexical_notice(s, as_json)
     if as_json:
-        echo_json([{"path": r.path, "title": r.title, "score": r.score, "snippet": r.snippet} for r in results])
+        echo_json({"mode": s.mode, "results": [{**r.brief(), "snippet": r.snippet} for r in results]})
     else:
         _print_results(results, kb_prefix=_kb_prefix(env))

@@ -147,6 +147,42 @@ def new(title, description, requester, department, priority, impact, urgency, ca
         team=team, tier=tier, tags=list(tags), kb=list(kb), type=type_,
     )
     _finish(env, desk, result, as_json, "Opened")
+    if not as_json:  # scripts ask `ticket similar` themselves
+        _warn_duplicate(env, desk.store, result)
+
+
+def _warn_duplicate(env: Env, store, new_ticket: Ticket) -> None:
+    """"possible duplicate of ..." on stderr when an open ticket is very close (kb.search)."""
+    from gitdesk.similar import duplicate_notice
+
+    notice = duplicate_notice(env.repo.root, env.config, store, new_ticket)
+    if notice:
+        click.echo(notice, err=True)
+
+
+@ticket.command(epilog="\b\nExamples:\n  gitdesk ticket similar 7K2M\n  gitdesk ticket similar 7K2M --json")
+@click.argument("ref")
+@click.option("-n", "--limit", type=click.IntRange(1, 100), default=5, show_default=True, help="How many tickets.")
+@json_option
+@repo_option
+def similar(ref, limit, as_json, repo_path) -> None:
+    """The open tickets most like REF (score, id, title): candidates for ticket merge."""
+    from gitdesk.similar import similar as find, ticket_text
+
+    env = Env(repo_path=repo_path)
+    store = env.store()
+    t = store.get(ref)
+    matches, mode = find(env.repo.root, env.config, store, ticket_text(t.title, getattr(t, "description", "")), exclude=t.id, limit=limit)
+    if as_json:
+        echo_json({"mode": mode, "ticket": t.ref(env.config.id_prefix), "similar": [m.as_dict(env.config.id_prefix) for m in matches]})
+        return
+    from gitdesk.cli.render import safe_text
+    from gitdesk.languages import text
+
+    if not matches:
+        click.echo(text("search.no_similar", env.config.language))
+    for m in matches:
+        click.echo(safe_text(f"{m.score:.3f}  {env.config.id_prefix}-{m.id}  {m.title}"))
 
 
 # -- list ------------------------------------------------------------------------------------

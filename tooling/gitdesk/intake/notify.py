@@ -215,8 +215,35 @@ class Planner:
             sla_detail=note.detail if note.kind == "sla_warning" else "",
         )
         allowed = tpl.MAIL_KINDS[note.kind]
-        subject, body = self._template(note.kind, self._language(note, ticket)).render({k: v for k, v in values.items() if k in allowed})
+        language = self._language(note, ticket)
+        subject, body = self._template(note.kind, language).render({k: v for k, v in values.items() if k in allowed})
+        if note.kind == "opened" and not ticket.kb:
+            body = self._with_suggestions(body, ticket, language)
         note.subject, note.body = subject, tpl.tidy(body)
+
+    def _with_suggestions(self, body: str, ticket: Ticket, language: str) -> str:
+        """The acknowledgement with the KB articles most likely to answer the ticket (hybrid
+        search, on this machine), before its signature; unchanged when none or no KB."""
+        from gitdesk.errors import GitdeskError
+        from gitdesk.kb.suggest import suggest, ticket_text
+        from gitdesk.languages import text
+
+        if self.root is None or not (Path(self.root) / (self.config["kb"].get("dir") or "kb")).is_dir():
+            return body
+        try:
+            if getattr(self, "_searcher", None) is None:
+                from gitdesk.kb.search import Searcher
+
+                self._searcher = Searcher(self.root, self.config)
+            found = suggest(self.root, self.config, ticket_text(ticket.title, ticket.description), category=ticket.category,
+                            limit=3, searcher=self._searcher)
+        except GitdeskError:
+            return body
+        if not found:
+            return body
+        block = text("search.ack_suggestions", language) + "\n\n" + tpl.kb_lines(tpl.kb_articles(self.root, self.config, [r.path for r in found]))
+        head, sep, signature = body.rstrip("\n").rpartition("\n\n")
+        return f"{head}\n\n{block}\n\n{signature}\n" if sep else f"{body.rstrip()}\n\n{block}\n"
 
 
 def plan(store, config: Config, root: Path | None, *, now: datetime | None = None) -> list[tuple[Notification, Ticket]]:

@@ -6,6 +6,12 @@ to trust the clock, as git does), and rewrites only the documents whose content 
 gone from disk are deleted. A different language, analyzer version or a damaged index means a
 full rebuild. The index is a cache: deleting the folder is always safe.
 
+Each page is analysed in its own language (``x.es.md`` Spanish, ``x.pt.md`` Portuguese, any other
+page the desk's default language, :func:`gitdesk.languages.page_language`): the schema has one
+set of text fields per language (``title_es``...), a page fills only its own, and a query is
+analysed once per language. ``base`` names the original page, so the translations of an article
+are one article in several languages.
+
 Analysis (the same for indexing and queries): words, lower-case, the language's stop words,
 then :class:`StemFoldFilter`: the Snowball stem with accents folded *after* stemming (the
 Spanish/Portuguese stemmers need the accents), plus the stem of the folded word when it differs,
@@ -34,11 +40,16 @@ from gitdesk.yamlio import atomic_write
 INDEX_DIR = Path(".gitdesk") / "kb-index"
 MANIFEST = "manifest.json"
 ANALYZER_VERSION = 2
-SCHEMA_VERSION = 2  # 2: no positions (phrase=False): no phrase queries are made
+SCHEMA_VERSION = 3  # 2: no positions (phrase=False); 3: text fields per language, base, lang
 LANGUAGES = ("en", "es", "pt")
 #: Field boosts (BM25F): the title matters most, then tags and summary, then the body.
 BOOSTS = {"title": 4.0, "tags": 2.5, "summary": 2.0, "body": 1.0}
 SEARCH_FIELDS = tuple(BOOSTS)
+
+
+def field_name(name: str, language: str) -> str:
+    """The schema field holding ``name`` (title, tags, summary, body) of pages in ``language``."""
+    return f"{name}_{language}"
 #: Pages not indexed: tag listing and section landing pages (they only list other articles).
 SKIP_NAMES = ("index.md",)
 SKIP_PAGES = ("tags.md",)
@@ -74,15 +85,23 @@ def stem_forms(lang: str, word: str) -> tuple[str, ...]:
     return (first,)
 
 
-def analyzer(language: str):
-    """The analyzer for ``language`` (en, es, pt)."""
-    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
+@functools.lru_cache(maxsize=16)
+def stop_words(language: str) -> frozenset[str]:
+    """The language's stop words, accented and folded."""
     from whoosh.lang import stopwords_for_language
+
+    stops = set(stopwords_for_language(language) or ())
+    return frozenset(stops | {fold(w) for w in stops})
+
+
+def analyzer(language: str, *, extra_stops: frozenset[str] = frozenset()):
+    """The analyzer for ``language`` (en, es, pt); ``extra_stops`` adds another language's stop
+    words (a Spanish query searched in English fields must not look for "no")."""
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StopFilter
 
     if language not in LANGUAGES:
         raise ValidationError(f"unsupported language {language!r} (use {', '.join(LANGUAGES)})", field="language")
-    stops = set(stopwords_for_language(language) or ())
-    stops |= {fold(w) for w in stops}
+    stops = stop_words(language) | extra_stops
     return RegexTokenizer(r"\w+(?:[.'’]\w+)*") | LowercaseFilter() | StopFilter(stoplist=frozenset(stops), minsize=1) | _stem_fold_filter_class()(language)
 
 
@@ -126,19 +145,17 @@ def __getattr__(name: str):  # PEP 562: unpickling a stored schema finds the cla
     raise AttributeError(name)
 
 
-def make_schema(language: str):
+def make_schema():
+    """One set of analysed text fields per supported language; a page fills its own set."""
     from whoosh.fields import ID, TEXT, Schema
 
-    ana = analyzer(language)
-    return Schema(
-        path=ID(stored=True, unique=True),
-        title=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["title"], phrase=False),
-        tags=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["tags"], phrase=False),
-        summary=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["summary"], phrase=False),
-        body=TEXT(analyzer=ana, stored=True, field_boost=BOOSTS["body"], phrase=False),
-        category=ID(stored=True),
-        type=ID(stored=True),
-    )
+    fields = {"path": ID(stored=True, unique=True), "base": ID(stored=True), "lang": ID(stored=True),
+              "category": ID(stored=True), "type": ID(stored=True)}
+    for lang in LANGUAGES:
+        ana = analyzer(lang)
+        for name, boost in BOOSTS.items():
+            fields[field_name(name, lang)] = TEXT(analyzer=ana, stored=True, field_boost=boost, phrase=False)
+    return Schema(**fields)
 
 
 @dataclass
@@ -224,7 +241,7 @@ class KBIndex:
             shutil.rmtree(self.dir)
         self.dir.mkdir(parents=True)
         (self.dir / ".gitignore").write_text("# derived cache of kb/, rebuilt on demand\n*\n", encoding="utf-8")
-        return windex.create_in(str(self.dir), make_schema(self.language))
+        return windex.create_in(str(self.dir), make_schema())
 
     def _open_existing(self):
         from whoosh import index as windex
@@ -241,19 +258,23 @@ class KBIndex:
             page = read_article(path, self.kb_root, max_bytes=self.max_bytes)
         except ValidationError:
             return None  # `kb check` reports it; an unreadable page is simply not searchable
+        from gitdesk.kb.article import markdown_to_text
+        from gitdesk.languages import page_language, split_suffix
+
+        lang = page_language(rel, self.language)
         meta = page.meta or {}
         tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
         body = page.body
         if page.placeholders:
-            body = _render_placeholders(self.root, self.config, rel, page.title, body)
-        from gitdesk.kb.article import markdown_to_text
-
+            body = _render_placeholders(self.root, self.config, rel, page.title, body, lang)
         return {
             "path": rel,
-            "title": page.title,
-            "tags": " ".join(str(t) for t in tags),
-            "summary": str(meta.get("summary") or ""),
-            "body": markdown_to_text(body),
+            "base": split_suffix(rel)[0],
+            "lang": lang,
+            field_name("title", lang): page.title,
+            field_name("tags", lang): " ".join(str(t) for t in tags),
+            field_name("summary", lang): str(meta.get("summary") or ""),
+            field_name("body", lang): markdown_to_text(body),
             "category": str(meta.get("category") or ""),
             "type": str(meta.get("type") or ""),
             "_placeholders": bool(page.placeholders),
@@ -351,7 +372,28 @@ class KBIndex:
             self._save_manifest(new_files, digest)
         stats.total = len(new_files)
         self._ix = ix
+        self._files, self._digest = new_files, digest
         return stats
+
+    def update_vectors(self, model, *, progress=None):
+        """Bring the article vectors (``.gitdesk/kb-vectors.bin``) in line with the index just
+        updated: the manifest's content hashes say which pages to (re-)embed."""
+        from gitdesk.kb import vectors
+
+        if getattr(self, "_files", None) is None:
+            self.update()
+        wanted = {rel: e["sha256"] + (":" + self._digest if e.get("placeholders") else "")
+                  for rel, e in self._files.items() if e.get("sha256")}
+
+        def text_of(rel: str):
+            doc = self._document(self.kb_root / rel, rel)
+            return None if doc is None else vectors.article_text(doc, doc["lang"])
+
+        try:
+            with self._update_lock():  # processes started together embed once, not each
+                return vectors.update(vectors.vectors_path(self.root), model, wanted, text_of, progress=progress)
+        except OSError as exc:
+            raise SearchIndexError(f"cannot write the article vectors: {exc.strerror or exc}", path=str(vectors.VECTORS_FILE)) from None
 
     def _writer(self, ix):
         from whoosh.index import LockError
@@ -385,14 +427,14 @@ class KBIndex:
         return self.open(update=False).doc_count()
 
 
-def _render_placeholders(root: Path, config: Config, rel: str, title: str, body: str) -> str:
+def _render_placeholders(root: Path, config: Config, rel: str, title: str, body: str, language: str) -> str:
     """Index what the site shows: placeholders rendered from helpdesk.yml (hours, channels...)."""
     import re
 
     from gitdesk.site.extensions import PageInfo, SiteContext, get_placeholder, load_extensions
 
     load_extensions()
-    ctx = SiteContext(root=Path(root), config=config, language=config.get("language") or "en", extra={"today": _dt.date.today()})
+    ctx = SiteContext(root=Path(root), config=config, language=language, extra={"today": _dt.date.today()})
     info = PageInfo(src_uri=rel, title=title)
 
     def sub(m):

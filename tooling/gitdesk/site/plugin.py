@@ -189,7 +189,9 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         markdown = incidents.banner_markdown(self.ctx, info) + markdown  # major incidents, every page
         if is_article(info.src_uri) and not page.file.generated_by:
             if self.config.related:
-                markdown += content.related_markdown(self.ctx, info, self.titles)
+                from gitdesk.site.related import related_markdown  # vectors when the model is there
+
+                markdown += related_markdown(self.ctx, info, self.titles)
             if self.config.still_stuck:
                 try:
                     markdown += content.still_stuck_markdown(self.ctx, info, buttons=self.buttons)

@@ -1,0 +1,130 @@
+"""Article vectors for semantic search, in one file beside the Whoosh index (``.gitdesk/``).
+
+``kb-vectors.bin``: an 8-byte magic, a little-endian uint32 header length, a JSON header
+(format, model name, dimension, passage recipe, one ``[path, key]`` row per vector, SHA-256 of
+the matrix), then the float32 matrix. ``key`` is the page's content hash from the index
+manifest (plus the config digest for pages with placeholders), so the index's own change
+detection decides what to re-embed: an edit re-embeds that page only, a different model or
+recipe re-embeds everything. Any file that does not parse, check out or match is rebuilt,
+never trusted. Like the index, it is a derived cache: deleting it is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from gitdesk.kb.embedding import PASSAGE_RECIPE, passage_text
+from gitdesk.yamlio import atomic_write
+
+VECTORS_FILE = Path(".gitdesk") / "kb-vectors.bin"
+MAGIC = b"GDKBVEC1"
+FORMAT = 1
+BATCH = 16
+
+
+@dataclass
+class VectorMatrix:
+    """The vectors of the indexed pages: ``paths[i]`` is row ``i`` of ``matrix``."""
+
+    paths: list[str]
+    keys: list[str]
+    matrix: object  # numpy (n, dim) float32
+
+    def row_of(self) -> dict[str, int]:
+        return {p: i for i, p in enumerate(self.paths)}
+
+
+def vectors_path(root: Path) -> Path:
+    return Path(root) / VECTORS_FILE
+
+
+def _header(model, paths, keys, digest) -> dict:
+    return {"format": FORMAT, "model": model.name, "dim": model.dim, "recipe": PASSAGE_RECIPE,
+            "rows": [[p, k] for p, k in zip(paths, keys)], "sha256": digest}
+
+
+def read(path: Path, model) -> VectorMatrix | None:
+    """The stored vectors if the file is whole and made by ``model``; else None (rebuild)."""
+    import numpy as np
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    try:
+        if data[:8] != MAGIC:
+            return None
+        (hlen,) = struct.unpack("<I", data[8:12])
+        header = json.loads(data[12:12 + hlen].decode("utf-8"))
+        body = data[12 + hlen:]
+        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("model") != model.name \
+                or header.get("dim") != model.dim or header.get("recipe") != PASSAGE_RECIPE:
+            return None
+        rows = header.get("rows")
+        if not isinstance(rows, list) or not all(isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r) for r in rows):
+            return None
+        if len(body) != len(rows) * model.dim * 4 or hashlib.sha256(body).hexdigest() != header.get("sha256"):
+            return None
+        matrix = np.frombuffer(body, dtype="<f4").reshape(len(rows), model.dim)
+        if not np.isfinite(matrix).all():
+            return None
+    except (ValueError, UnicodeDecodeError, struct.error, TypeError):
+        return None
+    return VectorMatrix([r[0] for r in rows], [r[1] for r in rows], matrix)
+
+
+def write(path: Path, model, vm: VectorMatrix) -> None:
+    import numpy as np
+
+    body = np.ascontiguousarray(vm.matrix, dtype="<f4").tobytes()
+    header = json.dumps(_header(model, vm.paths, vm.keys, hashlib.sha256(body).hexdigest()), separators=(",", ":")).encode()
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(Path(path), MAGIC + struct.pack("<I", len(header)) + header + body)
+
+
+def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], str | None], *,
+           progress: Callable[[int, int], None] | None = None) -> tuple[VectorMatrix, dict]:
+    """Make the stored vectors match ``wanted`` (path -> key): keep rows whose key is the same,
+    embed the others (``text_of(path)`` gives the passage text, None to skip the page).
+
+    Returns the vectors and ``{"embedded": n, "rebuilt": bool, "removed": n}``."""
+    import numpy as np
+
+    old = read(path, model)
+    rebuilt = old is None
+    old_rows = {} if old is None else {p: (k, i) for i, (p, k) in enumerate(zip(old.paths, old.keys))}
+    keep, todo = [], []
+    for rel in sorted(wanted):
+        hit = old_rows.get(rel)
+        (keep if hit and hit[0] == wanted[rel] else todo).append(rel)
+    removed = len(set(old_rows) - set(wanted))
+    if not todo and not removed and old is not None:
+        return old, {"embedded": 0, "rebuilt": False, "removed": 0}
+    texts: list[tuple[str, str]] = []
+    for rel in todo:
+        text = text_of(rel)
+        if text is not None:
+            texts.append((rel, text))
+    new_vecs = []
+    for start in range(0, len(texts), BATCH):
+        chunk = texts[start:start + BATCH]
+        new_vecs.append(model.embed_passages([t for _, t in chunk]))
+        if progress:
+            progress(min(start + BATCH, len(texts)), len(texts))
+    paths = keep + [rel for rel, _ in texts]
+    parts = ([old.matrix[[old_rows[rel][1] for rel in keep]]] if keep else []) + new_vecs
+    matrix = np.concatenate(parts) if parts else np.zeros((0, model.dim), dtype=np.float32)
+    order = sorted(range(len(paths)), key=lambda i: paths[i])
+    vm = VectorMatrix([paths[i] for i in order], [wanted[paths[i]] for i in order], matrix[order] if len(order) else matrix)
+    write(path, model, vm)
+    return vm, {"embedded": len(texts), "rebuilt": rebuilt, "removed": removed}
+
+
+def article_text(doc: dict, lang: str) -> str:
+    """The passage text of an index document (see :meth:`KBIndex._document`)."""
+    return passage_text(doc.get(f"title_{lang}", ""), doc.get(f"summary_{lang}", ""), doc.get(f"body_{lang}", ""))
