@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
+import tempfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+
+# One machine-wide embedding cache for the whole session, never the user's ~/.cache: test desks
+# that hold the same articles embed them once (gitdesk/kb/embedcache.py).
+if not os.environ.get("GITDESK_CACHE_DIR"):
+    os.environ["GITDESK_CACHE_DIR"] = tempfile.mkdtemp(prefix="gitdesk-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["GITDESK_CACHE_DIR"], True)
 
 PROJECT = Path(__file__).resolve().parent.parent
 AGENT = "Ana Lima <ana.lima@northwind.example>"

@@ -26,6 +26,7 @@ def fake(sample, monkeypatch):
     monkeypatch.setitem(embedding.MODELS, "fake", "tests.kb.fake_embedder")
     monkeypatch.setattr(embedding, "_loaded", {})
     monkeypatch.setattr(fake_embedder, "NAME", "fake-hash-64")
+    monkeypatch.setenv("GITDESK_CACHE_DIR", "off")  # these tests count what the model embeds
     _set_search(sample, "model: fake")
     return sample
 

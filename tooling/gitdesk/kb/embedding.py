@@ -63,6 +63,9 @@ def load_model(config, state_dir: Path) -> tuple[Embedder | None, str]:
         model = module.load(Path(state_dir))
     except ModelUnavailable as exc:
         return None, exc.line()
+    from gitdesk.kb.embedcache import with_cache
+
+    model = with_cache(model)
     _loaded[key] = model
     return model, ""
 
