@@ -52,8 +52,9 @@ def test_new_folder_with_github_and_name(exe, tmp_path):
     contact = yaml.safe_load((root / ".github/ISSUE_TEMPLATE/config.yml").read_text())["contact_links"][0]
     assert contact["url"] == "https://acme.github.io/helpdesk/"
     workflow = yaml.safe_load((root / ".github/workflows/kb.yml").read_text())
-    steps = [s.get("run", "") for s in workflow["jobs"]["kb"]["steps"]]
-    assert f"python -m pip install gitdesk=={__version__}" in steps
+    setup = [s for s in workflow["jobs"]["kb"]["steps"] if "/.github/actions/setup@" in s.get("uses", "")]
+    assert [s["uses"] for s in setup] == [f"OWNER/gitdesk/.github/actions/setup@v{__version__}"]
+    assert "with" not in setup[0]  # the action installs the gitdesk of its own tag
     assert "# Acme IT Help" in (root / "kb/index.md").read_text()
     lines = proc.stdout.split("Next steps:")[1].strip().splitlines()
     assert [line.split(".")[0].strip() for line in lines] == ["1", "2", "3"]

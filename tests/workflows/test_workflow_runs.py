@@ -3,7 +3,7 @@
 For every job that works on the files backend (SLA check, metrics, KB check, pages build), the
 `run:` steps are executed with bash -eo pipefail (what `shell: bash` means on GitHub), with the
 step's `env:` resolved and the runner's default variables set. `actions/checkout` is the clone,
-`actions/setup-python` and `pip install .` are this virtualenv, an upload step checks that its
+gitdesk's setup action (`.github/actions/setup`) is this virtualenv, an upload step checks that its
 path holds files. The SLA job pushes to a local bare "origin" and is run twice: the first run
 may only add new event files under tickets/, the second must change nothing.
 
@@ -31,7 +31,7 @@ EXPRESSIONS = {
     "${{ github.event.issue.number }}": "7",
 }
 CONDITIONS = {"github.ref_type == 'branch'": True}
-SKIPPED_ACTIONS = {"actions/checkout", "actions/setup-python"}
+SKIPPED_ACTIONS = {"actions/checkout", "actions/setup-python", "./.github/actions/setup"}  # setup: this virtualenv
 UPLOAD_ACTIONS = {"actions/upload-artifact", "actions/upload-pages-artifact"}
 
 
@@ -79,8 +79,6 @@ def run_job(workflow: str, job_id: str, work: Path, home: Path, bin_dir: Path | 
                 assert action in SKIPPED_ACTIONS, f"{where}: teach this test the action {action}"
             continue
         script = step["run"]
-        if script.strip() == "python -m pip install .":
-            continue  # gitdesk is installed in this virtualenv
         env = runner_env(home, bin_dir)
         for key, value in (step.get("env") or {}).items():
             assert value in EXPRESSIONS, f"{where}: teach this test the value {value!r}"
@@ -101,7 +99,7 @@ def origin(tmp_path) -> Path:
     git("clone", "--quiet", "--bare", "--no-hardlinks", str(ROOT), str(bare), cwd=tmp_path)
     branch = git("symbolic-ref", "--short", "HEAD", cwd=bare)
     if branch != "main":
-        git("branch", "-m", branch, "main", cwd=bare)
+        git("branch", "-M", branch, "main", cwd=bare)  # -M: a worktree's clone also has the old main
     return bare
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import pytest
 
-from ._wf import ROOT, WORKFLOW_FILES, all_steps, load_workflow, logical_lines, steps
+from ._wf import ROOT, WORKFLOW_FILES, all_steps, load_workflow, load_yaml, logical_lines, steps
 
 WORKFLOWS = {p.name: p for p in WORKFLOW_FILES}
 
@@ -31,6 +31,7 @@ JOB_PERMISSIONS = {
 # Jobs allowed to keep checkout's credentials, because they push.
 PUSHING_JOBS = {("sla.yml", "check")}
 
+LOCAL_SETUP = "./.github/actions/setup"
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<rest>.*)$")
 PINNED = re.compile(r"^(?P<action>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[^@\s]+)?)@(?P<sha>[0-9a-f]{40})$")
 VERSION_COMMENT = re.compile(r"^\s+#\s+v\d+\.\d+\.\d+\s*$")
@@ -124,7 +125,9 @@ def test_every_action_is_pinned_to_a_commit_sha_with_a_version_comment():
             count += 1
             where = f"{path.name}:{lineno}"
             ref = m.group("ref")
-            assert not ref.startswith("./"), f"{where}: local actions are not used"
+            if ref.startswith("./"):  # the one local action: gitdesk's setup, from the working tree
+                assert ref == LOCAL_SETUP and m.group("rest").strip() == "# zizmor: ignore[self-repository]", where
+                continue
             pin = PINNED.match(ref)
             assert pin, f"{where}: {ref} is not pinned to a full 40-hex commit SHA"
             assert VERSION_COMMENT.match(m.group("rest")), f"{where}: add a `# vX.Y.Z` comment naming the release"
@@ -135,6 +138,12 @@ def test_every_action_is_pinned_to_a_commit_sha_with_a_version_comment():
     # and every `uses:` line was seen by the regex (no other spelling slipped through)
     parsed = sum(1 for s in all_steps() if "uses" in s.data)
     assert parsed == count
+    # the setup action pins its own actions the same way, with the same versions
+    action = (ROOT / ".github/actions/setup/action.yml").read_text(encoding="utf-8")
+    for m in filter(None, map(USES_LINE.match, action.splitlines())):
+        pin = PINNED.match(m.group("ref"))
+        assert pin and VERSION_COMMENT.match(m.group("rest")), m.group(0)
+        assert seen.get(pin.group("action"), {m.group("ref") + m.group("rest").strip()}) == {m.group("ref") + m.group("rest").strip()}
 
 
 def test_checkout_does_not_persist_credentials_unless_the_job_pushes():
@@ -150,17 +159,22 @@ def test_checkout_does_not_persist_credentials_unless_the_job_pushes():
 
 
 def test_python_is_3_12_and_gitdesk_is_installed_from_the_checkout():
+    action = load_yaml(ROOT / ".github/actions/setup/action.yml")
+    assert action["inputs"]["python-version"]["default"] == "3.12"
     for path in WORKFLOW_FILES:
         data = load_workflow(path)
         for job_id, job in data["jobs"].items():
             job_steps = job.get("steps") or []
             runs = [st.get("run", "") for st in job_steps]
+            uses = [str(st.get("uses", "")) for st in job_steps]
             uses_gitdesk = any("gitdesk " in r for r in runs)
             setups = [st for st in job_steps if str(st.get("uses", "")).startswith("actions/setup-python@")]
-            if uses_gitdesk or "bash .ci/run" in runs:
+            if "bash .ci/run" in runs:
                 assert [st["with"]["python-version"] for st in setups] == ["3.12"], f"{path.name}: {job_id}"
             if uses_gitdesk:
-                install = runs.index("python -m pip install .")
+                assert setups == [], f"{path.name}: {job_id}: Python comes from the setup action"
+                install = uses.index(LOCAL_SETUP)
+                assert "with" not in job_steps[install], f"{path.name}: {job_id}: gitdesk from the working tree"
                 first_call = min(i for i, r in enumerate(runs) if "gitdesk " in r)
                 assert install < first_call, f"{path.name}: {job_id} calls gitdesk before installing it"
 

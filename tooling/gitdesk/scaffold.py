@@ -38,6 +38,11 @@ NEEDS_REPOSITORY = (".github/ISSUE_TEMPLATE/config.yml",)
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TOKEN_RE = re.compile(r"@@([A-Z_]+)@@")
 _SPEC_RE = re.compile(r"^[A-Za-z0-9._=<>!~@:/+\[\],#%?&-]{1,300}$")
+_BRANCH_RE = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
+#: Where gitdesk's own repository (and its setup action) lives on GitHub. The public address is
+#: not settled yet: the generated workflows name this placeholder until it is.
+ACTION_REPOSITORY = "OWNER/gitdesk"
+SETUP_ACTION = ".github/actions/setup"
 DEFAULT_ABOUT = "Guides and answers to common problems, searchable. Urgent? The Get help page says how to reach us."
 
 
@@ -50,11 +55,12 @@ class InitResult:
     not_written: dict[str, str] = field(default_factory=dict)  # path -> why
     notes: list[str] = field(default_factory=list)
     git_initialised: bool = False
+    branch: str = "main"  # the branch the workflows run on
     next_steps: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"root": str(self.root), "created": self.created, "overwritten": self.overwritten, "skipped": self.skipped,
-                "not_written": self.not_written, "notes": self.notes, "git_initialised": self.git_initialised, "next_steps": self.next_steps}
+                "not_written": self.not_written, "notes": self.notes, "git_initialised": self.git_initialised, "branch": self.branch, "next_steps": self.next_steps}
 
 
 def check_repository(value: str | None) -> str | None:
@@ -94,12 +100,61 @@ def check_install(value: str | None) -> str:
     return shlex.quote(spec)
 
 
-def template_values(*, repository: str | None, name: str | None, today: _dt.date, install: str | None = None) -> dict[str, str]:
+def setup_step(install: str | None) -> str:
+    """What follows ``uses:`` in a generated workflow's "Set up gitdesk" step.
+
+    gitdesk's setup action at this version's tag installs gitdesk from its own copy of the
+    repository, so upgrading a desk is changing that tag; ``install`` (``--install SPEC``)
+    makes the action pip-install SPEC instead.
+    """
+    # a release tag rather than a commit SHA, so that an upgrade is one edit (zizmor asks for SHAs)
+    ref = f"{ACTION_REPOSITORY}/{SETUP_ACTION}@v{__version__} # zizmor: ignore[unpinned-uses]"
+    if install is None:
+        return ref
+    check_install(install)
+    return f"{ref}\n        with:\n          install: {json.dumps(install.strip())}"  # no quotes or spaces: see _SPEC_RE
+
+
+def check_branch(value: str | None) -> str | None:
+    """A branch name fit for a workflow's ``branches:`` list and a ``refs/heads/`` comparison."""
+    if value is None:
+        return None
+    value = value.strip().removeprefix("refs/heads/")
+    if (not _BRANCH_RE.match(value) or value.startswith(("-", "/", ".")) or value.endswith(("/", ".", ".lock"))
+            or ".." in value or "//" in value):
+        raise UsageError(f"not a branch name: {value!r}", field="--branch")
+    return value
+
+
+def detect_branch(root: Path) -> str:
+    """The branch the workflows run on: the remote's default branch (``origin/HEAD``), else the
+    branch checked out (born or not), else git's ``init.defaultBranch``, else ``main``."""
+    from gitdesk.repo import run_git
+
+    where = next(p for p in (root, *root.parents) if p.is_dir())
+
+    def git_line(*args: str) -> str:
+        proc = run_git(where, *args, check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    remote = git_line("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if remote.startswith("origin/"):
+        return remote[len("origin/"):]
+    if _git_toplevel(where) is not None:
+        current = git_line("symbolic-ref", "--quiet", "--short", "HEAD")
+        if current:
+            return current
+    return git_line("config", "--get", "init.defaultBranch") or "main"
+
+
+def template_values(*, repository: str | None, name: str | None, today: _dt.date, install: str | None = None,
+                    branch: str = "main") -> dict[str, str]:
     """The ``@@TOKEN@@`` values for a new desk."""
     return {
         "NAME": _md_escape(name or "IT Help Desk"),  # used in Markdown only (the home page's title)
         "TODAY": today.isoformat(),
-        "GITDESK_INSTALL": check_install(install),
+        "GITDESK_SETUP": setup_step(install),
+        "BRANCH": branch,
         "SITE_URL": pages_url(repository) if repository else "",
         "SITE_ABOUT": DEFAULT_ABOUT,
     }
@@ -163,9 +218,10 @@ def _replace_once(text: str, pattern: str, replacement: str, key: str) -> str:
 
 
 def plan(*, repository: str | None = None, name: str | None = None, today: _dt.date | None = None,
-         install: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
+         install: str | None = None, branch: str = "main") -> tuple[dict[str, str], dict[str, str]]:
     """Every file of a new desk as ``{path: text}``, and the files left out with the reason."""
-    values = template_values(repository=repository, name=name, today=today or _dt.date.today(), install=install)
+    values = template_values(repository=repository, name=name, today=today or _dt.date.today(), install=install,
+                             branch=branch)
     files: dict[str, str] = {CONFIG_FILE: helpdesk_yml(repository=repository, name=name)}
     left_out: dict[str, str] = {}
     for dest, src in template_files().items():
@@ -184,8 +240,11 @@ def _git_toplevel(path: Path) -> Path | None:
 
 
 def scaffold(target: str | Path, *, repository: str | None = None, name: str | None = None, force: bool = False,
-             today: _dt.date | None = None, install: str | None = None) -> InitResult:
-    """Create (or complete) a help desk in ``target``; see the module docstring."""
+             today: _dt.date | None = None, install: str | None = None, branch: str | None = None) -> InitResult:
+    """Create (or complete) a help desk in ``target``; see the module docstring.
+
+    ``branch``: the branch the workflows run on (default: :func:`detect_branch`); a new
+    repository is created on it."""
     from gitdesk.repo import run_git
     from gitdesk.yamlio import atomic_write
 
@@ -194,7 +253,8 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
     root = Path(target).expanduser()
     if root.exists() and not root.is_dir():
         raise UsageError("exists and is not a folder", path=str(root))
-    files, left_out = plan(repository=repository, name=name, today=today, install=install)
+    branch = check_branch(branch) or check_branch(detect_branch(root.resolve()))
+    files, left_out = plan(repository=repository, name=name, today=today, install=install, branch=branch)
     root_abs = root.resolve()
     problems = []
     for rel in files:
@@ -210,7 +270,7 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
     result = InitResult(root=root_abs, not_written=left_out)
     toplevel = _git_toplevel(root_abs)
     if toplevel is None:
-        proc = run_git(root_abs, "init", "-q", check=False)
+        proc = run_git(root_abs, "init", "-q", f"--initial-branch={branch}", check=False)
         if proc.returncode != 0:
             raise RepoError(f"git init failed: {(proc.stderr or proc.stdout).strip().splitlines()[:1]}", path=str(root_abs))
         result.git_initialised = True
@@ -229,11 +289,12 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
             result.skipped.append(rel)
             continue
         (result.overwritten if existed else result.created).append(rel)
-    result.next_steps = next_steps(root_abs, repository)
+    result.branch = branch
+    result.next_steps = next_steps(root_abs, repository, branch)
     return result
 
 
-def next_steps(root: Path, repository: str | None) -> list[str]:
+def next_steps(root: Path, repository: str | None, branch: str = "main") -> list[str]:
     here = Path.cwd().resolve()
     go = "" if root == here else f"cd {_shell_quote(str(root))} && "
     steps = [
@@ -243,7 +304,7 @@ def next_steps(root: Path, repository: str | None) -> list[str]:
     ]
     if repository:
         steps.append(f"Publish: {go}git add -A && git commit -m \"Start the help desk\" && git push -u "
-                     f"https://github.com/{repository}.git HEAD:main; then in the repository's Settings > Pages choose "
+                     f"https://github.com/{repository}.git HEAD:{branch}; then in the repository's Settings > Pages choose "
                      f"\"GitHub Actions\" so the site appears at {pages_url(repository)}")
     else:
         steps.append(f"Keep it: {go}git add -A && git commit -m \"Start the help desk\"; then open your first ticket: "

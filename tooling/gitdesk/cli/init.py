@@ -12,15 +12,17 @@ Examples:
   gitdesk init helpdesk                                  # a new folder (git init included)
   gitdesk init . --github acme/helpdesk --name "Acme IT Help"
   gitdesk init --force                                   # rewrite every starter file here
+  gitdesk init --branch trunk                            # workflows run on trunk, not the detected branch
 
 Existing files are never replaced without --force; they are listed as skipped.""")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=str), metavar="[DIR]")
 @click.option("--github", "repository", metavar="OWNER/NAME", help="GitHub repository of the desk (fills github.repository and the issue forms' site link).")
 @click.option("--name", help="The help desk's name (helpdesk.yml name and site title).")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-@click.option("--install", "install", metavar="SPEC", help="What the workflows pip-install to get gitdesk (default: this version from the package index).")
+@click.option("--install", "install", metavar="SPEC", help="What the workflows' setup step pip-installs (default: gitdesk from the setup action's own tag, this version).")
+@click.option("--branch", metavar="NAME", help="The branch the workflows run on (default: the repository's default branch, else main).")
 @json_option
-def init(directory, repository, name, force, install, as_json) -> None:
+def init(directory, repository, name, force, install, branch, as_json) -> None:
     """Scaffold a working help desk in DIR (default: here): helpdesk.yml, kb/, tickets/, the site,
     workflows and issue forms.
 
@@ -29,7 +31,7 @@ def init(directory, repository, name, force, install, as_json) -> None:
     """
     from gitdesk.scaffold import scaffold
 
-    result = scaffold(directory, repository=repository, name=name, force=force, install=install)
+    result = scaffold(directory, repository=repository, name=name, force=force, install=install, branch=branch)
     if as_json:
         echo_json(result.to_dict())
         return
