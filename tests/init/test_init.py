@@ -27,6 +27,7 @@ EXPECTED = {
     "kb/agents/ticket-to-kb-article.md", "kb/agents/requester-privacy.md",
     ".github/workflows/kb.yml", ".github/workflows/metrics.yml", ".github/workflows/pages.yml",
     ".github/workflows/sla.yml", ".github/workflows/triage.yml",
+    ".github/workflows/intake.yml", ".github/workflows/notify.yml", ".github/workflows/sync.yml",
     ".github/ISSUE_TEMPLATE/support-request.yml", ".github/ISSUE_TEMPLATE/kb-correction.yml",
     ".github/ISSUE_TEMPLATE/config.yml",
 }
@@ -72,8 +73,9 @@ def test_current_folder_without_options_writes_the_defaults(exe, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert (root / "helpdesk.yml").read_text(encoding="utf-8") == defaults_text()
     # without a repository the issue-form config (a link to the site on GitHub Pages) is left out, and said so
-    assert set(tree(root)) == EXPECTED - {".github/ISSUE_TEMPLATE/config.yml"}
+    assert set(tree(root)) == EXPECTED - {".github/ISSUE_TEMPLATE/config.yml", ".github/workflows/sync.yml"}
     assert "not written  .github/ISSUE_TEMPLATE/config.yml" in proc.stdout
+    assert "not written  .github/workflows/sync.yml: it syncs tickets" in proc.stdout
     steps = proc.stdout.split("Next steps:")[1].strip().splitlines()
     assert len(steps) == 3 and "cd " not in steps[0], "in the desk's own folder the steps need no cd"
     assert_checks_pass(exe, root)
@@ -93,7 +95,8 @@ def test_existing_repository_keeps_its_files(exe, tmp_path):
     result = json.loads(proc.stdout)
     assert result["git_initialised"] is False
     assert sorted(result["skipped"]) == [".gitignore", "helpdesk.yml", "kb/index.md"]
-    assert set(result["created"]) == EXPECTED - {".gitignore", "helpdesk.yml", "kb/index.md", ".github/ISSUE_TEMPLATE/config.yml"}
+    assert set(result["created"]) == EXPECTED - {".gitignore", "helpdesk.yml", "kb/index.md", ".github/ISSUE_TEMPLATE/config.yml",
+                                                 ".github/workflows/sync.yml"}
     after = tree(root)
     for rel, data in before.items():
         assert after[rel] == data, f"{rel} was changed"

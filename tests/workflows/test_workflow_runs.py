@@ -28,10 +28,13 @@ from .test_workflow_commands import MISSING
 # The only expressions a step's env or if may use; anything else must be added here on purpose.
 EXPRESSIONS = {
     "${{ secrets.GITHUB_TOKEN }}": "test-token-never-sent",
+    "${{ secrets.GITDESK_IMAP_PASSWORD }}": "imap-password-never-sent",
+    "${{ secrets.GITDESK_SMTP_PASSWORD }}": "smtp-password-never-sent",
     "${{ github.event.issue.number }}": "7",
 }
-CONDITIONS = {"github.ref_type == 'branch'": True}
-SKIPPED_ACTIONS = {"actions/checkout", "actions/setup-python", "./.github/actions/setup"}  # setup: this virtualenv
+CONDITIONS = {"github.ref_type == 'branch'": True, "${{ !cancelled() && github.ref_type == 'branch' }}": True}
+# setup: this virtualenv; cache: the runs here keep .gitdesk/ in the checkout or start cold
+SKIPPED_ACTIONS = {"actions/checkout", "actions/setup-python", "./.github/actions/setup", "actions/cache"}
 UPLOAD_ACTIONS = {"actions/upload-artifact", "actions/upload-pages-artifact"}
 
 
@@ -216,3 +219,18 @@ def test_sla_plumbing_lands_on_top_of_a_push_made_while_it_ran(origin, fake_gitd
     tip = git("rev-parse", "main", cwd=origin)
     assert git("rev-parse", f"{tip}~1", cwd=origin) == agent_tip  # rebased, nothing lost
     assert git("show", "--name-only", "--format=", tip, cwd=origin) == "tickets/HD-01TEST/20260101T000000Z-escalation.yml"
+
+
+@pytest.mark.slow
+def test_operations_jobs_do_nothing_on_a_desk_without_mail_or_sync(origin, tmp_path):
+    """This repository's desk sets no mail server and no GitHub repository: its scheduled intake,
+    notify and sync runs must stay green and push nothing."""
+    home = tmp_path / "home"
+    home.mkdir()
+    before = git("rev-parse", "main", cwd=origin)
+    for workflow, job in (("intake.yml", "intake"), ("notify.yml", "notify"), ("sync.yml", "sync")):
+        results = run_job(workflow, job, checkout(origin, tmp_path / workflow), home)
+        outputs = [json.loads(p.stdout) for name, p in results.items() if p.stdout.startswith("{")]
+        assert outputs and all(o["configured"] is False for o in outputs), (workflow, outputs)
+        assert "Nothing new to record." in results["Commit and push what was recorded"].stdout
+    assert git("rev-parse", "main", cwd=origin) == before

@@ -26,10 +26,16 @@ JOB_PERMISSIONS = {
     ("pages.yml", "build"): {"contents": "read", "issues": "read"},
     ("pages.yml", "deploy"): {"pages": "write", "id-token": "write"},
     ("tests.yml", "tests"): {"contents": "read"},
+    ("intake.yml", "intake"): {"contents": "write", "issues": "write"},
+    ("notify.yml", "notify"): {"contents": "write", "issues": "write"},
+    ("sync.yml", "sync"): {"contents": "write", "issues": "write"},
 }
 
 # Jobs allowed to keep checkout's credentials, because they push.
-PUSHING_JOBS = {("sla.yml", "check")}
+PUSHING_JOBS = {("sla.yml", "check"), ("intake.yml", "intake"), ("notify.yml", "notify"), ("sync.yml", "sync")}
+#: The secrets a workflow may read (each only through a step's env:), and by whom.
+SECRETS = {"GITHUB_TOKEN": None, "GITDESK_IMAP_PASSWORD": {"intake.yml"},
+           "GITDESK_SMTP_PASSWORD": {"intake.yml", "notify.yml", "sla.yml"}}
 
 LOCAL_SETUP = "./.github/actions/setup"
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<rest>.*)$")
@@ -108,7 +114,10 @@ def test_secrets_only_reach_steps_through_env():
         text = path.read_text(encoding="utf-8")
         for lineno, line in enumerate(text.splitlines(), 1):
             if "secrets." in line.split("#", 1)[0] or "${{ secrets" in line:
-                assert re.fullmatch(r"\s+GITHUB_TOKEN: \$\{\{ secrets\.GITHUB_TOKEN \}\}", line), f"{path.name}:{lineno}: {line.strip()}"
+                m = re.fullmatch(r"\s+([A-Z_]+): \$\{\{ secrets\.\1 \}\}( # zizmor: ignore\[secrets-outside-env\])?", line)
+                assert m, f"{path.name}:{lineno}: {line.strip()}"
+                assert m.group(1) in SECRETS and path.name in (SECRETS[m.group(1)] or {path.name}), f"{path.name}:{lineno}"
+                assert bool(m.group(2)) == (m.group(1) != "GITHUB_TOKEN"), f"{path.name}:{lineno}"
     for s in all_steps():
         for key, value in (s.data.get("with") or {}).items():
             assert "secrets." not in str(value), f"{s.where}: with.{key}"
@@ -148,7 +157,7 @@ def test_every_action_is_pinned_to_a_commit_sha_with_a_version_comment():
 
 def test_checkout_does_not_persist_credentials_unless_the_job_pushes():
     checkouts = [s for s in all_steps() if str(s.data.get("uses", "")).startswith("actions/checkout@")]
-    assert len(checkouts) == 6
+    assert len(checkouts) == 9
     for s in checkouts:
         persist = (s.data.get("with") or {}).get("persist-credentials")
         if (s.workflow, s.job) in PUSHING_JOBS:
@@ -225,7 +234,7 @@ def test_sla_runs_on_a_schedule_and_by_hand_and_commits_as_the_bot():
     assert set(triggers) == {"schedule", "workflow_dispatch"}
     assert triggers["schedule"] == [{"cron": "*/30 * * * *"}]
     data = load_workflow(WORKFLOWS["sla.yml"])
-    assert data["concurrency"] == {"group": "sla-check", "cancel-in-progress": False}
+    assert data["concurrency"] == {"group": "helpdesk-writes", "cancel-in-progress": False}
     _, script = env_of("sla.yml", "check", "gitdesk sla check")
     assert script == "gitdesk sla check --apply --json"  # a breach must not fail the run (see sla.yml)
     _, ident = env_of("sla.yml", "check", "git config user.name")
@@ -234,6 +243,35 @@ def test_sla_runs_on_a_schedule_and_by_hand_and_commits_as_the_bot():
     assert checkout.data["with"]["ref"] == "${{ github.ref }}"  # the branch tip, not the queued SHA
     _, push = env_of("sla.yml", "check", "git push")
     assert "git add -- tickets" in push and "git pull --rebase" in push
+
+
+OPERATIONS = {"intake.yml": ["gitdesk intake email --imap --if-configured --json", "gitdesk notify --if-configured --json"],
+              "notify.yml": ["gitdesk notify --if-configured --json"],
+              "sla.yml": ["gitdesk sla check --apply --json", "gitdesk notify --if-configured --json"],
+              "sync.yml": ["gitdesk sync --if-configured --json"]}
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_operations_run_on_a_schedule_in_one_group_commit_what_they_record_and_keep_their_caches(name):
+    data = load_workflow(WORKFLOWS[name])
+    assert set(data["on"]) == {"schedule", "workflow_dispatch"}
+    # never two at once, across the four: each would push events the other has not seen
+    assert data["concurrency"] == {"group": "helpdesk-writes", "cancel-in-progress": False}
+    (job,) = data["jobs"].values()
+    runs = [s["run"].strip() for s in job["steps"] if "run" in s]
+    assert [r for r in runs if r.startswith("gitdesk ")] == OPERATIONS[name]
+    commit = job["steps"][-1]
+    assert commit["if"] == "${{ !cancelled() && github.ref_type == 'branch' }}"  # what was recorded is pushed
+    assert "git add -- tickets" in commit["run"] and 'git push --quiet origin "HEAD:$GITHUB_REF_NAME"' in commit["run"]
+    uses = [str(s.get("uses", "")) for s in job["steps"]]
+    cache_at = next(i for i, u in enumerate(uses) if u.startswith("actions/cache@"))
+    cache = job["steps"][cache_at]
+    # the key names the commit, so a run saves at most one copy per commit; any older copy is
+    # restored as a head start and refreshed by gitdesk's own checks, never trusted as it is
+    assert cache["with"] == {"path": ".gitdesk", "key": "gitdesk-derived-${{ runner.os }}-${{ github.sha }}",
+                             "restore-keys": "gitdesk-derived-${{ runner.os }}-"}
+    first_call = min(i for i, s in enumerate(job["steps"]) if s.get("run", "").startswith("gitdesk "))
+    assert uses.index(LOCAL_SETUP) < cache_at < first_call
 
 
 def test_metrics_runs_on_a_schedule_and_keeps_its_report():

@@ -33,8 +33,13 @@ from gitdesk.errors import ConfigError, RepoError, UsageError, ValidationError
 TEMPLATE_DIR = ("templates", "init")
 #: Template paths (relative to templates/init) whose destination differs.
 RENAMES = {"gitignore": ".gitignore", "tickets/gitkeep": "tickets/.gitkeep", "github/": ".github/"}
-#: Written only when a GitHub repository is known (it links to the site on GitHub Pages).
-NEEDS_REPOSITORY = (".github/ISSUE_TEMPLATE/config.yml",)
+#: Written only when a GitHub repository is known (it links to the site on GitHub Pages; it
+#: syncs the desk's tickets with that repository's issues).
+NEEDS_REPOSITORY = (".github/ISSUE_TEMPLATE/config.yml", ".github/workflows/sync.yml")
+NEEDS_REPOSITORY_WHY = {
+    None: "it links to the site on GitHub Pages: run `gitdesk init --github OWNER/NAME` to add it",
+    ".github/workflows/sync.yml": "it syncs tickets with a GitHub repository's issues: run `gitdesk init --github OWNER/NAME` to add it",
+}
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TOKEN_RE = re.compile(r"@@([A-Z_]+)@@")
 _SPEC_RE = re.compile(r"^[A-Za-z0-9._=<>!~@:/+\[\],#%?&-]{1,300}$")
@@ -226,7 +231,7 @@ def plan(*, repository: str | None = None, name: str | None = None, today: _dt.d
     left_out: dict[str, str] = {}
     for dest, src in template_files().items():
         if dest in NEEDS_REPOSITORY and not repository:
-            left_out[dest] = "it links to the site on GitHub Pages: run `gitdesk init --github OWNER/NAME` to add it"
+            left_out[dest] = NEEDS_REPOSITORY_WHY.get(dest, NEEDS_REPOSITORY_WHY[None])
             continue
         files[dest] = render(src.read_text(encoding="utf-8"), values, where=f"gitdesk/templates/init/{src.name}")
     return files, left_out
