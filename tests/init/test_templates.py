@@ -26,6 +26,7 @@ REPO_VALUES = {
 #: Files of this repository's .github/ that a new desk does not get, and why.
 NOT_SHIPPED = {
     ".github/workflows/tests.yml": "runs gitdesk's own test suite (.ci/run)",
+    ".github/workflows/release.yml": "publishes gitdesk itself",
     ".github/actions/setup/action.yml": "gitdesk's setup action: desks use it from gitdesk's repository",
     ".github/actions/setup/spec.sh": "part of the setup action",
     ".github/actions/setup/install.sh": "part of the setup action",

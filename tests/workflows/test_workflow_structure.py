@@ -29,7 +29,12 @@ JOB_PERMISSIONS = {
     ("intake.yml", "intake"): {"contents": "write", "issues": "write"},
     ("notify.yml", "notify"): {"contents": "write", "issues": "write"},
     ("sync.yml", "sync"): {"contents": "write", "issues": "write"},
+    ("release.yml", "build"): {"contents": "read"},
+    ("release.yml", "publish"): {"id-token": "write"},
+    ("release.yml", "github-release"): {"contents": "write"},
 }
+#: The jobs that may mint an OIDC token: Pages' deployment and the package index's trusted publishing.
+OIDC_JOBS = {("pages.yml", "deploy"), ("release.yml", "publish")}
 
 # Jobs allowed to keep checkout's credentials, because they push.
 PUSHING_JOBS = {("sla.yml", "check"), ("intake.yml", "intake"), ("notify.yml", "notify"), ("sync.yml", "sync")}
@@ -45,7 +50,10 @@ VERSION_COMMENT = re.compile(r"^\s+#\s+v\d+\.\d+\.\d+\s*$")
 # What a `run:` line may be: a gitdesk command, installing gitdesk, the CI script, or the git
 # plumbing (and its shell control words) of a job that commits what gitdesk wrote.
 ALLOWED_RUN_LINE = re.compile(
-    r"^(gitdesk( |$)|python -m pip install \.$|bash \.ci/run$|git |if git |then$|fi$|else$|echo \"[^\"$`]*\"$|exit 0$)"
+    r"^(gitdesk( |$)|python -m pip install \.$|bash \.ci/run$|git |if git |then$|fi$|else$|echo \"[^\"$`]*\"$|exit 0$"
+    # the release: gitdesk's own build and check scripts, the build tools, the GitHub release
+    r"|bash \.ci/release\.sh \"\$TAG\" dist$|python3 \.ci/release_notes\.py |python -m pip install --quiet build twine$"
+    r"|gh release create \"\$TAG\" )"
 )
 
 
@@ -71,10 +79,11 @@ def test_each_job_has_exactly_its_permissions(wf):
         assert job.get("permissions") == JOB_PERMISSIONS[(name, job_id)], f"{name}: jobs.{job_id}.permissions"
 
 
-def test_only_the_deploy_job_can_mint_an_oidc_token_or_write_pages():
+def test_only_the_deploy_and_publish_jobs_can_mint_an_oidc_token_or_write_pages():
     for (name, job), perms in JOB_PERMISSIONS.items():
-        if (name, job) != ("pages.yml", "deploy"):
-            assert "id-token" not in perms and "pages" not in perms
+        if (name, job) not in OIDC_JOBS:
+            assert "id-token" not in perms and "pages" not in perms, (name, job)
+    assert "pages" not in JOB_PERMISSIONS[("release.yml", "publish")]
 
 
 def test_every_job_has_a_timeout_and_a_runner(wf):
@@ -157,7 +166,7 @@ def test_every_action_is_pinned_to_a_commit_sha_with_a_version_comment():
 
 def test_checkout_does_not_persist_credentials_unless_the_job_pushes():
     checkouts = [s for s in all_steps() if str(s.data.get("uses", "")).startswith("actions/checkout@")]
-    assert len(checkouts) == 9
+    assert len(checkouts) == 11
     for s in checkouts:
         persist = (s.data.get("with") or {}).get("persist-credentials")
         if (s.workflow, s.job) in PUSHING_JOBS:
@@ -176,15 +185,15 @@ def test_python_is_3_12_and_gitdesk_is_installed_from_the_checkout():
             job_steps = job.get("steps") or []
             runs = [st.get("run", "") for st in job_steps]
             uses = [str(st.get("uses", "")) for st in job_steps]
-            uses_gitdesk = any("gitdesk " in r for r in runs)
+            uses_gitdesk = any(line.startswith("gitdesk ") for r in runs for line in logical_lines(r))
             setups = [st for st in job_steps if str(st.get("uses", "")).startswith("actions/setup-python@")]
-            if "bash .ci/run" in runs:
+            if "bash .ci/run" in runs or (path.name, job_id) == ("release.yml", "build"):
                 assert [st["with"]["python-version"] for st in setups] == ["3.12"], f"{path.name}: {job_id}"
             if uses_gitdesk:
                 assert setups == [], f"{path.name}: {job_id}: Python comes from the setup action"
                 install = uses.index(LOCAL_SETUP)
                 assert "with" not in job_steps[install], f"{path.name}: {job_id}: gitdesk from the working tree"
-                first_call = min(i for i, r in enumerate(runs) if "gitdesk " in r)
+                first_call = min(i for i, r in enumerate(runs) if r.startswith("gitdesk "))
                 assert install < first_call, f"{path.name}: {job_id} calls gitdesk before installing it"
 
 
@@ -197,7 +206,7 @@ def test_scripts_call_gitdesk_instead_of_carrying_logic():
 def test_every_workflow_runs_gitdesk_or_the_test_suite():
     for path in WORKFLOW_FILES:
         scripts = " ".join(s.data.get("run", "") for s in steps(path))
-        assert "gitdesk " in scripts or "bash .ci/run" in scripts, path.name
+        assert "gitdesk " in scripts or "bash .ci/" in scripts, path.name
 
 
 def test_shell_is_bash_with_pipefail_semantics(wf):
