@@ -28,6 +28,7 @@ EXPECTED = {
     ".github/workflows/kb.yml", ".github/workflows/metrics.yml", ".github/workflows/pages.yml",
     ".github/workflows/sla.yml", ".github/workflows/triage.yml",
     ".github/workflows/intake.yml", ".github/workflows/notify.yml", ".github/workflows/sync.yml",
+    ".github/gitdesk.lock",
     ".github/ISSUE_TEMPLATE/support-request.yml", ".github/ISSUE_TEMPLATE/kb-correction.yml",
     ".github/ISSUE_TEMPLATE/config.yml",
 }
@@ -180,9 +181,9 @@ def test_written_yaml_parses_and_every_template_is_used(tmp_path):
 
     result = scaffold(tmp_path / "desk", repository="acme/helpdesk", name="Acme")
     assert set(result.created) == EXPECTED
-    assert set(template_files()) | {"helpdesk.yml"} == EXPECTED
+    assert set(template_files()) | {"helpdesk.yml", ".github/gitdesk.lock"} == EXPECTED
     for rel in result.created:
-        if rel.endswith((".yml", ".yaml")):
+        if rel.endswith((".yml", ".yaml", ".lock")):
             assert yaml.safe_load((result.root / rel).read_text()) is not None, rel
         assert "@@" not in (result.root / rel).read_text(), f"{rel}: a template value was not filled in"
 

@@ -259,7 +259,9 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
     if root.exists() and not root.is_dir():
         raise UsageError("exists and is not a folder", path=str(root))
     branch = check_branch(branch) or check_branch(detect_branch(root.resolve()))
+    today = today or _dt.date.today()
     files, left_out = plan(repository=repository, name=name, today=today, install=install, branch=branch)
+    files.update(lock_file(files, install=install, branch=branch, today=today))
     root_abs = root.resolve()
     problems = []
     for rel in files:
@@ -297,6 +299,13 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
     result.branch = branch
     result.next_steps = next_steps(root_abs, repository, branch)
     return result
+
+
+def lock_file(files: dict[str, str], *, install: str | None, branch: str, today: _dt.date) -> dict[str, str]:
+    """``.github/gitdesk.lock``: what init generated, for ``gitdesk upgrade`` (:mod:`gitdesk.generated`)."""
+    from gitdesk.generated import LOCK_FILE, lock_text
+
+    return {LOCK_FILE: lock_text(files, install=install.strip() if install else None, branch=branch, today=today)}
 
 
 def next_steps(root: Path, repository: str | None, branch: str = "main") -> list[str]:

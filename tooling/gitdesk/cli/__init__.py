@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "intake": ("intake", "intake", "Turn incoming email into tickets and comments."),
     "notify": ("intake", "notify", "Email requesters and assignees about their tickets."),
     "init": ("init", "init", "Scaffold a working help desk in a folder."),
+    "upgrade": ("upgrade", "upgrade", "Bring the workflows, forms and pages gitdesk generated up to date."),
 }
 
 
