@@ -15,7 +15,7 @@ import yaml
 
 from gitdesk import __version__
 from gitdesk.config import defaults_text, load_config
-from gitdesk.scaffold import template_files
+from gitdesk.scaffold import modeline, template_files
 from tests.init.conftest import assert_checks_pass, git, init_repo, run, tree
 
 EXPECTED = {
@@ -47,6 +47,7 @@ def test_new_folder_with_github_and_name(exe, tmp_path):
     assert config["github"]["repository"] == "acme/helpdesk"
     # every other line of helpdesk.yml is the commented defaults, every key with its default
     written = (root / "helpdesk.yml").read_text(encoding="utf-8").splitlines()
+    assert written.pop(0) == modeline().strip()  # editors check it against this version's schema
     shipped = defaults_text().splitlines()
     assert len(written) == len(shipped)
     changed = [(a, b) for a, b in zip(shipped, written) if a != b]
@@ -72,7 +73,7 @@ def test_current_folder_without_options_writes_the_defaults(exe, tmp_path):
     root.mkdir()
     proc = run(exe, "init", cwd=root)
     assert proc.returncode == 0, proc.stderr
-    assert (root / "helpdesk.yml").read_text(encoding="utf-8") == defaults_text()
+    assert (root / "helpdesk.yml").read_text(encoding="utf-8") == modeline() + defaults_text()
     # without a repository the issue-form config (a link to the site on GitHub Pages) is left out, and said so
     assert set(tree(root)) == EXPECTED - {".github/ISSUE_TEMPLATE/config.yml", ".github/workflows/sync.yml"}
     assert "not written  .github/ISSUE_TEMPLATE/config.yml" in proc.stdout

@@ -29,6 +29,7 @@ from pathlib import Path
 from gitdesk import __version__
 from gitdesk.config import CONFIG_FILE, defaults_text, package_file
 from gitdesk.errors import ConfigError, RepoError, UsageError, ValidationError
+from gitdesk.project import REPOSITORY, schema_url
 
 TEMPLATE_DIR = ("templates", "init")
 #: Template paths (relative to templates/init) whose destination differs.
@@ -44,9 +45,8 @@ _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TOKEN_RE = re.compile(r"@@([A-Z_]+)@@")
 _SPEC_RE = re.compile(r"^[A-Za-z0-9._=<>!~@:/+\[\],#%?&-]{1,300}$")
 _BRANCH_RE = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
-#: Where gitdesk's own repository (and its setup action) lives on GitHub. The public address is
-#: not settled yet: the generated workflows name this placeholder until it is.
-ACTION_REPOSITORY = "OWNER/gitdesk"
+#: Where gitdesk's own repository (and its setup action) lives on GitHub (gitdesk.project).
+ACTION_REPOSITORY = REPOSITORY
 SETUP_ACTION = ".github/actions/setup"
 DEFAULT_ABOUT = "Guides and answers to common problems, searchable. Urgent? The Get help page says how to reach us."
 
@@ -201,14 +201,20 @@ def template_files() -> dict[str, Path]:
 
 
 def helpdesk_yml(*, repository: str | None, name: str | None) -> str:
-    """The commented defaults, with ``name`` (and ``site.title``) and ``github.repository`` set."""
-    text = defaults_text()
+    """The commented defaults, with ``name`` (and ``site.title``) and ``github.repository`` set,
+    under the modeline that lets YAML editors check it against the schema of this version."""
+    text = modeline() + defaults_text()
     if name:
         text = _replace_once(text, r"^name: .*$", f"name: {json.dumps(name, ensure_ascii=False)}", "name")
         text = _replace_once(text, r"^(  title: ).*$", rf"\g<1>{_escape_group(json.dumps(name, ensure_ascii=False))}", "site.title")
     if repository:
         text = _replace_once(text, r'^(  repository: )"".*$', rf'\g<1>{repository}', "github.repository")
     return text
+
+
+def modeline() -> str:
+    """``# yaml-language-server: $schema=...``: the config schema's ``$id`` (this version's)."""
+    return f"# yaml-language-server: $schema={schema_url('config.schema.json')}\n"
 
 
 def _escape_group(text: str) -> str:
