@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.github.plugin import *  # noqa: F401,F403  (the fake GitHub: fake_github)
+
 from ._wf import ROOT, WORKFLOWS_DIR, gitdesk_calls, load_workflow
 from .test_workflow_commands import MISSING
 
@@ -242,15 +244,18 @@ def test_operations_jobs_do_nothing_on_a_desk_without_mail_or_sync(origin, tmp_p
 
 
 @pytest.mark.slow
-def test_a_new_desks_workflows_run_on_its_first_push(tmp_path):
-    """`gitdesk init`, commit, push: every job of every workflow it wrote that needs no outside
-    service runs green on a fresh checkout (the operations jobs as no-ops: no mail server, no
-    second store), the Pages build produces the site, and nothing is pushed back."""
+def test_a_new_desks_workflows_run_on_its_first_push(tmp_path, fake_github):
+    """`gitdesk init --github`, commit, push: every job of every workflow it wrote runs green on a
+    fresh checkout (intake and notify as no-ops: no mail server; sync against the fake GitHub,
+    an empty repository), the Pages build produces the site, and nothing is pushed back."""
     from gitdesk.scaffold import scaffold
 
     home = tmp_path / "home"
     home.mkdir()
-    desk = scaffold(tmp_path / "desk", repository="acme/helpdesk", branch="main").root
+    desk = scaffold(tmp_path / "desk", repository="octo-org/helpdesk", branch="main").root
+    config = (desk / "helpdesk.yml").read_text(encoding="utf-8")
+    (desk / "helpdesk.yml").write_text(config.replace("  api_url: https://api.github.com", f"  api_url: {fake_github.base_url}", 1),
+                                       encoding="utf-8")
     git("add", "-A", cwd=desk)
     git("-c", "user.name=Ana", "-c", "user.email=ana@example.com", "commit", "-q", "-m", "Start the help desk", cwd=desk)
     bare = tmp_path / "origin.git"
@@ -263,8 +268,10 @@ def test_a_new_desks_workflows_run_on_its_first_push(tmp_path):
             if path.name == "triage.yml" or job_id == "deploy":
                 continue  # an issue event and GitHub's Pages service: see the module docstring
             work = checkout(bare, tmp_path / f"{path.stem}-{job_id}")
-            run_job(path.name, job_id, work, home, workflows=workflows)
+            results = run_job(path.name, job_id, work, home, workflows=workflows)
             ran.append(f"{path.name}:{job_id}")
+            if path.name == "sync.yml":  # a real sync: the desk keeps tickets in files and on GitHub
+                assert json.loads(results["Sync issues and tickets"].stdout)["repository"] == "octo-org/helpdesk"
             if path.name == "pages.yml":
                 assert (work / "site" / "index.html").is_file()
     assert ran == ["intake.yml:intake", "kb.yml:kb", "metrics.yml:metrics", "notify.yml:notify", "pages.yml:build",
