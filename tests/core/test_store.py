@@ -210,3 +210,45 @@ def test_files_learn_they_are_tracked_after_a_commit(desk, git_repo):
     time.sleep(0.01)
     path.write_text(path.read_text().replace("title: t", "title: edited t"))
     assert any(t.title.startswith("edited") for t in desk.store.list())
+
+
+def test_cache_restored_into_a_fresh_checkout_is_refreshed_by_hash_never_trusted(tmp_path):
+    """What a scheduled workflow does: a shallow checkout (every file and folder new, the old
+    commit absent) with ``.gitdesk/`` restored from an earlier run. Files whose bytes are the
+    ones parsed are not parsed again; a file whose bytes differ is, whatever its stat data."""
+    import shutil
+
+    origin = init_repo(tmp_path / "origin")
+    a = make_desk(origin)
+    tickets = [a.new(title=f"Printer {i} offline", requester={"name": "Sam"}, priority="low") for i in range(4)]
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "tickets")
+    assert len(a.store.list()) == 4  # the cache a run saves
+    a.store.cache.close()
+
+    clone = tmp_path / "checkout"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{origin}", str(clone))
+    shutil.copytree(origin / ".gitdesk", clone / ".gitdesk")  # actions/cache restoring it
+    # one file differs from what the cache parsed (same size, so only its bytes tell)
+    edited = next(p for p in _files(clone) if p.name.startswith(tickets[2].id + "."))
+    edited.write_text(edited.read_text().replace("Printer 2 offline", "Printer 2 ONLINE!"))
+    past = time.time_ns() - 60_000_000_000  # old enough to be trusted by stat
+    for path in _files(clone):
+        os.utime(path, ns=(past, past))
+
+    b = make_desk(clone)
+    assert b.store.cache.refresh() == 1  # only the edited ticket is derived again
+    assert sorted(t.title for t in b.store.list()) == ["Printer 0 offline", "Printer 1 offline", "Printer 2 ONLINE!",
+                                                       "Printer 3 offline"]
+    assert b.store.cache.refresh() == 0  # and the stat data is now the checkout's
+
+
+def test_a_cache_of_the_previous_schema_is_rebuilt(desk, git_repo):
+    desk.new(title="Old cache", requester={"name": "Sam"})
+    desk.store.list()
+    con = desk.store.cache.con
+    con.execute("UPDATE meta SET value='5' WHERE key='schema'")
+    desk.store.cache.close()
+    fresh = make_desk(git_repo)
+    assert [t.title for t in fresh.store.list()] == ["Old cache"]
+    assert fresh.store.cache.con.execute("SELECT count(*) FROM files WHERE oid IS NOT NULL").fetchone()[0] == 1

@@ -15,7 +15,7 @@ import yaml
 
 from gitdesk import __version__
 from gitdesk.config import defaults_text, load_config
-from gitdesk.scaffold import language_files, template_files
+from gitdesk.scaffold import language_files, modeline, template_files
 from tests.init.conftest import assert_checks_pass, git, init_repo, run, tree
 
 EXPECTED = {
@@ -28,6 +28,8 @@ EXPECTED = {
     "kb/agents/ticket-to-kb-article.md", "kb/agents/requester-privacy.md",
     ".github/workflows/kb.yml", ".github/workflows/metrics.yml", ".github/workflows/pages.yml",
     ".github/workflows/sla.yml", ".github/workflows/triage.yml",
+    ".github/workflows/intake.yml", ".github/workflows/notify.yml", ".github/workflows/sync.yml",
+    ".github/gitdesk.lock",
     ".github/ISSUE_TEMPLATE/support-request.yml", ".github/ISSUE_TEMPLATE/kb-correction.yml",
     ".github/ISSUE_TEMPLATE/config.yml",
 }
@@ -46,6 +48,7 @@ def test_new_folder_with_github_and_name(exe, tmp_path):
     assert config["github"]["repository"] == "acme/helpdesk"
     # every other line of helpdesk.yml is the commented defaults, every key with its default
     written = (root / "helpdesk.yml").read_text(encoding="utf-8").splitlines()
+    assert written.pop(0) == modeline().strip()  # editors check it against this version's schema
     shipped = defaults_text().splitlines()
     assert len(written) == len(shipped)
     changed = [(a, b) for a, b in zip(shipped, written) if a != b]
@@ -53,8 +56,9 @@ def test_new_folder_with_github_and_name(exe, tmp_path):
     contact = yaml.safe_load((root / ".github/ISSUE_TEMPLATE/config.yml").read_text())["contact_links"][0]
     assert contact["url"] == "https://acme.github.io/helpdesk/"
     workflow = yaml.safe_load((root / ".github/workflows/kb.yml").read_text())
-    steps = [s.get("run", "") for s in workflow["jobs"]["kb"]["steps"]]
-    assert f"python -m pip install gitdesk=={__version__}" in steps
+    setup = [s for s in workflow["jobs"]["kb"]["steps"] if "/.github/actions/setup@" in s.get("uses", "")]
+    assert [s["uses"] for s in setup] == [f"OWNER/gitdesk/.github/actions/setup@v{__version__}"]
+    assert "with" not in setup[0]  # the action installs the gitdesk of its own tag
     assert "# Acme IT Help" in (root / "kb/index.md").read_text()
     lines = proc.stdout.split("Next steps:")[1].strip().splitlines()
     assert [line.split(".")[0].strip() for line in lines] == ["1", "2", "3"]
@@ -70,10 +74,11 @@ def test_current_folder_without_options_writes_the_defaults(exe, tmp_path):
     root.mkdir()
     proc = run(exe, "init", cwd=root)
     assert proc.returncode == 0, proc.stderr
-    assert (root / "helpdesk.yml").read_text(encoding="utf-8") == defaults_text()
+    assert (root / "helpdesk.yml").read_text(encoding="utf-8") == modeline() + defaults_text()
     # without a repository the issue-form config (a link to the site on GitHub Pages) is left out, and said so
-    assert set(tree(root)) == EXPECTED - {".github/ISSUE_TEMPLATE/config.yml"}
+    assert set(tree(root)) == EXPECTED - {".github/ISSUE_TEMPLATE/config.yml", ".github/workflows/sync.yml"}
     assert "not written  .github/ISSUE_TEMPLATE/config.yml" in proc.stdout
+    assert "not written  .github/workflows/sync.yml: it syncs tickets" in proc.stdout
     steps = proc.stdout.split("Next steps:")[1].strip().splitlines()
     assert len(steps) == 3 and "cd " not in steps[0], "in the desk's own folder the steps need no cd"
     assert_checks_pass(exe, root)
@@ -93,7 +98,8 @@ def test_existing_repository_keeps_its_files(exe, tmp_path):
     result = json.loads(proc.stdout)
     assert result["git_initialised"] is False
     assert sorted(result["skipped"]) == [".gitignore", "helpdesk.yml", "kb/index.md"]
-    assert set(result["created"]) == EXPECTED - {".gitignore", "helpdesk.yml", "kb/index.md", ".github/ISSUE_TEMPLATE/config.yml"}
+    assert set(result["created"]) == EXPECTED - {".gitignore", "helpdesk.yml", "kb/index.md", ".github/ISSUE_TEMPLATE/config.yml",
+                                                 ".github/workflows/sync.yml"}
     after = tree(root)
     for rel, data in before.items():
         assert after[rel] == data, f"{rel} was changed"
@@ -178,9 +184,9 @@ def test_written_yaml_parses_and_every_template_is_used(tmp_path):
     result = scaffold(tmp_path / "desk", repository="acme/helpdesk", name="Acme")
     assert set(result.created) == EXPECTED
     forms = {".github/ISSUE_TEMPLATE/support-request.yml", ".github/ISSUE_TEMPLATE/kb-correction.yml"}  # generated
-    assert set(template_files()) | {"helpdesk.yml"} | {"kb/" + rel for rel in language_files("en")} | forms == EXPECTED
+    assert set(template_files()) | {"helpdesk.yml", ".github/gitdesk.lock"} | {"kb/" + rel for rel in language_files("en")} | forms == EXPECTED
     for rel in result.created:
-        if rel.endswith((".yml", ".yaml")):
+        if rel.endswith((".yml", ".yaml", ".lock")):
             assert yaml.safe_load((result.root / rel).read_text()) is not None, rel
         assert "@@" not in (result.root / rel).read_text(), f"{rel}: a template value was not filled in"
 

@@ -17,7 +17,9 @@ from tests.init.conftest import PROJECT
 
 #: This repository's values for the template tokens.
 REPO_VALUES = {
-    "GITDESK_INSTALL": ".",  # the repository is gitdesk itself: pip install .
+    # the repository is gitdesk itself: its workflows use the setup action of the working tree
+    "GITDESK_SETUP": "./.github/actions/setup # zizmor: ignore[self-repository]",
+    "BRANCH": "main",
     "SITE_URL": "https://northwind.github.io/helpdesk/",
     "SITE_ABOUT": "Guides and answers to common problems, searchable. Critical incident? Phone +44 20 7946 0000 (extension 4357), 24/7.",
     "SITE_LINK_NAME": "Self-service help site",
@@ -25,6 +27,10 @@ REPO_VALUES = {
 #: Files of this repository's .github/ that a new desk does not get, and why.
 NOT_SHIPPED = {
     ".github/workflows/tests.yml": "runs gitdesk's own test suite (.ci/run)",
+    ".github/workflows/release.yml": "publishes gitdesk itself",
+    ".github/actions/setup/action.yml": "gitdesk's setup action: desks use it from gitdesk's repository",
+    ".github/actions/setup/spec.sh": "part of the setup action",
+    ".github/actions/setup/install.sh": "part of the setup action",
     ".github/CODEOWNERS": "names Northwind's GitHub teams",
     ".github/pull_request_template.md": "asks for gitdesk's own test run (`bash .ci/run`)",
 }

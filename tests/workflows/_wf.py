@@ -26,7 +26,8 @@ WORKFLOW_FILES = sorted(WORKFLOWS_DIR.glob("*.yml"))
 FORM_FILES = sorted(p for p in TEMPLATES_DIR.glob("*.yml") if p.name != "config.yml")
 
 # The workflows the brief asks for: a missing one is a failure, not an empty parametrisation.
-EXPECTED_WORKFLOWS = {"triage.yml", "sla.yml", "metrics.yml", "kb.yml", "pages.yml", "tests.yml"}
+EXPECTED_WORKFLOWS = {"triage.yml", "sla.yml", "metrics.yml", "kb.yml", "pages.yml", "tests.yml",
+                      "intake.yml", "notify.yml", "sync.yml", "release.yml"}
 EXPECTED_FORMS = {"support-request.yml", "kb-correction.yml"}
 
 

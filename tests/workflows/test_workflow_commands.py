@@ -56,12 +56,17 @@ def case(call):
 def test_the_workflows_run_the_expected_commands():
     found = sorted({(c.step.workflow, c.line) for c in CALLS})
     assert found == [
+        ("intake.yml", "gitdesk intake email --imap --if-configured --json"),
+        ("intake.yml", "gitdesk notify --if-configured --json"),
         ("kb.yml", "gitdesk kb check"),
         ("kb.yml", "gitdesk site build"),
         ("metrics.yml", "gitdesk metrics --out metrics/"),
+        ("notify.yml", "gitdesk notify --if-configured --json"),
         ("pages.yml", "gitdesk kb check"),
         ("pages.yml", "gitdesk site build"),
+        ("sla.yml", "gitdesk notify --if-configured --json"),
         ("sla.yml", "gitdesk sla check --apply --json"),
+        ("sync.yml", "gitdesk sync --if-configured --json"),
         ("triage.yml", 'gitdesk github triage "$ISSUE_NUMBER"'),
     ]
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 
 import pytest
 
-from ._wf import ROOT, WORKFLOW_FILES, all_steps, load_workflow, logical_lines, steps
+from ._wf import ROOT, WORKFLOW_FILES, all_steps, load_workflow, load_yaml, logical_lines, steps
 
 WORKFLOWS = {p.name: p for p in WORKFLOW_FILES}
 
@@ -26,11 +26,23 @@ JOB_PERMISSIONS = {
     ("pages.yml", "build"): {"contents": "read", "issues": "read"},
     ("pages.yml", "deploy"): {"pages": "write", "id-token": "write"},
     ("tests.yml", "tests"): {"contents": "read"},
+    ("intake.yml", "intake"): {"contents": "write", "issues": "write"},
+    ("notify.yml", "notify"): {"contents": "write", "issues": "write"},
+    ("sync.yml", "sync"): {"contents": "write", "issues": "write"},
+    ("release.yml", "build"): {"contents": "read"},
+    ("release.yml", "publish"): {"id-token": "write"},
+    ("release.yml", "github-release"): {"contents": "write"},
 }
+#: The jobs that may mint an OIDC token: Pages' deployment and the package index's trusted publishing.
+OIDC_JOBS = {("pages.yml", "deploy"), ("release.yml", "publish")}
 
 # Jobs allowed to keep checkout's credentials, because they push.
-PUSHING_JOBS = {("sla.yml", "check")}
+PUSHING_JOBS = {("sla.yml", "check"), ("intake.yml", "intake"), ("notify.yml", "notify"), ("sync.yml", "sync")}
+#: The secrets a workflow may read (each only through a step's env:), and by whom.
+SECRETS = {"GITHUB_TOKEN": None, "GITDESK_IMAP_PASSWORD": {"intake.yml"},
+           "GITDESK_SMTP_PASSWORD": {"intake.yml", "notify.yml", "sla.yml"}}
 
+LOCAL_SETUP = "./.github/actions/setup"
 USES_LINE = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<rest>.*)$")
 PINNED = re.compile(r"^(?P<action>[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(?:/[^@\s]+)?)@(?P<sha>[0-9a-f]{40})$")
 VERSION_COMMENT = re.compile(r"^\s+#\s+v\d+\.\d+\.\d+\s*$")
@@ -38,7 +50,10 @@ VERSION_COMMENT = re.compile(r"^\s+#\s+v\d+\.\d+\.\d+\s*$")
 # What a `run:` line may be: a gitdesk command, installing gitdesk, the CI script, or the git
 # plumbing (and its shell control words) of a job that commits what gitdesk wrote.
 ALLOWED_RUN_LINE = re.compile(
-    r"^(gitdesk( |$)|python -m pip install \.$|bash \.ci/run$|git |if git |then$|fi$|else$|echo \"[^\"$`]*\"$|exit 0$)"
+    r"^(gitdesk( |$)|python -m pip install \.$|bash \.ci/run$|git |if git |then$|fi$|else$|echo \"[^\"$`]*\"$|exit 0$"
+    # the release: gitdesk's own build and check scripts, the build tools, the GitHub release
+    r"|bash \.ci/release\.sh \"\$TAG\" dist$|python3 \.ci/release_notes\.py |python -m pip install --quiet build twine$"
+    r"|gh release create \"\$TAG\" )"
 )
 
 
@@ -64,10 +79,11 @@ def test_each_job_has_exactly_its_permissions(wf):
         assert job.get("permissions") == JOB_PERMISSIONS[(name, job_id)], f"{name}: jobs.{job_id}.permissions"
 
 
-def test_only_the_deploy_job_can_mint_an_oidc_token_or_write_pages():
+def test_only_the_deploy_and_publish_jobs_can_mint_an_oidc_token_or_write_pages():
     for (name, job), perms in JOB_PERMISSIONS.items():
-        if (name, job) != ("pages.yml", "deploy"):
-            assert "id-token" not in perms and "pages" not in perms
+        if (name, job) not in OIDC_JOBS:
+            assert "id-token" not in perms and "pages" not in perms, (name, job)
+    assert "pages" not in JOB_PERMISSIONS[("release.yml", "publish")]
 
 
 def test_every_job_has_a_timeout_and_a_runner(wf):
@@ -107,7 +123,10 @@ def test_secrets_only_reach_steps_through_env():
         text = path.read_text(encoding="utf-8")
         for lineno, line in enumerate(text.splitlines(), 1):
             if "secrets." in line.split("#", 1)[0] or "${{ secrets" in line:
-                assert re.fullmatch(r"\s+GITHUB_TOKEN: \$\{\{ secrets\.GITHUB_TOKEN \}\}", line), f"{path.name}:{lineno}: {line.strip()}"
+                m = re.fullmatch(r"\s+([A-Z_]+): \$\{\{ secrets\.\1 \}\}( # zizmor: ignore\[secrets-outside-env\])?", line)
+                assert m, f"{path.name}:{lineno}: {line.strip()}"
+                assert m.group(1) in SECRETS and path.name in (SECRETS[m.group(1)] or {path.name}), f"{path.name}:{lineno}"
+                assert bool(m.group(2)) == (m.group(1) != "GITHUB_TOKEN"), f"{path.name}:{lineno}"
     for s in all_steps():
         for key, value in (s.data.get("with") or {}).items():
             assert "secrets." not in str(value), f"{s.where}: with.{key}"
@@ -124,7 +143,9 @@ def test_every_action_is_pinned_to_a_commit_sha_with_a_version_comment():
             count += 1
             where = f"{path.name}:{lineno}"
             ref = m.group("ref")
-            assert not ref.startswith("./"), f"{where}: local actions are not used"
+            if ref.startswith("./"):  # the one local action: gitdesk's setup, from the working tree
+                assert ref == LOCAL_SETUP and m.group("rest").strip() == "# zizmor: ignore[self-repository]", where
+                continue
             pin = PINNED.match(ref)
             assert pin, f"{where}: {ref} is not pinned to a full 40-hex commit SHA"
             assert VERSION_COMMENT.match(m.group("rest")), f"{where}: add a `# vX.Y.Z` comment naming the release"
@@ -135,11 +156,17 @@ def test_every_action_is_pinned_to_a_commit_sha_with_a_version_comment():
     # and every `uses:` line was seen by the regex (no other spelling slipped through)
     parsed = sum(1 for s in all_steps() if "uses" in s.data)
     assert parsed == count
+    # the setup action pins its own actions the same way, with the same versions
+    action = (ROOT / ".github/actions/setup/action.yml").read_text(encoding="utf-8")
+    for m in filter(None, map(USES_LINE.match, action.splitlines())):
+        pin = PINNED.match(m.group("ref"))
+        assert pin and VERSION_COMMENT.match(m.group("rest")), m.group(0)
+        assert seen.get(pin.group("action"), {m.group("ref") + m.group("rest").strip()}) == {m.group("ref") + m.group("rest").strip()}
 
 
 def test_checkout_does_not_persist_credentials_unless_the_job_pushes():
     checkouts = [s for s in all_steps() if str(s.data.get("uses", "")).startswith("actions/checkout@")]
-    assert len(checkouts) == 6
+    assert len(checkouts) == 11
     for s in checkouts:
         persist = (s.data.get("with") or {}).get("persist-credentials")
         if (s.workflow, s.job) in PUSHING_JOBS:
@@ -150,18 +177,23 @@ def test_checkout_does_not_persist_credentials_unless_the_job_pushes():
 
 
 def test_python_is_3_12_and_gitdesk_is_installed_from_the_checkout():
+    action = load_yaml(ROOT / ".github/actions/setup/action.yml")
+    assert action["inputs"]["python-version"]["default"] == "3.12"
     for path in WORKFLOW_FILES:
         data = load_workflow(path)
         for job_id, job in data["jobs"].items():
             job_steps = job.get("steps") or []
             runs = [st.get("run", "") for st in job_steps]
-            uses_gitdesk = any("gitdesk " in r for r in runs)
+            uses = [str(st.get("uses", "")) for st in job_steps]
+            uses_gitdesk = any(line.startswith("gitdesk ") for r in runs for line in logical_lines(r))
             setups = [st for st in job_steps if str(st.get("uses", "")).startswith("actions/setup-python@")]
-            if uses_gitdesk or "bash .ci/run" in runs:
+            if "bash .ci/run" in runs or (path.name, job_id) == ("release.yml", "build"):
                 assert [st["with"]["python-version"] for st in setups] == ["3.12"], f"{path.name}: {job_id}"
             if uses_gitdesk:
-                install = runs.index("python -m pip install .")
-                first_call = min(i for i, r in enumerate(runs) if "gitdesk " in r)
+                assert setups == [], f"{path.name}: {job_id}: Python comes from the setup action"
+                install = uses.index(LOCAL_SETUP)
+                assert "with" not in job_steps[install], f"{path.name}: {job_id}: gitdesk from the working tree"
+                first_call = min(i for i, r in enumerate(runs) if r.startswith("gitdesk "))
                 assert install < first_call, f"{path.name}: {job_id} calls gitdesk before installing it"
 
 
@@ -174,7 +206,7 @@ def test_scripts_call_gitdesk_instead_of_carrying_logic():
 def test_every_workflow_runs_gitdesk_or_the_test_suite():
     for path in WORKFLOW_FILES:
         scripts = " ".join(s.data.get("run", "") for s in steps(path))
-        assert "gitdesk " in scripts or "bash .ci/run" in scripts, path.name
+        assert "gitdesk " in scripts or "bash .ci/" in scripts, path.name
 
 
 def test_shell_is_bash_with_pipefail_semantics(wf):
@@ -211,7 +243,7 @@ def test_sla_runs_on_a_schedule_and_by_hand_and_commits_as_the_bot():
     assert set(triggers) == {"schedule", "workflow_dispatch"}
     assert triggers["schedule"] == [{"cron": "*/30 * * * *"}]
     data = load_workflow(WORKFLOWS["sla.yml"])
-    assert data["concurrency"] == {"group": "sla-check", "cancel-in-progress": False}
+    assert data["concurrency"] == {"group": "helpdesk-writes", "cancel-in-progress": False}
     _, script = env_of("sla.yml", "check", "gitdesk sla check")
     assert script == "gitdesk sla check --apply --json"  # a breach must not fail the run (see sla.yml)
     _, ident = env_of("sla.yml", "check", "git config user.name")
@@ -220,6 +252,35 @@ def test_sla_runs_on_a_schedule_and_by_hand_and_commits_as_the_bot():
     assert checkout.data["with"]["ref"] == "${{ github.ref }}"  # the branch tip, not the queued SHA
     _, push = env_of("sla.yml", "check", "git push")
     assert "git add -- tickets" in push and "git pull --rebase" in push
+
+
+OPERATIONS = {"intake.yml": ["gitdesk intake email --imap --if-configured --json", "gitdesk notify --if-configured --json"],
+              "notify.yml": ["gitdesk notify --if-configured --json"],
+              "sla.yml": ["gitdesk sla check --apply --json", "gitdesk notify --if-configured --json"],
+              "sync.yml": ["gitdesk sync --if-configured --json"]}
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_operations_run_on_a_schedule_in_one_group_commit_what_they_record_and_keep_their_caches(name):
+    data = load_workflow(WORKFLOWS[name])
+    assert set(data["on"]) == {"schedule", "workflow_dispatch"}
+    # never two at once, across the four: each would push events the other has not seen
+    assert data["concurrency"] == {"group": "helpdesk-writes", "cancel-in-progress": False}
+    (job,) = data["jobs"].values()
+    runs = [s["run"].strip() for s in job["steps"] if "run" in s]
+    assert [r for r in runs if r.startswith("gitdesk ")] == OPERATIONS[name]
+    commit = job["steps"][-1]
+    assert commit["if"] == "${{ !cancelled() && github.ref_type == 'branch' }}"  # what was recorded is pushed
+    assert "git add -- tickets" in commit["run"] and 'git push --quiet origin "HEAD:$GITHUB_REF_NAME"' in commit["run"]
+    uses = [str(s.get("uses", "")) for s in job["steps"]]
+    cache_at = next(i for i, u in enumerate(uses) if u.startswith("actions/cache@"))
+    cache = job["steps"][cache_at]
+    # the key names the commit, so a run saves at most one copy per commit; any older copy is
+    # restored as a head start and refreshed by gitdesk's own checks, never trusted as it is
+    assert cache["with"] == {"path": ".gitdesk", "key": "gitdesk-derived-${{ runner.os }}-${{ github.sha }}",
+                             "restore-keys": "gitdesk-derived-${{ runner.os }}-"}
+    first_call = min(i for i, s in enumerate(job["steps"]) if s.get("run", "").startswith("gitdesk "))
+    assert uses.index(LOCAL_SETUP) < cache_at < first_call
 
 
 def test_metrics_runs_on_a_schedule_and_keeps_its_report():

@@ -29,6 +29,7 @@ from pathlib import Path
 from gitdesk import __version__
 from gitdesk.config import CONFIG_FILE, defaults_text, package_file
 from gitdesk.errors import ConfigError, RepoError, UsageError, ValidationError
+from gitdesk.project import REPOSITORY, schema_url
 
 TEMPLATE_DIR = ("templates", "init")
 #: Template folders written once per language (``pages/<code>/``, ``starter/<code>/``), not as they are.
@@ -37,11 +38,20 @@ LANGUAGE_TEMPLATES = ("pages/", "starter/")
 FORMS_DIR = ".github/ISSUE_TEMPLATE/"
 #: Template paths (relative to templates/init) whose destination differs.
 RENAMES = {"gitignore": ".gitignore", "tickets/gitkeep": "tickets/.gitkeep", "github/": ".github/"}
-#: Written only when a GitHub repository is known (it links to the site on GitHub Pages).
-NEEDS_REPOSITORY = (".github/ISSUE_TEMPLATE/config.yml",)
+#: Written only when a GitHub repository is known (it links to the site on GitHub Pages; it
+#: syncs the desk's tickets with that repository's issues).
+NEEDS_REPOSITORY = (".github/ISSUE_TEMPLATE/config.yml", ".github/workflows/sync.yml")
+NEEDS_REPOSITORY_WHY = {
+    None: "it links to the site on GitHub Pages: run `gitdesk init --github OWNER/NAME` to add it",
+    ".github/workflows/sync.yml": "it syncs tickets with a GitHub repository's issues: run `gitdesk init --github OWNER/NAME` to add it",
+}
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _TOKEN_RE = re.compile(r"@@([A-Z_]+)@@")
 _SPEC_RE = re.compile(r"^[A-Za-z0-9._=<>!~@:/+\[\],#%?&-]{1,300}$")
+_BRANCH_RE = re.compile(r"^[A-Za-z0-9._/-]{1,200}$")
+#: Where gitdesk's own repository (and its setup action) lives on GitHub (gitdesk.project).
+ACTION_REPOSITORY = REPOSITORY
+SETUP_ACTION = ".github/actions/setup"
 DEFAULT_ABOUT = "Guides and answers to common problems, searchable. Urgent? The Get help page says how to reach us."
 
 
@@ -54,11 +64,12 @@ class InitResult:
     not_written: dict[str, str] = field(default_factory=dict)  # path -> why
     notes: list[str] = field(default_factory=list)
     git_initialised: bool = False
+    branch: str = "main"  # the branch the workflows run on
     next_steps: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"root": str(self.root), "created": self.created, "overwritten": self.overwritten, "skipped": self.skipped,
-                "not_written": self.not_written, "notes": self.notes, "git_initialised": self.git_initialised, "next_steps": self.next_steps}
+                "not_written": self.not_written, "notes": self.notes, "git_initialised": self.git_initialised, "branch": self.branch, "next_steps": self.next_steps}
 
 
 def check_repository(value: str | None) -> str | None:
@@ -98,12 +109,61 @@ def check_install(value: str | None) -> str:
     return shlex.quote(spec)
 
 
-def template_values(*, repository: str | None, name: str | None, today: _dt.date, install: str | None = None) -> dict[str, str]:
+def setup_step(install: str | None) -> str:
+    """What follows ``uses:`` in a generated workflow's "Set up gitdesk" step.
+
+    gitdesk's setup action at this version's tag installs gitdesk from its own copy of the
+    repository, so upgrading a desk is changing that tag; ``install`` (``--install SPEC``)
+    makes the action pip-install SPEC instead.
+    """
+    # a release tag rather than a commit SHA, so that an upgrade is one edit (zizmor asks for SHAs)
+    ref = f"{ACTION_REPOSITORY}/{SETUP_ACTION}@v{__version__} # zizmor: ignore[unpinned-uses]"
+    if install is None:
+        return ref
+    check_install(install)
+    return f"{ref}\n        with:\n          install: {json.dumps(install.strip())}"  # no quotes or spaces: see _SPEC_RE
+
+
+def check_branch(value: str | None) -> str | None:
+    """A branch name fit for a workflow's ``branches:`` list and a ``refs/heads/`` comparison."""
+    if value is None:
+        return None
+    value = value.strip().removeprefix("refs/heads/")
+    if (not _BRANCH_RE.match(value) or value.startswith(("-", "/", ".")) or value.endswith(("/", ".", ".lock"))
+            or ".." in value or "//" in value):
+        raise UsageError(f"not a branch name: {value!r}", field="--branch")
+    return value
+
+
+def detect_branch(root: Path) -> str:
+    """The branch the workflows run on: the remote's default branch (``origin/HEAD``), else the
+    branch checked out (born or not), else git's ``init.defaultBranch``, else ``main``."""
+    from gitdesk.repo import run_git
+
+    where = next(p for p in (root, *root.parents) if p.is_dir())
+
+    def git_line(*args: str) -> str:
+        proc = run_git(where, *args, check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    remote = git_line("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if remote.startswith("origin/"):
+        return remote[len("origin/"):]
+    if _git_toplevel(where) is not None:
+        current = git_line("symbolic-ref", "--quiet", "--short", "HEAD")
+        if current:
+            return current
+    return git_line("config", "--get", "init.defaultBranch") or "main"
+
+
+def template_values(*, repository: str | None, name: str | None, today: _dt.date, install: str | None = None,
+                    branch: str = "main") -> dict[str, str]:
     """The ``@@TOKEN@@`` values for a new desk."""
     return {
         "NAME": _md_escape(name or "IT Help Desk"),  # used in Markdown only (the home page's title)
         "TODAY": today.isoformat(),
-        "GITDESK_INSTALL": check_install(install),
+        "GITDESK_SETUP": setup_step(install),
+        "BRANCH": branch,
         "SITE_URL": pages_url(repository) if repository else "",
         "SITE_ABOUT": DEFAULT_ABOUT,
     }
@@ -202,7 +262,7 @@ def helpdesk_yml(*, repository: str | None, name: str | None, languages: list[st
     walk-in place (examples still: ``gitdesk check`` warns until they are the desk's own)."""
     from gitdesk.languages import text as lang_text
 
-    text = defaults_text()
+    text = modeline() + defaults_text()
     languages = languages or ["en"]
     default = languages[0]
     if default != "en":
@@ -220,6 +280,11 @@ def helpdesk_yml(*, repository: str | None, name: str | None, languages: list[st
     return text
 
 
+def modeline() -> str:
+    """``# yaml-language-server: $schema=...``: the config schema's ``$id`` (this version's)."""
+    return f"# yaml-language-server: $schema={schema_url('config.schema.json')}\n"
+
+
 def _escape_group(text: str) -> str:
     return text.replace("\\", "\\\\")
 
@@ -232,15 +297,17 @@ def _replace_once(text: str, pattern: str, replacement: str, key: str) -> str:
 
 
 def plan(*, repository: str | None = None, name: str | None = None, today: _dt.date | None = None,
-         install: str | None = None, languages: list[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+         install: str | None = None, languages: list[str] | None = None,
+         branch: str = "main") -> tuple[dict[str, str], dict[str, str]]:
     """Every file of a new desk as ``{path: text}``, and the files left out with the reason."""
-    values = template_values(repository=repository, name=name, today=today or _dt.date.today(), install=install)
+    values = template_values(repository=repository, name=name, today=today or _dt.date.today(), install=install,
+                             branch=branch)
     files: dict[str, str] = {CONFIG_FILE: helpdesk_yml(repository=repository, name=name)}
     left_out: dict[str, str] = {}
     values.update(language_values(languages or ["en"], name))
     for dest, src in template_files().items():
         if dest in NEEDS_REPOSITORY and not repository:
-            left_out[dest] = "it links to the site on GitHub Pages: run `gitdesk init --github OWNER/NAME` to add it"
+            left_out[dest] = NEEDS_REPOSITORY_WHY.get(dest, NEEDS_REPOSITORY_WHY[None])
             continue
         files[dest] = render(src.read_text(encoding="utf-8"), values, where=f"gitdesk/templates/init/{src.name}")
     files.update(language_plan(languages or ["en"], values, repository=repository, name=name))
@@ -323,8 +390,12 @@ def _git_toplevel(path: Path) -> Path | None:
 
 
 def scaffold(target: str | Path, *, repository: str | None = None, name: str | None = None, force: bool = False,
-             today: _dt.date | None = None, install: str | None = None, languages: list[str] | None = None) -> InitResult:
-    """Create (or complete) a help desk in ``target``; see the module docstring."""
+             today: _dt.date | None = None, install: str | None = None, languages: list[str] | None = None,
+             branch: str | None = None) -> InitResult:
+    """Create (or complete) a help desk in ``target``; see the module docstring.
+
+    ``branch``: the branch the workflows run on (default: :func:`detect_branch`); a new
+    repository is created on it."""
     from gitdesk.repo import run_git
     from gitdesk.yamlio import atomic_write
 
@@ -333,7 +404,11 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
     root = Path(target).expanduser()
     if root.exists() and not root.is_dir():
         raise UsageError("exists and is not a folder", path=str(root))
-    files, left_out = plan(repository=repository, name=name, today=today, install=install, languages=languages)
+    branch = check_branch(branch) or check_branch(detect_branch(root.resolve()))
+    today = today or _dt.date.today()
+    files, left_out = plan(repository=repository, name=name, today=today, install=install, languages=languages,
+                           branch=branch)
+    files.update(lock_file(files, install=install, branch=branch, today=today))
     root_abs = root.resolve()
     problems = []
     for rel in files:
@@ -349,7 +424,7 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
     result = InitResult(root=root_abs, not_written=left_out)
     toplevel = _git_toplevel(root_abs)
     if toplevel is None:
-        proc = run_git(root_abs, "init", "-q", check=False)
+        proc = run_git(root_abs, "init", "-q", f"--initial-branch={branch}", check=False)
         if proc.returncode != 0:
             raise RepoError(f"git init failed: {(proc.stderr or proc.stdout).strip().splitlines()[:1]}", path=str(root_abs))
         result.git_initialised = True
@@ -368,11 +443,19 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
             result.skipped.append(rel)
             continue
         (result.overwritten if existed else result.created).append(rel)
-    result.next_steps = next_steps(root_abs, repository)
+    result.branch = branch
+    result.next_steps = next_steps(root_abs, repository, branch)
     return result
 
 
-def next_steps(root: Path, repository: str | None) -> list[str]:
+def lock_file(files: dict[str, str], *, install: str | None, branch: str, today: _dt.date) -> dict[str, str]:
+    """``.github/gitdesk.lock``: what init generated, for ``gitdesk upgrade`` (:mod:`gitdesk.generated`)."""
+    from gitdesk.generated import LOCK_FILE, lock_text
+
+    return {LOCK_FILE: lock_text(files, install=install.strip() if install else None, branch=branch, today=today)}
+
+
+def next_steps(root: Path, repository: str | None, branch: str = "main") -> list[str]:
     here = Path.cwd().resolve()
     go = "" if root == here else f"cd {_shell_quote(str(root))} && "
     steps = [
@@ -382,7 +465,7 @@ def next_steps(root: Path, repository: str | None) -> list[str]:
     ]
     if repository:
         steps.append(f"Publish: {go}git add -A && git commit -m \"Start the help desk\" && git push -u "
-                     f"https://github.com/{repository}.git HEAD:main; then in the repository's Settings > Pages choose "
+                     f"https://github.com/{repository}.git HEAD:{branch}; then in the repository's Settings > Pages choose "
                      f"\"GitHub Actions\" so the site appears at {pages_url(repository)}")
     else:
         steps.append(f"Keep it: {go}git add -A && git commit -m \"Start the help desk\"; then open your first ticket: "

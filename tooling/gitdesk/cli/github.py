@@ -140,11 +140,13 @@ Examples:
 @click.option("--full", is_flag=True, help="List every issue and comment again, not only changes.")
 @click.option("--include-closed", is_flag=True, help="Also export resolved and closed tickets that have no issue yet.")
 @wait_option
+@click.option("--if-configured", is_flag=True,
+              help="Do nothing (exit 0) unless the desk uses both stores (backend: files and github.repository set): for scheduled workflows.")
 @actor_option
 @commit_option
 @json_option
 @repo_option
-def sync(pull_only, push_only, full, include_closed, wait, actor_flag, commit_flag, as_json, repo_path) -> None:
+def sync(pull_only, push_only, full, include_closed, wait, actor_flag, commit_flag, as_json, repo_path, if_configured=False) -> None:
     """Two-way sync between GitHub issues and the YAML store.
 
     Imports issues (and their comments) changed since the last run into tickets/, and exports
@@ -156,6 +158,13 @@ def sync(pull_only, push_only, full, include_closed, wait, actor_flag, commit_fl
     if pull_only and push_only:
         raise UsageError("--pull-only and --push-only exclude each other")
     env = Env(repo_path=repo_path, actor_flag=actor_flag, commit_flag=commit_flag)
+    if if_configured and (env.config.get("backend") == "github" or not (env.config.get("github") or {}).get("repository")):
+        if as_json:
+            echo_json({"configured": False, "missing": "backend: files with github.repository"})
+        else:
+            click.echo("This desk does not keep tickets both in files and on GitHub (backend: files with "
+                       "github.repository set in helpdesk.yml): nothing to sync.")
+        return
     if env.config.get("backend") == "github":
         raise UsageError("backend is github: the issues are the store already; `gitdesk sync` copies between "
                          "tickets/ and GitHub when backend is files", path="helpdesk.yml", field="backend")

@@ -14,6 +14,7 @@ Examples:
   gitdesk init soporte --language es                     # a desk in Spanish
   gitdesk init helpdesk --languages pt,es,en             # Portuguese first, Spanish and English beside it
   gitdesk init --force                                   # rewrite every starter file here
+  gitdesk init --branch trunk                            # workflows run on trunk, not the detected branch
 
 Existing files are never replaced without --force; they are listed as skipped.""")
 @click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=str), metavar="[DIR]")
@@ -22,9 +23,10 @@ Existing files are never replaced without --force; they are listed as skipped.""
 @click.option("--language", metavar="CODE", help="The desk's language: en (default), es or pt (pt-BR, es-419... accepted).")
 @click.option("--languages", metavar="LIST", help="Several languages, the default first: es,pt,en. Others get x.<code>.md pages.")
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-@click.option("--install", "install", metavar="SPEC", help="What the workflows pip-install to get gitdesk (default: this version from the package index).")
+@click.option("--install", "install", metavar="SPEC", help="What the workflows' setup step pip-installs (default: gitdesk from the setup action's own tag, this version).")
+@click.option("--branch", metavar="NAME", help="The branch the workflows run on (default: the repository's default branch, else main).")
 @json_option
-def init(directory, repository, name, language, languages, force, install, as_json) -> None:
+def init(directory, repository, name, language, languages, force, install, branch, as_json) -> None:
     """Scaffold a working help desk in DIR (default: here): helpdesk.yml, kb/, tickets/, the site,
     workflows and issue forms; the starter articles, pages, issue forms and e-mail templates in
     the desk's language(s).
@@ -35,7 +37,8 @@ def init(directory, repository, name, language, languages, force, install, as_js
     from gitdesk.scaffold import check_languages, scaffold
 
     codes = check_languages(language, languages)
-    result = scaffold(directory, repository=repository, name=name, force=force, install=install, languages=codes)
+    result = scaffold(directory, repository=repository, name=name, force=force, install=install, languages=codes,
+                      branch=branch)
     if as_json:
         echo_json(result.to_dict())
         return

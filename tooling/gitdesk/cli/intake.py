@@ -41,15 +41,28 @@ def _line(outcome, prefix: str) -> str:
     return f"{outcome.action:<9} {ref:<13} {outcome.detail}  [{outcome.source}]"
 
 
+def _not_configured(settings: dict, key: str, as_json: bool) -> bool:
+    """--if-configured: say so and stop when the mail server is not set (a desk without mail
+    runs the scheduled workflows too; they must stay green)."""
+    if settings.get("host"):
+        return False
+    if as_json:
+        echo_json({"configured": False, "missing": key})
+    else:
+        click.echo(f"{key} is not set in helpdesk.yml: nothing to do.")
+    return True
+
+
 @intake.command("email", epilog=EPILOG_EMAIL)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--imap", "use_imap", is_flag=True, help="Read the IMAP mailbox configured in helpdesk.yml.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write and mark nothing.")
 @wait_option
+@click.option("--if-configured", is_flag=True, help="Do nothing (exit 0) when mail.imap.host is not set: for scheduled workflows.")
 @json_option
 @commit_option
 @repo_option
-def email(files, use_imap, dry_run, wait, as_json, commit_flag, repo_path) -> None:
+def email(files, use_imap, dry_run, wait, as_json, commit_flag, repo_path, if_configured=False) -> None:
     """Open tickets from new messages and add replies to their tickets.
 
     Reads .eml and mbox FILES, or the IMAP mailbox (--imap; the default when no files are given
@@ -62,6 +75,8 @@ def email(files, use_imap, dry_run, wait, as_json, commit_flag, repo_path) -> No
     env = Env(repo_path=repo_path, commit_flag=commit_flag)
     config = env.config
     imap_settings = config["mail"].get("imap") or {}
+    if if_configured and not files and _not_configured(imap_settings, "mail.imap.host", as_json):
+        return
     if files and use_imap:
         raise UsageError("give message FILES or --imap, not both")
     if not files and not use_imap:
@@ -120,16 +135,19 @@ def _possible_duplicates(env, store, outcomes, dry_run: bool) -> None:
 @click.command(epilog=EPILOG_NOTIFY)
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
 @wait_option
+@click.option("--if-configured", is_flag=True, help="Do nothing (exit 0) when mail.smtp.host is not set: for scheduled workflows.")
 @json_option
 @commit_option
 @actor_option
 @repo_option
-def notify(dry_run, wait, as_json, commit_flag, actor_flag, repo_path) -> None:
+def notify(dry_run, wait, as_json, commit_flag, actor_flag, repo_path, if_configured=False) -> None:
     """Email requesters and assignees about changes to their tickets (each message once)."""
     from gitdesk.intake.notify import send_all
 
     env = Env(repo_path=repo_path, actor_flag=actor_flag, commit_flag=commit_flag)
     config = env.config
+    if if_configured and _not_configured(config["mail"].get("smtp") or {}, "mail.smtp.host", as_json):
+        return
     prefix = config.id_prefix
     enabled = (config.get("notifications") or {}).get("enabled", True)
     if not dry_run:

@@ -16,7 +16,11 @@ derived from them, and checks itself against the disk before every read:
 - a file's change stamp is the later of its mtime and its ctime: ``cp -p`` or ``touch -r`` can
   put an old mtime back after an edit of the same size, never an old ctime;
 - stat data younger than two seconds is not trusted (timestamps are coarse), the way git
-  handles "racy" index entries.
+  handles "racy" index entries;
+- a file whose stat data changed is read and hashed (git's blob id of its bytes): when the hash
+  is the one recorded, its content is what was parsed, so only the stat data is updated. A
+  cache restored into a fresh checkout (every mtime new: CI restoring ``.gitdesk/``) is thus
+  refreshed by hashing the files instead of parsing them again, and is never trusted as it is.
 
 Only tickets whose files changed are derived again. Writers hold SQLite's write lock while they
 compare and update, so two processes refreshing at once cannot leave a stale row behind.
@@ -24,6 +28,7 @@ compare and update, so two processes refreshing at once cannot leave a stale row
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -39,7 +44,7 @@ from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import SUMMARY_DROP, timeline
 from gitdesk.store.base import PRIORITY_RANK, requester_text
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"  # 6: stamp_ns (the later of mtime and ctime); 7: files.oid
 RACY_NS = 2_000_000_000
 PARALLEL_PARSE_MIN = 4000
 
@@ -49,7 +54,7 @@ CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY, mtime_ns INTEGER NO
 CREATE TABLE IF NOT EXISTS files (
     bucket TEXT NOT NULL, name TEXT NOT NULL, ticket TEXT NOT NULL,
     size INTEGER NOT NULL, stamp_ns INTEGER NOT NULL, tracked INTEGER NOT NULL DEFAULT 0,
-    event TEXT NOT NULL, PRIMARY KEY (bucket, name));
+    event TEXT NOT NULL, oid TEXT, PRIMARY KEY (bucket, name));
 CREATE INDEX IF NOT EXISTS files_ticket ON files (ticket);
 CREATE INDEX IF NOT EXISTS files_untracked ON files (tracked) WHERE tracked = 0;
 CREATE TABLE IF NOT EXISTS tickets (
@@ -76,6 +81,19 @@ def _stamp(st: os.stat_result) -> int:
 
 def event_from_json(text: str) -> Event:
     return parse_event(json.loads(text))
+
+
+def blob_oid(path: str | Path, max_bytes: int) -> str | None:
+    """Git's blob id of the file's bytes (what ``git hash-object`` prints); None when it cannot
+    be read or is over the size limit (the parse then reports why)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError:
+        return None
+    if len(data) > max_bytes:
+        return None
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _parse_file(args: tuple[str, str, int, tuple | None]) -> tuple[dict | None, tuple | None]:
@@ -135,7 +153,7 @@ class TicketCache:
             row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
             if row is None or row[0] != SCHEMA_VERSION:
                 con.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS timelines; "
-                                  "DELETE FROM buckets; DELETE FROM files;")
+                                  "DELETE FROM buckets; DROP TABLE IF EXISTS files;")
                 con.executescript(_DDL)
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             self._con = con
@@ -311,6 +329,16 @@ class TicketCache:
                     out[(bucket, name)] = (size, stamp)
         return out
 
+    def _recorded_oids(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The blob ids recorded for ``keys`` (per bucket in one query)."""
+        wanted = set(keys)
+        out: dict[tuple[str, str], str] = {}
+        for bucket in {b for b, _ in wanted}:
+            for name, oid in self.con.execute("SELECT name, oid FROM files WHERE bucket=? AND oid IS NOT NULL", (bucket,)):
+                if (bucket, name) in wanted:
+                    out[(bucket, name)] = oid
+        return out
+
     def _index_stamp(self) -> str | None:
         """When git's index last changed (``git add``, commit, checkout): files may have become
         tracked. None outside git."""
@@ -416,14 +444,22 @@ class TicketCache:
                 affected.add(row[0])
             con.execute("DELETE FROM files WHERE bucket=? AND name=?", (bucket, name))
         keys = sorted(plan["upserts"])
-        events = self._load_many(keys)
+        base = str(self.tickets_dir)
+        oids = {key: blob_oid(os.path.join(base, key[0], key[1]), self.max_bytes) for key in keys}
+        recorded = self._recorded_oids(keys)
+        unchanged = {key for key in keys if oids[key] is not None and recorded.get(key) == oids[key]}
+        events = self._load_many([key for key in keys if key not in unchanged])
         # a one-ticket read does not ask git (a spawn costs more than the read): files it finds
         # are taken as untracked, the safe side, until a whole-store read asks (learn_tracked)
         tracked = self._tracked(keys) if plan["whole"] else set()
         now_ns = plan["now"]
-        rows = []
+        rows, touched = [], []
         for key in keys:
             st = plan["upserts"][key]
+            stamp = 0 if now_ns - st.st_mtime_ns < RACY_NS else _stamp(st)
+            if key in unchanged:  # the bytes that were parsed: new stat data, same event
+                touched.append((st.st_size, stamp, 1 if key in tracked else 0, key[0], key[1]))
+                continue
             event = events[key]
             expected_ticket, expected_id = key[1].split(".")[:2]
             if event.ticket != expected_ticket:
@@ -431,11 +467,11 @@ class TicketCache:
                                       path=f"tickets/{key[0]}/{key[1]}", field="ticket")
             if event.id != expected_id:
                 raise ValidationError(f"event id {event.id} differs from the file name", path=f"tickets/{key[0]}/{key[1]}", field="id")
-            stamp = 0 if now_ns - st.st_mtime_ns < RACY_NS else _stamp(st)
             rows.append((key[0], key[1], event.ticket, st.st_size, stamp, 1 if key in tracked else 0,
-                         json.dumps(event.to_dict(), ensure_ascii=False)))
+                         json.dumps(event.to_dict(), ensure_ascii=False), oids[key]))
             affected.add(event.ticket)
-        con.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", rows)
+        con.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?)", rows)
+        con.executemany("UPDATE files SET size=?, stamp_ns=?, tracked=? WHERE bucket=? AND name=?", touched)
         for bucket, mark in plan["buckets"].items():
             con.execute("INSERT OR REPLACE INTO buckets VALUES (?, ?)", (bucket, mark))
         for bucket in plan["gone"]:
