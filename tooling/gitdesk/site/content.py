@@ -24,56 +24,87 @@ from urllib.parse import quote, urlencode
 
 from gitdesk.config import parse_duration
 from gitdesk.errors import ConfigError
+from gitdesk.languages import strings, text
 from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
 
 ISSUE_FORM = "support-request.yml"
 OPEN_TICKET_PAGE = "open-a-ticket.md"
 
-TEXT = {
-    "en": {
-        "still_stuck": "Still stuck?", "open_ticket": "Open a ticket", "still_stuck_tail": "and we will help. The ticket will mention this article.",
-        "related": "Related articles", "help_with": "Help with", "channel": "Channel", "how": "How to reach us",
-        "priority": "Priority", "applies": "Applies to", "first_response": "First response", "next_update": "Updates at least every",
-        "resolution": "Resolution", "clock": "Counted", "always": "24/7", "business": "in office hours", "all": "All requests",
-        "others": "All other requests", "minute": ("minute", "minutes"), "hour": ("hour", "hours"), "day": ("day", "days"),
-        "hours_title": "Office hours", "holidays": "Closed on", "meaning": "What it means", "github": "Open a ticket on GitHub",
-        "email": "Email us", "phone": "Call us", "phone_note": "for anything urgent (a whole team or a critical service down)",
-        "about": "About the article", "subject": "Help request", "targets_note": "Targets count from when the ticket is opened; the clock stops while we wait for your reply.",
-        "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        "labels": {"phone": "Phone", "email": "Email", "chat": "Chat", "web": "Web", "walk-in": "In person", "social": "Social media"},
-    },
-    "es": {
-        "still_stuck": "¿Sigue sin resolverse?", "open_ticket": "Abra una incidencia", "still_stuck_tail": "y le ayudaremos. La incidencia mencionará este artículo.",
-        "related": "Artículos relacionados", "help_with": "Ayuda con", "channel": "Canal", "how": "Cómo contactarnos",
-        "priority": "Prioridad", "applies": "Se aplica a", "first_response": "Primera respuesta", "next_update": "Actualización al menos cada",
-        "resolution": "Resolución", "clock": "Cómputo", "always": "24/7", "business": "en horario de oficina", "all": "Todas las solicitudes",
-        "others": "Las demás solicitudes", "minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "day": ("día", "días"),
-        "hours_title": "Horario", "holidays": "Cerrado", "meaning": "Qué significa", "github": "Abrir una incidencia en GitHub",
-        "email": "Escríbanos", "phone": "Llámenos", "phone_note": "para lo urgente (un equipo entero o un servicio crítico caído)",
-        "about": "Sobre el artículo", "subject": "Solicitud de ayuda", "targets_note": "Los plazos cuentan desde que se abre la incidencia; el reloj se detiene mientras esperamos su respuesta.",
-        "days": ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"],
-        "labels": {"phone": "Teléfono", "email": "Correo electrónico", "chat": "Chat", "web": "Web", "walk-in": "En persona", "social": "Redes sociales"},
-    },
-    "pt": {
-        "still_stuck": "Ainda com problemas?", "open_ticket": "Abra um chamado", "still_stuck_tail": "e ajudaremos. O chamado mencionará este artigo.",
-        "related": "Artigos relacionados", "help_with": "Ajuda com", "channel": "Canal", "how": "Como nos contactar",
-        "priority": "Prioridade", "applies": "Aplica-se a", "first_response": "Primeira resposta", "next_update": "Atualização pelo menos a cada",
-        "resolution": "Resolução", "clock": "Contagem", "always": "24/7", "business": "em horário comercial", "all": "Todos os pedidos",
-        "others": "Os demais pedidos", "minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "day": ("dia", "dias"),
-        "hours_title": "Horário", "holidays": "Fechado em", "meaning": "O que significa", "github": "Abrir um chamado no GitHub",
-        "email": "Envie um e-mail", "phone": "Ligue", "phone_note": "para o que for urgente (uma equipe inteira ou um serviço crítico parado)",
-        "about": "Sobre o artigo", "subject": "Pedido de ajuda", "targets_note": "Os prazos contam a partir da abertura do chamado; o relógio para enquanto aguardamos a sua resposta.",
-        "days": ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"],
-        "labels": {"phone": "Telefone", "email": "E-mail", "chat": "Chat", "web": "Web", "walk-in": "Presencial", "social": "Redes sociais"},
-    },
-}
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
-def t(ctx: SiteContext, key: str):
-    return TEXT.get(ctx.language, TEXT["en"])[key]
+def t(ctx: SiteContext, key: str, **values) -> str:
+    """The site's text ``key`` in the page's language (``gitdesk/data/lang/<lang>/site.yml``)."""
+    return text(f"site.{key}", ctx.language, **values)
+
+
+def plural(ctx: SiteContext, key: str, n: int) -> str:
+    """``3 días hábiles``: ``key_one``/``key_many`` with ``n`` written the language's way."""
+    return t(ctx, f"{key}_one" if n == 1 else f"{key}_many", n=number(ctx, n))
+
+
+def number(ctx: SiteContext, value) -> str:
+    """A number the language's way (``1,5`` in Spanish and Portuguese), by Babel."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=t(ctx, "babel_locale"))
+
+
+def long_date(ctx: SiteContext, value) -> str:
+    """A date the language's way (``14 de octubre de 2026``), by Babel."""
+    from babel.dates import format_date
+
+    if isinstance(value, str):
+        value = _dt.date.fromisoformat(value[:10])
+    elif isinstance(value, _dt.datetime):
+        value = value.date()
+    return format_date(value, format="long", locale=t(ctx, "babel_locale"))
+
+
+def site_settings(ctx: SiteContext) -> dict:
+    """``site:`` of helpdesk.yml with ``site.translations.<language>`` laid over it, so the
+    hours, contacts and title a page shows are written in the page's language."""
+    site = dict(ctx.config.get("site") or {})
+    own = (site.pop("translations", None) or {}).get(ctx.language) or {}
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(site.get(key), dict):
+            site[key] = {**site[key], **value}
+        else:
+            site[key] = value
+    return site
+
+
+def page_summary(yaml_text: str | None, title: str) -> dict:
+    """What the home page needs of a page: title, summary, last review (front matter)."""
+    meta = {}
+    if yaml_text:
+        import yaml
+
+        try:
+            meta = yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        except yaml.YAMLError:
+            meta = {}
+    if not isinstance(meta, dict):
+        meta = {}
+    return {"title": title, "summary": str(meta.get("summary") or ""), "last_reviewed": meta.get("last_reviewed")}
+
+
+def with_last_reviewed(ctx: SiteContext, page: PageInfo, markdown: str) -> str:
+    """The article's Markdown with "Last reviewed on <date>" under its title."""
+    value = page.meta.get("last_reviewed") if isinstance(page.meta, dict) else None
+    if not value:
+        return markdown
+    try:
+        when = long_date(ctx, value if isinstance(value, _dt.date) else str(value))
+    except ValueError:
+        return markdown
+    line = f'<p class="gitdesk-reviewed"><small>{html.escape(t(ctx, "last_reviewed", date=when))}</small></p>'
+    m = re.search(r"^#\s+.+$", markdown, re.M)
+    if not m:
+        return f"{line}\n\n{markdown}"
+    return f"{markdown[:m.end()]}\n\n{line}\n{markdown[m.end():]}"
 
 
 def md_escape(text: str) -> str:
@@ -87,16 +118,14 @@ def rel_link(page: PageInfo, target_src: str) -> str:
     return posixpath.relpath(target_src, posixpath.dirname(page.src_uri) or ".")
 
 
-def human_duration(ctx: SiteContext, text: str) -> str:
-    seconds = parse_duration(str(text))
+def human_duration(ctx: SiteContext, value: str, *, business: bool = False) -> str:
+    """``3d`` -> ``3 days`` (``3 días hábiles`` when ``business``: days of the office calendar)."""
+    day_key = "business_day" if business else "day"
+    seconds = parse_duration(str(value))
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
-    parts = []
-    for value, key in ((days, "day"), (hours, "hour"), (minutes, "minute")):
-        if value:
-            one, many = t(ctx, key)
-            parts.append(f"{value} {one if value == 1 else many}")
+    parts = [plural(ctx, key, value) for value, key in ((days, day_key), (hours, "hour"), (minutes, "minute")) if value]
     return " ".join(parts) or "0"
 
 
@@ -189,16 +218,20 @@ def _contact_cell(ctx: SiteContext, page: PageInfo, kind: str, value: str) -> st
     return md_escape(value)
 
 
+def _channel_label(ctx: SiteContext, kind: str) -> str:
+    key = f"channel_{kind}"
+    return t(ctx, key) if key in strings("site", ctx.language) else kind.replace("-", " ").capitalize()
+
+
 @placeholder("channels")
 def channels(ctx: SiteContext, page: PageInfo) -> str:
-    contacts = (ctx.config.get("site") or {}).get("contacts") or {}
+    contacts = site_settings(ctx).get("contacts") or {}
     order = [c for c in (ctx.config.get("channels") or []) if c in contacts] + [c for c in contacts if c not in (ctx.config.get("channels") or [])]
-    labels = t(ctx, "labels")
     rows = [f"| {md_escape(t(ctx, 'channel'))} | {md_escape(t(ctx, 'how'))} |", "| --- | --- |"]
     for kind in order:
         value = contacts.get(kind)
         if value or (kind == "web" and github_repository(ctx)):
-            rows.append(f"| {md_escape(labels.get(kind, kind.replace('-', ' ').capitalize()))} | {_contact_cell(ctx, page, kind, str(value or ''))} |")
+            rows.append(f"| {md_escape(_channel_label(ctx, kind))} | {_contact_cell(ctx, page, kind, str(value or ''))} |")
     return "\n".join(rows) if len(rows) > 2 else ""
 
 
@@ -218,7 +251,7 @@ def weekly_groups(hours: dict) -> list[tuple[int, int, str]]:
 
 
 def _weekly(ctx: SiteContext, cal: dict) -> str:
-    names = t(ctx, "days")
+    names = [t(ctx, f"day_{d}") for d in _WEEKDAYS]
     groups = weekly_groups(cal.get("hours") or {})
     parts = [f"{names[a]}{'–' + names[b] if b != a else ''} {s}" for a, b, s in groups]
     zone = cal.get("timezone") or ctx.config.get("timezone")
@@ -237,7 +270,7 @@ def _office_calendar(ctx: SiteContext) -> dict | None:
 @placeholder("hours")
 def hours(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
     lines = []
-    text = (ctx.config.get("site") or {}).get("hours")
+    text = site_settings(ctx).get("hours")
     if text:
         lines.append(f"**{md_escape(t(ctx, 'hours_title'))}:** {md_escape(text)}")
     cal = _office_calendar(ctx)
@@ -277,8 +310,9 @@ def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - plac
         else:
             applies = t(ctx, "others") if str(prio) in specific else t(ctx, "all")
         cal = calendars.get(policy.get("calendar"))
-        clock = t(ctx, "always") if cal == "24x7" or cal is None else t(ctx, "business")
-        cells = [label, applies] + [human_duration(ctx, policy[k]) if policy.get(k) else "—" for k in ("first_response", "next_update", "resolution")] + [clock]
+        always = cal == "24x7" or cal is None
+        clock = t(ctx, "always") if always else t(ctx, "business")
+        cells = [label, applies] + [human_duration(ctx, policy[k], business=not always) if policy.get(k) else "—" for k in ("first_response", "next_update", "resolution")] + [clock]
         rows.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
     return "\n".join(rows) + f"\n\n*{md_escape(t(ctx, 'targets_note'))}*"
 
@@ -294,8 +328,7 @@ def priority_table(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - p
 @placeholder("open-ticket")
 def open_ticket(ctx: SiteContext, page: PageInfo) -> str:
     lines = ['<p class="gitdesk-article-note" hidden></p>', ""]
-    site = ctx.config.get("site") or {}
-    contacts = site.get("contacts") or {}
+    contacts = site_settings(ctx).get("contacts") or {}
     if github_repository(ctx):
         lines.append(f"[{md_escape(t(ctx, 'github'))}](<{issue_form_url(ctx)}>){{ .md-button .md-button--primary .gitdesk-ticket-link }}")
         lines.append("")

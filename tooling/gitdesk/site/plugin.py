@@ -57,11 +57,11 @@ from gitdesk.kb.htmlsafety import scan_html
 from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.site import content
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
+from gitdesk.site.i18n import LanguageBuild, is_agents_page, split_nav
 from gitdesk.site.offline import ASSET_DIR, localise_theme_scripts
 
 log = logging.getLogger("mkdocs.plugins.gitdesk")
 
-LANGUAGES = ("en", "es", "pt")
 ASSETS = {
     "iframe-worker-shim.js": "iframe-worker-shim.js",
     "iframe-worker.LICENSE": "iframe-worker.LICENSE.txt",
@@ -95,6 +95,10 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         self.ctx: SiteContext | None = None
         self.titles: dict[str, str] = {}
         self.people = []
+        #: set by :func:`gitdesk.site.build.build_site` for each language's build; None: default
+        self.build_language: str | None = None
+        self.lang: LanguageBuild | None = None
+        self.navs = None
 
     # -- configuration ---------------------------------------------------------------------------
     @event_priority(100)
@@ -105,11 +109,14 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
             load_extensions(self.config.extensions)
         except GitdeskError as exc:
             raise PluginError(f"gitdesk: {exc.line()}") from None
-        language = helpdesk.get("language") or "en"
-        if language not in LANGUAGES:
-            raise PluginError(f"gitdesk: helpdesk.yml: language: {language!r} is not one of {', '.join(LANGUAGES)}")
-        self.ctx = SiteContext(root=root, config=helpdesk, language=language)
-        config.theme["language"] = language
+        languages = helpdesk.languages
+        language = self.build_language or languages[0]
+        if language not in languages:
+            raise PluginError(f"gitdesk: helpdesk.yml: languages: {language!r} is not one of {', '.join(languages)}")
+        self.lang = LanguageBuild(language, languages)
+        self.ctx = SiteContext(root=root, config=helpdesk, language=language, extra={"languages": languages})
+        config.theme["language"] = language  # <html lang>, the theme's words and the search's stemmer
+        config.extra["alternate"] = self.lang.alternates("index.md") if len(languages) > 1 else None
         title = (helpdesk.get("site") or {}).get("title") or helpdesk.get("name")
         if self.config.site_name_from_config and title:
             # Material prints site_name unescaped in <title> and aria-label: give it markup-safe text
@@ -133,18 +140,23 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
 
     # -- files ----------------------------------------------------------------------------------
     def on_files(self, files: Files, config):
+        files = self.lang.select(files)
         assets = package_file("site", "assets")
         for name, dest in ASSETS.items():
             src = assets / name
             if src.is_file():
                 files.append(File.generated(config, f"{ASSET_DIR}/{dest}", abs_src_path=str(src)))
         for src_uri, fn in sorted(generated_pages().items()):
+            if is_agents_page(src_uri) and self.ctx.language != self.lang.default:
+                continue  # the agents' part is built once, in the default language
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(f"gitdesk: generated page {src_uri} would replace the KB page kb/{src_uri}")
             markdown = fn(self.ctx)
             if markdown:
                 files.append(File.generated(config, src_uri, content=markdown))
+                self.lang.available[src_uri] = set(self.lang.languages)
         self.titles = {}
+        self.pages = {}
         for f in files.documentation_pages():
             try:
                 text = f.content_string
@@ -160,7 +172,13 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
                 m = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
                 title = m.group(1) if m else f.name.replace("-", " ").capitalize()
             self.titles[f.src_uri] = title
+            self.pages[f.src_uri] = content.page_summary(yaml_text, title)
+        self.ctx.extra["pages"] = self.pages
         return files
+
+    def on_nav(self, nav, config, files):
+        self.navs = split_nav(nav)
+        return nav
 
     # -- pages ----------------------------------------------------------------------------------
     def _info(self, page) -> PageInfo:
@@ -182,15 +200,27 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
                 raise PluginError(f"gitdesk: {exc.line()}") from None
 
         markdown = _PLACEHOLDER_LINE_RE.sub(replace, markdown)
-        if is_article(info.src_uri) and not page.file.generated_by:
+        base = self.lang.language_of(info.src_uri)[0]
+        if is_agents_page(base):
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}  # Material's search skips it
+        if is_article(base) and not page.file.generated_by:
+            markdown = content.with_last_reviewed(self.ctx, info, markdown)
             if self.config.related:
-                markdown += content.related_markdown(self.ctx, info, self.titles)
+                markdown += related_markdown(self.ctx, info, self.titles)
             if self.config.still_stuck:
                 try:
                     markdown += content.still_stuck_markdown(self.ctx, info, buttons=self.buttons)
                 except GitdeskError as exc:
                     raise PluginError(f"gitdesk: {exc.line()}") from None
         return markdown
+
+    def on_page_context(self, context, page, config, nav):
+        """The page's own navigation (end users' or agents') and its language switcher."""
+        if self.navs:
+            context["nav"] = self.navs[1] if is_agents_page(page.file.src_uri) else self.navs[0]
+        if len(self.lang.languages) > 1:
+            config.extra["alternate"] = self.lang.alternates(page.file.src_uri)
+        return context
 
     def on_page_content(self, html: str, page, config, files):
         findings = scan_html(html)
@@ -211,6 +241,19 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         localise_theme_scripts(site_dir)
         if self.config.fold_search:
             fold_search_index(site_dir / "search" / "search_index.json")
+
+
+def related_markdown(ctx: SiteContext, page: PageInfo, titles: dict[str, str]) -> str:
+    """The "Related articles" block at the end of an article.
+
+    Hook point: a module ``gitdesk.site.related`` with ``related_markdown(ctx, page, titles)``
+    (ranked suggestions in the page's language, ``ctx.language``) replaces the front matter's
+    ``related:`` list when it exists."""
+    try:
+        from gitdesk.site import related
+    except ImportError:
+        return content.related_markdown(ctx, page, titles)
+    return related.related_markdown(ctx, page, titles)
 
 
 def fold_search_index(path: Path) -> bool:
