@@ -218,6 +218,16 @@ def _contact_cell(ctx: SiteContext, page: PageInfo, kind: str, value: str) -> st
     return md_escape(value)
 
 
+def priority_text(ctx: SiteContext, key: str, field: str) -> str:
+    """A priority's label or description in the page's language: the shipped translation while
+    helpdesk.yml keeps the shipped English words, else the desk's own words as written."""
+    info = (ctx.config.get("priorities") or {}).get(key) or {}
+    own = str(info.get(field) or (key.capitalize() if field == "label" else ""))
+    name = f"priority_{key}" + ("_description" if field == "description" else "")
+    english = strings("site", "en").get(name)
+    return t(ctx, name) if english is not None and own == english else own
+
+
 def _channel_label(ctx: SiteContext, kind: str) -> str:
     key = f"channel_{kind}"
     return t(ctx, key) if key in strings("site", ctx.language) else kind.replace("-", " ").capitalize()
@@ -297,7 +307,7 @@ def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - plac
     specific: set[str] = set()
     for policy in sla.get("policies") or []:
         prio = policy.get("priority")
-        label = (priorities.get(prio) or {}).get("label") or str(prio or "").capitalize()
+        label = priority_text(ctx, str(prio), "label") if prio in priorities else str(prio or "").capitalize()
         scope = []
         if policy.get("category"):
             cat = categories.get(policy["category"])
@@ -321,8 +331,24 @@ def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - plac
 def priority_table(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
     rows = [f"| {t(ctx, 'priority')} | {t(ctx, 'meaning')} |", "| --- | --- |"]
     for key, info in (ctx.config.get("priorities") or {}).items():
-        rows.append(f"| {md_escape((info or {}).get('label') or key)} | {md_escape((info or {}).get('description') or '')} |")
+        rows.append(f"| {md_escape(priority_text(ctx, key, 'label'))} | {md_escape(priority_text(ctx, key, 'description'))} |")
     return "\n".join(rows)
+
+
+def request_mail(ctx: SiteContext, contacts: dict) -> tuple[str, str, str] | None:
+    """(address, ``mailto:`` URL, the body's "article" question or "") of a new request by e-mail in the page's language: the subject
+    and the body's questions from :func:`gitdesk.intake.requestmail.prefill`, which
+    ``gitdesk intake email`` reads back (category, impact, urgency, article)."""
+    address = next(iter(_EMAIL_RE.findall(str(contacts.get("email") or ""))), None) or (ctx.config.get("mail") or {}).get("address")
+    if not address:
+        return None
+    try:
+        from gitdesk.intake.requestmail import prefill
+    except ImportError:  # the intake side is not there: a subject only
+        return address, f"mailto:{address}?subject={quote(t(ctx, 'subject'))}", ""
+    mail = prefill(ctx.config, ctx.language)
+    label = text("desk.q_article", ctx.language)  # gitdesk.js adds "<label>: <article>" to the body
+    return address, f"mailto:{quote(address, safe='@')}?subject={quote(mail['subject'], safe='')}&body={quote(mail['body'], safe='')}", label
 
 
 @placeholder("open-ticket")
@@ -332,10 +358,15 @@ def open_ticket(ctx: SiteContext, page: PageInfo) -> str:
     if github_repository(ctx):
         lines.append(f"[{md_escape(t(ctx, 'github'))}](<{issue_form_url(ctx)}>){{ .md-button .md-button--primary .gitdesk-ticket-link }}")
         lines.append("")
-    address = next(iter(_EMAIL_RE.findall(str(contacts.get("email") or ""))), None) or (ctx.config.get("mail") or {}).get("address")
-    if address:
-        subject = quote(t(ctx, "subject"))
-        lines.append(f"[{md_escape(t(ctx, 'email'))}: {md_escape(address)}](mailto:{address}?subject={subject}){{ .md-button .gitdesk-mail-link }}")
+        lines.append(f"*{md_escape(t(ctx, 'github_note'))}*")
+        lines.append("")
+    mail = request_mail(ctx, contacts)
+    if mail:
+        address, mailto, label = mail
+        data = f' data-article-label="{html.escape(label)}"' if label else ""
+        lines.append(f"[{md_escape(t(ctx, 'email'))}: {md_escape(address)}](<{mailto}>){{ .md-button .gitdesk-mail-link{data} }}")
+        lines.append("")
+        lines.append(f"*{md_escape(t(ctx, 'email_note'))}*")
         lines.append("")
     if contacts.get("phone"):
         lines.append(f"{md_escape(t(ctx, 'phone'))}: {_contact_cell(ctx, page, 'phone', str(contacts['phone']))} {md_escape(t(ctx, 'phone_note'))}.")

@@ -117,7 +117,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         self.ctx = SiteContext(root=root, config=helpdesk, language=language, extra={"languages": languages})
         config.theme["language"] = language  # <html lang>, the theme's words and the search's stemmer
         config.extra["alternate"] = self.lang.alternates("index.md") if len(languages) > 1 else None
-        title = (helpdesk.get("site") or {}).get("title") or helpdesk.get("name")
+        title = content.site_settings(self.ctx).get("title") or helpdesk.get("name")
         if self.config.site_name_from_config and title:
             # Material prints site_name unescaped in <title> and aria-label: give it markup-safe text
             from markupsafe import escape

@@ -24,8 +24,13 @@
       var href = a.getAttribute("href") || "";
       if (href.indexOf("mailto:") !== 0) return;
       var base = href.split("?")[0];
-      var subject = decodeURIComponent((href.split("subject=")[1] || "").split("&")[0]);
-      a.setAttribute("href", base + "?subject=" + encodeURIComponent(subject + " (" + article + ")"));
+      var query = new URLSearchParams(href.split("?")[1] || "");
+      var subject = query.get("subject") || "";
+      var body = query.get("body");
+      var out = base + "?subject=" + encodeURIComponent(subject + " (" + article + ")");
+      var label = a.getAttribute("data-article-label");
+      if (body !== null) out += "&body=" + encodeURIComponent(label ? body + label + ": " + article + "\n" : body);
+      a.setAttribute("href", out);
     });
   }
   if (window.document$ && typeof window.document$.subscribe === "function") {
@@ -81,5 +86,39 @@
     document.addEventListener("DOMContentLoaded", fix);
   } else {
     fix();
+  }
+})();
+
+/* gitdesk: the home page's own search box hands its text to the theme's search (the language's
+   own index, which also works from file://): it opens the search dialog with the query typed. */
+(function () {
+  "use strict";
+  function bind() {
+    document.querySelectorAll("form.gitdesk-search").forEach(function (form) {
+      if (form.dataset.gitdeskBound) return;
+      form.dataset.gitdeskBound = "1";
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var query = (form.querySelector("input[name=q]") || {}).value || "";
+        var toggle = document.querySelector("input[data-md-toggle=search]");
+        var input = document.querySelector(".md-search__input");
+        if (!toggle || !input) return;
+        if (!toggle.checked) {
+          toggle.checked = true;
+          toggle.dispatchEvent(new Event("change"));
+        }
+        input.value = query;
+        input.focus();
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+        input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+      });
+    });
+  }
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(bind);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", bind);
+  } else {
+    bind();
   }
 })();
