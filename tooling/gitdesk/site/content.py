@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 
 from gitdesk.config import parse_duration
 from gitdesk.errors import ConfigError
-from gitdesk.languages import strings, text
+from gitdesk.languages import strings, text, translated_rel
 from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
 
 ISSUE_FORM = "support-request.yml"
@@ -113,6 +113,12 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|#!])", r"\\\1", text)
 
 
+def own_page(ctx: SiteContext, base_rel: str) -> str:
+    """The source of the page language's version of the default-language page ``base_rel``."""
+    languages = ctx.extra.get("languages") or [ctx.language]
+    return translated_rel(base_rel, ctx.language, languages[0])
+
+
 def rel_link(page: PageInfo, target_src: str) -> str:
     """A relative Markdown link from ``page`` to another source file."""
     return posixpath.relpath(target_src, posixpath.dirname(page.src_uri) or ".")
@@ -172,7 +178,7 @@ def ticket_link(ctx: SiteContext, page: PageInfo) -> str:
     if github_repository(ctx):
         title = f"{t(ctx, 'help_with')}: {page.title}" if page.title else ""
         return issue_form_url(ctx, title=title, article=article_reference(ctx, page))
-    return f"{rel_link(page, OPEN_TICKET_PAGE)}?{urlencode({'article': page.src_uri}, quote_via=quote, safe='/')}"
+    return f"{rel_link(page, own_page(ctx, OPEN_TICKET_PAGE))}?{urlencode({'article': page.src_uri}, quote_via=quote, safe='/')}"
 
 
 def still_stuck_markdown(ctx: SiteContext, page: PageInfo, *, buttons: bool) -> str:
@@ -213,8 +219,9 @@ def _contact_cell(ctx: SiteContext, page: PageInfo, kind: str, value: str) -> st
     if kind == "web":
         if github_repository(ctx):
             return f"[{md_escape(t(ctx, 'github'))}](<{issue_form_url(ctx)}>)"
-        if page.src_uri != OPEN_TICKET_PAGE:
-            return f"[{md_escape(value)}]({rel_link(page, OPEN_TICKET_PAGE)})"
+        target = own_page(ctx, OPEN_TICKET_PAGE)
+        if page.src_uri != target:
+            return f"[{md_escape(value)}]({rel_link(page, target)})"
     return md_escape(value)
 
 
