@@ -78,7 +78,10 @@ class LanguageBuild:
             if lang != self.language or (is_agents_page(base) and self.language != self.default):
                 continue
             if base != f.src_uri:
-                f.name = posixpath.splitext(posixpath.basename(base))[0]  # dest_uri follows the name
+                f.name = posixpath.splitext(posixpath.basename(base))[0]
+                for cached in ("url", "abs_dest_path"):
+                    f.__dict__.pop(cached, None)
+                f.dest_uri = f._get_dest_path()  # the original's name: x.es.md -> x.html
             kept.append(f)
         kept.sort(key=lambda f: file_sort_key(SimpleNamespace(src_uri=self.language_of(f.src_uri)[0], name=f.name)))
         return Files(kept)
