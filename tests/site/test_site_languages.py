@@ -5,6 +5,7 @@ for the translated password and printer articles."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def site(tmp_path_factory) -> Path:
 
 def _h1(path: Path) -> str:
     m = re.search(r"<h1[^>]*>(.*?)</h1>", path.read_text(encoding="utf-8"), re.S)
-    return re.sub(r"<[^>]+>", "", m.group(1)).replace("¶", "").strip()
+    return html.unescape(re.sub(r"<[^>]+>", "", m.group(1))).replace("¶", "").strip()
 
 
 def _lang(path: Path) -> str:
