@@ -59,6 +59,7 @@ from gitdesk.site import content
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
 from gitdesk.site.i18n import LanguageBuild, is_agents_page, split_nav
 from gitdesk.site.offline import ASSET_DIR, localise_theme_scripts
+from gitdesk.site.search import patch_search_worker
 
 log = logging.getLogger("mkdocs.plugins.gitdesk")
 
@@ -239,6 +240,11 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def on_post_build(self, config):
         site_dir = Path(config.site_dir)
         localise_theme_scripts(site_dir)
+        if any(name.split("/")[-1] == "search" for name in config.plugins):
+            try:
+                patch_search_worker(site_dir)
+            except GitdeskError as exc:
+                raise PluginError(f"gitdesk: {exc.line()}") from None
         if self.config.fold_search:
             fold_search_index(site_dir / "search" / "search_index.json")
 
@@ -271,5 +277,19 @@ def fold_search_index(path: Path) -> bool:
     fields = data.setdefault("config", {}).setdefault("fields", {})
     if changed and "folded" not in fields:
         fields["folded"] = {"boost": 1}
+    # the title and the tags folded too, weighed like the originals: "contrasena" ranks the pages
+    # titled or tagged "contraseña" as "contraseña" itself does
+    for name in ("title", "tags"):
+        extra = f"folded_{name}"
+        hits = 0
+        for doc in data.get("docs", []):
+            value = doc.get(name)
+            original = " ".join(value) if isinstance(value, list) else str(value or "")
+            if fold(original) != original:
+                doc[extra] = re.sub(r"<[^>]+>", " ", fold(original))
+                hits += 1
+        if hits and name in fields and extra not in fields:
+            fields[extra] = dict(fields[name])
+            changed = True
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return changed
