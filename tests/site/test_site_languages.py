@@ -89,6 +89,13 @@ def test_searches_per_language(browser, site, how):
         faq = _h1(site / "es" / "accounts" / "password-faq.html")
         titles = _results(page, "contrasena", faq)
         assert titles[0] in (faq, _h1(site / "es" / "accounts" / "reset-password.html")), titles[:3]
+        page.locator("input[data-md-component=search-query]").fill("")
+        page.locator("input[data-md-component=search-query]").type("no", delay=20)
+        page.wait_for_function("() => /\\S/.test(document.querySelector('.md-search-result__meta').textContent)"
+                               " && !document.querySelector('.md-search-result__item')", timeout=30000)
+        stuck = _h1(site / "es" / "printing" / "print-job-stuck.html")
+        found = _results(page, "impresora no imprime", stuck)
+        assert found[0] in {_h1(p) for p in (site / "es" / "printing").glob("*.html")}, found[:3]
 
         page = _open(browser, base + "pt/index.html")
         assert page.evaluate("document.documentElement.lang") == "pt"
