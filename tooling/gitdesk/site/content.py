@@ -296,7 +296,7 @@ def hours(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholde
         today = ctx.extra.get("today") or _dt.date.today()
         coming = [d for d in (cal.get("holidays") or []) if str(d) >= today.isoformat()]
         if coming:
-            lines.append(f"{md_escape(t(ctx, 'holidays'))}: {', '.join(md_escape(str(d)) for d in coming)}.")
+            lines.append(f"{md_escape(t(ctx, 'holidays'))}: {', '.join(md_escape(long_date(ctx, str(d))) for d in coming)}.")
     return "\n\n".join(lines)
 
 

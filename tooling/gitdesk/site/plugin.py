@@ -1,22 +1,32 @@
 """The ``gitdesk`` MkDocs plugin: helpdesk.yml on the site, offline by construction, safe output.
 
+One MkDocs build per language (``gitdesk site build`` sets :attr:`GitdeskPlugin.build_language`
+for each; a plain ``mkdocs build`` gives the default language only): see :mod:`gitdesk.site.i18n`.
+
 What it does, by MkDocs event:
 
-- ``on_config`` (before the search and offline plugins): site name and ``theme.language``
-  from helpdesk.yml (``site.title``, ``language``: en, es or pt; search follows the theme
-  language); lists the bundled iframe-worker shim in ``extra.polyfills`` so the offline plugin
-  does not add its unpkg.com copy; adds ``gitdesk.css``/``gitdesk.js``; imports extensions.
-  ``repo_url`` is refused (Material would call api.github.com from every page).
-- ``on_files``: ships the vendored assets and every **generated page** registered with
+- ``on_config`` (before the search and offline plugins): site name (``site.title``, or
+  ``site.translations.<lang>.title``) and ``theme.language`` for the build's language (so
+  ``<html lang>``, the theme's words and the search's stop words follow it); lists the bundled
+  iframe-worker shim in ``extra.polyfills`` so the offline plugin does not add its unpkg.com copy;
+  adds ``gitdesk.css``/``gitdesk.js``; imports extensions. ``repo_url`` is refused (Material
+  would call api.github.com from every page).
+- ``on_files``: keeps the build language's pages (translations under the original's names),
+  ships the vendored assets and every **generated page** registered with
   :func:`gitdesk.site.extensions.generated_page` (the hook for the metrics dashboard).
+- ``on_nav``: splits the agents' part (``agents/``) from the end-user navigation.
 - ``on_page_markdown``: replaces ``<!-- gitdesk:NAME -->`` lines with their registered renderer
-  (:func:`gitdesk.site.extensions.placeholder`), and appends to every article its related
-  articles and a "Still stuck? Open a ticket" link carrying the article's name.
+  (:func:`gitdesk.site.extensions.placeholder`), puts the last review date under each article's
+  title, and appends its related articles (hook: :func:`related_markdown`) and a "Still stuck?
+  Open a ticket" link carrying the article's name; agents' pages are excluded from search.
+- ``on_page_context``: the page's own navigation and its language switcher (Material's
+  ``extra.alternate``: the same page in each language, or that language's home).
 - ``on_page_content``: refuses a page whose HTML could run script (:mod:`gitdesk.kb.htmlsafety`).
 - ``on_post_page``: refuses a page that names a known person (:mod:`gitdesk.kb.privacy`).
 - ``on_post_build`` (before the offline plugin inlines the search index): points Material's
-  on-demand unpkg scripts at local copies, and adds an accent-folded field to the search index
-  so "contrasena" finds "contraseña" in the browser too.
+  on-demand unpkg scripts at local copies, leaves stop words out of queries
+  (:mod:`gitdesk.site.search`), and adds accent-folded fields to the search index so
+  "contrasena" finds "contraseña" in the browser too.
 
 Extension points, for modules that add to the site (e.g. ``gitdesk.metrics.site`` for the
 dashboard, imported automatically when it exists; others listed under ``extensions:``)::
@@ -117,6 +127,8 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         self.lang = LanguageBuild(language, languages)
         self.ctx = SiteContext(root=root, config=helpdesk, language=language, extra={"languages": languages})
         config.theme["language"] = language  # <html lang>, the theme's words and the search's stemmer
+        if isinstance(config.mdx_configs.get("toc"), dict) and config.mdx_configs["toc"].get("permalink"):
+            config.mdx_configs["toc"].setdefault("permalink_title", content.t(self.ctx, "permalink"))
         config.extra["alternate"] = self.lang.alternates("index.md") if len(languages) > 1 else None
         title = content.site_settings(self.ctx).get("title") or helpdesk.get("name")
         if self.config.site_name_from_config and title:
