@@ -13,6 +13,7 @@ import pytest
 from gitdesk.config import load_config
 from gitdesk.errors import GitdeskError
 from gitdesk.kb import is_article
+from gitdesk.languages import split_suffix
 from gitdesk.site.offline import scan_site
 from tests.kb.kbsample import PROJECT, guide, make_sample, run_main, write
 from tests.site.conftest import build
@@ -60,11 +61,12 @@ def page(site: Path, rel: str) -> _Text:
     return parser
 
 
-def human(duration: str) -> str:
-    """The test's own reading of helpdesk.yml durations ("1h30m" -> "1 hour 30 minutes")."""
+def human(duration: str, business: bool = False) -> str:
+    """The test's own reading of helpdesk.yml durations ("1h30m" -> "1 hour 30 minutes"; days of
+    an office calendar are business days)."""
     out = []
     for value, unit in re.findall(r"(\d+)([dhm])", duration):
-        name = {"d": "day", "h": "hour", "m": "minute"}[unit]
+        name = {"d": "business day" if business else "day", "h": "hour", "m": "minute"}[unit]
         out.append(f"{value} {name}{'' if value == '1' else 's'}")
     return " ".join(out)
 
@@ -72,14 +74,17 @@ def human(duration: str) -> str:
 # -- the shipped site -------------------------------------------------------------------------------
 
 def articles() -> list[str]:
-    return sorted(p.relative_to(PROJECT / "kb").as_posix() for p in (PROJECT / "kb").rglob("*.md") if is_article(p.relative_to(PROJECT / "kb").as_posix()))
+    """The default language's articles (translations are checked in test_site_languages)."""
+    rels = (p.relative_to(PROJECT / "kb").as_posix() for p in (PROJECT / "kb").rglob("*.md"))
+    return sorted(rel for rel in rels if split_suffix(rel)[1] is None and is_article(rel))
 
 
 def test_shipped_site_builds_every_page(real_site):
     sources = sorted((PROJECT / "kb").rglob("*.md"))
     assert len(articles()) >= 30
     for src in sources:
-        rel = src.relative_to(PROJECT / "kb").with_suffix(".html")
+        base, lang = split_suffix(src.relative_to(PROJECT / "kb").as_posix())
+        rel = (f"{lang}/" if lang else "") + base[:-3] + ".html"  # a translation: its language's folder
         assert (real_site / rel).is_file(), rel
     assert (real_site / "search" / "search_index.js").read_text(encoding="utf-8").startswith("var __index = ")
 
@@ -90,7 +95,8 @@ def test_sla_targets_are_rendered_from_helpdesk_yml(real_site):
     priorities = cfg.get("priorities")
     for policy in cfg["sla"]["policies"]:
         label = priorities[policy["priority"]]["label"]
-        wanted = [human(policy["first_response"]), human(policy["resolution"])]
+        business = cfg["sla"]["calendars"].get(policy["calendar"]) != "24x7"
+        wanted = [human(policy["first_response"], business), human(policy["resolution"], business)]
         assert any(row and row[0] == label and all(w in row for w in wanted) for row in rows), (policy, rows)
     text = " ".join(page(real_site, "get-help.html").text)
     assert cfg["site"]["hours"] in " ".join(text.split())
@@ -197,7 +203,7 @@ def test_spanish_site(tmp_path):
     rows = page(site, "get-help.html").rows
     assert ["Canal", "Cómo contactarnos"] in rows
     assert ["Prioridad", "Se aplica a", "Primera respuesta", "Actualización al menos cada", "Resolución", "Cómputo"] in rows
-    assert ["Critical", "Todas las solicitudes", "30 minutos", "1 hora", "4 horas", "24/7"] in rows  # labels are helpdesk.yml's
+    assert ["Crítica", "Todas las solicitudes", "30 minutos", "1 hora", "4 horas", "24/7"] in rows  # the default labels, translated
     assert scan_site(site) == []
 
 

@@ -58,6 +58,12 @@ def test_generated_tables_in_the_page_language(site):
     assert "3 días hábiles" in es and "Primera respuesta" in es and "Teléfono" in es
     assert "3 dias úteis" in pt and "Primeira resposta" in pt
     assert "First response" not in es + pt and "business days" not in es + pt
+    for lang, word in (("es", "Panel del centro de servicio"), ("pt", "Painel da central de atendimento")):
+        board = (site / lang / "dashboard.html").read_text(encoding="utf-8")
+        assert word in board and "Key figures" not in board and "Definitions" not in board
+        assert re.search(r"\d+,\d %", board)  # decimal commas
+    ticket = (site / "es" / "open-a-ticket.html").read_text(encoding="utf-8")
+    assert re.search(r'href="mailto:helpdesk@northwind\.example\?subject=[^"]+"', ticket)
     art = (site / "es" / "accounts" / "reset-password.html").read_text(encoding="utf-8")
     assert re.search(r"Revisado por última vez el \d+ de \w+ de 20\d\d", art)
 
