@@ -62,6 +62,8 @@ def test_generated_tables_in_the_page_language(site):
         board = (site / lang / "dashboard.html").read_text(encoding="utf-8")
         assert word in board and "Key figures" not in board and "Definitions" not in board
         assert re.search(r"\d+,\d %", board)  # decimal commas
+    assert "<title>Ayuda informática de Northwind</title>" in (site / "es" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Ajuda de TI da Northwind</title>" in (site / "pt" / "index.html").read_text(encoding="utf-8")
     ticket = (site / "es" / "open-a-ticket.html").read_text(encoding="utf-8")
     assert re.search(r'href="mailto:helpdesk@northwind\.example\?subject=[^"]+"', ticket)
     art = (site / "es" / "accounts" / "reset-password.html").read_text(encoding="utf-8")
