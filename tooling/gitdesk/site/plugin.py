@@ -105,6 +105,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def __init__(self) -> None:
         self.ctx: SiteContext | None = None
         self.titles: dict[str, str] = {}
+        self.pages: dict[str, dict] = {}
         self.people = []
         #: set by :func:`gitdesk.site.build.build_site` for each language's build; None: default
         self.build_language: str | None = None
@@ -242,6 +243,8 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         return html
 
     def on_post_page(self, output: str, page, config):
+        if len(self.lang.languages) > 1:  # pages rendered without one (404.html): the homes
+            config.extra["alternate"] = self.lang.alternates("index.md")
         hits = find_people(output, self.people)
         if hits:
             raise PluginError(f"gitdesk: {page.file.src_uri}: {hits[0][1]}: personal data must not be published")
