@@ -76,8 +76,23 @@ def site_settings(ctx: SiteContext) -> dict:
     return site
 
 
-def page_summary(yaml_text: str | None, title: str) -> dict:
-    """What the home page needs of a page: title, summary, last review (front matter)."""
+def first_sentence(body: str, limit: int = 160) -> str:
+    """The first sentence of a page's first paragraph, as plain text (a section's card text)."""
+    for block in body.split("\n\n"):
+        block = block.strip()
+        if not block or block.startswith(("#", "<", "!!!", "???", "-", "*   ", "|", ">", "```")):
+            continue
+        plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", " ".join(block.split()))
+        plain = re.sub(r"[*_`]", "", plain)
+        m = re.match(r"(.+?[.!?])(\s|$)", plain)
+        sentence = m.group(1) if m else plain
+        return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def page_summary(yaml_text: str | None, title: str, body: str = "") -> dict:
+    """What the home page needs of a page: title, summary (front matter, else the first
+    sentence), last review."""
     meta = {}
     if yaml_text:
         import yaml
@@ -88,7 +103,8 @@ def page_summary(yaml_text: str | None, title: str) -> dict:
             meta = {}
     if not isinstance(meta, dict):
         meta = {}
-    return {"title": title, "summary": str(meta.get("summary") or ""), "last_reviewed": meta.get("last_reviewed")}
+    summary = str(meta.get("summary") or "") or first_sentence(body)
+    return {"title": title, "summary": summary, "last_reviewed": meta.get("last_reviewed")}
 
 
 def with_last_reviewed(ctx: SiteContext, page: PageInfo, markdown: str) -> str:

@@ -4,7 +4,7 @@ articles, the urgent notice. Placeholders (a line ``<!-- gitdesk:NAME -->``):
 - ``search-box``: a search field in the page itself; ``gitdesk.js`` hands what is typed to the
   theme's search (the language's own index), so it works from ``file://`` too.
 - ``categories``: one card per top-level section that has an index page in the page's language,
-  with the number of articles it holds in that language.
+  with the first sentence of its index page and the number of articles it holds in that language.
 - ``popular``: ``site.popular`` of helpdesk.yml (default-language paths), each shown in the page's
   language when translated; without that list, the most recently reviewed articles.
 - ``urgent``: what to do when it cannot wait, with the phone number from ``site.contacts``.
@@ -64,7 +64,9 @@ def categories(ctx: SiteContext, page: PageInfo) -> str:
     cards = []
     for top in sorted(sections, key=lambda s: pages[sections[s]]["title"].casefold()):
         info = pages[sections[top]]
-        cards.append(f"-   [**{md_escape(info['title'])}**]({rel_link(page, sections[top])})\n\n    {md_escape(plural(ctx, 'articles', counts.get(top, 0)))}")
+        about = f"\n\n    {md_escape(info['summary'])}" if info.get("summary") else ""
+        count = md_escape(plural(ctx, "articles", counts.get(top, 0)))
+        cards.append(f"-   [**{md_escape(info['title'])}**]({rel_link(page, sections[top])}){about}\n\n    *{count}*")
     return '<div class="grid cards gitdesk-categories" markdown>\n\n' + "\n\n".join(cards) + "\n\n</div>\n"
 
 

@@ -186,7 +186,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
                 m = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
                 title = m.group(1) if m else f.name.replace("-", " ").capitalize()
             self.titles[f.src_uri] = title
-            self.pages[f.src_uri] = content.page_summary(yaml_text, title)
+            self.pages[f.src_uri] = content.page_summary(yaml_text, title, body)
         self.ctx.extra["pages"] = self.pages
         return files
 
