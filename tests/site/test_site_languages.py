@@ -47,6 +47,9 @@ def test_strict_build_has_every_language_with_its_own_search_index(site):
         assert pages and all(_lang(p) == lang for p in pages), folder
         assert (site / folder / "search" / "search_index.js").is_file()
     assert _h1(site / "es" / "accounts" / "reset-password.html") != _h1(site / "accounts" / "reset-password.html")
+    es_page = (site / "es" / "accounts" / "reset-password.html").read_text(encoding="utf-8")
+    assert not re.search(r">\s*(Accounts|Email|Printing)\s*<", es_page)  # sections named in Spanish
+    assert re.search(r">\s*Cuentas y contraseñas\s*<", es_page)
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
     assert '"location":"agents/' not in index.replace(" ", "")  # the agents' part is not indexed
     assert "agents/" not in (site / "index.html").read_text(encoding="utf-8").split('class="md-content"')[0]

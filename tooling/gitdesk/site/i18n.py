@@ -124,3 +124,17 @@ def split_nav(nav):
     user, agents = Navigation(user_items, user_pages), Navigation(agent_items, agent_pages)
     agents.homepage = user.homepage = nav.homepage
     return user, agents
+
+
+def title_sections(items, titles: dict[str, str]) -> None:
+    """A section is named by its index page's title in the page language ("Cuentas y
+    contraseñas"), not by its folder's name ("Accounts")."""
+    for item in items:
+        children = getattr(item, "children", None)
+        if not children:
+            continue
+        first = children[0]
+        file = getattr(first, "file", None)
+        if file is not None and file.name == "index" and titles.get(file.src_uri):
+            item.title = titles[file.src_uri]
+        title_sections(children, titles)

@@ -14,7 +14,8 @@ What it does, by MkDocs event:
 - ``on_files``: keeps the build language's pages (translations under the original's names),
   ships the vendored assets and every **generated page** registered with
   :func:`gitdesk.site.extensions.generated_page` (the hook for the metrics dashboard).
-- ``on_nav``: splits the agents' part (``agents/``) from the end-user navigation.
+- ``on_nav``: names sections by their index page's title, and splits the agents' part
+  (``agents/``) from the end-user navigation.
 - ``on_page_markdown``: replaces ``<!-- gitdesk:NAME -->`` lines with their registered renderer
   (:func:`gitdesk.site.extensions.placeholder`), puts the last review date under each article's
   title, and appends its related articles (hook: :func:`related_markdown`) and a "Still stuck?
@@ -67,7 +68,7 @@ from gitdesk.kb.htmlsafety import scan_html
 from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.site import content
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
-from gitdesk.site.i18n import LanguageBuild, is_agents_page, split_nav
+from gitdesk.site.i18n import LanguageBuild, is_agents_page, split_nav, title_sections
 from gitdesk.site.offline import ASSET_DIR, localise_theme_scripts
 from gitdesk.site.search import patch_search_worker
 
@@ -191,6 +192,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         return files
 
     def on_nav(self, nav, config, files):
+        title_sections(nav.items, self.titles)
         self.navs = split_nav(nav)
         return nav
 
