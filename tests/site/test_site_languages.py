@@ -6,8 +6,10 @@ for the translated password and printer articles."""
 from __future__ import annotations
 
 import html
+import importlib.util
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -173,3 +175,26 @@ def test_dashboard_fits_a_phone(browser, site, tmp_path):
             assert widths and max(widths) <= 390
     finally:
         server.shutdown()
+
+
+def test_open_a_ticket_per_language_offers_the_mail_and_the_issue_form(tmp_path):
+    """Each language's Open a ticket page: the e-mail channel prefilled in that language and the
+    issue form of that language when a repository is configured."""
+    from tests.kb.kbsample import make_sample, write
+
+    root = make_sample(tmp_path / "desk", config_extra="github:\n  repository: northwind/helpdesk\n")
+    text = (root / "helpdesk.yml").read_text(encoding="utf-8")
+    (root / "helpdesk.yml").write_text(re.sub(r"(?m)^language:.*$", "languages: [en, es]", text), encoding="utf-8")
+    write(root / "kb", "open-a-ticket.es.md", "# Abrir una incidencia\n\n<!-- gitdesk:open-ticket -->\n")
+    write(root / "kb", "index.es.md", "# Ayuda\n\n<!-- gitdesk:search-box -->\n\n<!-- gitdesk:urgent -->\n")
+    build(root, tmp_path / "site")
+    es = (tmp_path / "site" / "es" / "open-a-ticket.html").read_text(encoding="utf-8")
+    en = (tmp_path / "site" / "open-a-ticket.html").read_text(encoding="utf-8")
+    assert "Abrir una incidencia en GitHub" in es and "template=support-request.es.yml" in es
+    assert "template=support-request.yml" in en and "support-request.es.yml" not in en
+    mail = html.unescape(re.search(r'href="(mailto:[^"]+)"', es).group(1))
+    assert "Solicitud de ayuda" in unquote(mail.split("subject=", 1)[1])
+    if importlib.util.find_spec("gitdesk.intake.requestmail"):  # the template intake reads back
+        assert "body=" in mail and "Artículo" in mail
+    home = (tmp_path / "site" / "es" / "index.html").read_text(encoding="utf-8")
+    assert 'class="gitdesk-search"' in home and "¿Es urgente? No busque: llame." in home

@@ -170,9 +170,16 @@ def github_web_url(ctx: SiteContext) -> str:
     return re.sub(r"/api/v3$", "", api)
 
 
+def issue_form(ctx: SiteContext) -> str:
+    """The issue form in the page's language: ``support-request.yml`` in the desk's default
+    language, ``support-request.es.yml`` otherwise (as ``gitdesk github forms`` writes them)."""
+    languages = ctx.extra.get("languages") or [ctx.language]
+    return ISSUE_FORM if ctx.language == languages[0] else ISSUE_FORM.replace(".yml", f".{ctx.language}.yml")
+
+
 def issue_form_url(ctx: SiteContext, **params: str) -> str:
     repo = github_repository(ctx)
-    query = urlencode({"template": ISSUE_FORM, **{k: v for k, v in params.items() if v}}, quote_via=quote)
+    query = urlencode({"template": issue_form(ctx), **{k: v for k, v in params.items() if v}}, quote_via=quote)
     return f"{github_web_url(ctx)}/{repo}/issues/new?{query}"
 
 
