@@ -99,3 +99,36 @@ def gitdesk_exe() -> str:
     if exe is None:
         pytest.fail("the gitdesk console script is not installed (pip install -e .)")
     return exe
+
+
+def gitdesk_processes(repo: Path, *commands: list[str], env: dict | None = None, timeout: float = 300) -> list[subprocess.CompletedProcess]:
+    """Start one real ``gitdesk`` process per command at the same moment; wait for all of them."""
+    exe = str(Path(os.sys.executable).with_name("gitdesk"))
+    full_env = {**os.environ, "GITDESK_REPO": str(repo), **(env or {})}
+    procs = [subprocess.Popen([exe, *args], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              stdin=subprocess.DEVNULL) for args in commands]
+    out = []
+    for args, proc in zip(commands, procs):
+        stdout, stderr = proc.communicate(timeout=timeout)
+        out.append(subprocess.CompletedProcess([exe, *args], proc.returncode, stdout, stderr))
+    return out
+
+
+class HeldLock:
+    """The desk's lock held by another process (as a concurrent run would), until ``release()``."""
+
+    def __init__(self, repo: Path):
+        code = ("import sys; from gitdesk.locking import desk_lock\n"
+                "with desk_lock(sys.argv[1], 'test holder', 0):\n    print('held', flush=True); sys.stdin.readline()\n")
+        self.proc = subprocess.Popen([os.sys.executable, "-c", code, str(repo)], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        assert self.proc.stdout.readline().strip() == "held"
+
+    def release(self) -> None:
+        self.proc.communicate("\n", timeout=30)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()

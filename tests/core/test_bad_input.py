@@ -34,6 +34,11 @@ BAD = [
     ({"gitdesk": 2}, "gitdesk"),
     ({"add": {"tags": "not-a-list"}}, "add.tags"),
     ({"comment": {"body": 42}}, "comment.body"),
+    ({"set": {"problem": "../x"}}, "set.problem"),
+    ({"set": {"type": 3}}, "set.type"),
+    ({"spent": 0}, "spent"),
+    ({"spent": "25m"}, "spent"),
+    ({"spent": True}, "spent"),
 ]
 
 
@@ -50,6 +55,9 @@ def test_hand_check_and_schema_agree_on_bad_events(change, field):
 def test_good_event_passes_both():
     parse_event(GOOD)
     validate_against("event", GOOD, path="f.yml")
+    logged = {**GOOD, "action": "log", "spent": 25, "set": {"type": "problem", "problem": "K161AEC0F3"}}
+    assert parse_event(logged).spent == 25
+    validate_against("event", logged, path="f.yml")
 
 
 def test_unknown_status_is_refused_against_the_configuration():

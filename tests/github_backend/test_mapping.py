@@ -31,8 +31,11 @@ def issue(body, *, user="alice", association="NONE", labels=(), state="open", nu
 
 def test_the_form_labels_come_from_the_repositorys_issue_form():
     labels = m.form_labels(PROJECT)
-    assert labels["steps_tried"] == "Steps tried" and labels["article"] == "Linked article"
+    assert labels["steps_tried"] == "What have you tried already?" and labels["article"] == "The article you came from"
+    assert labels["steps_tried@support-request.es.yml"] == "¿Qué ha probado ya?"  # the other languages' forms are read too
     assert set(labels) >= {"category", "impact", "urgency", "channel", "asset", "description", "department"}
+    # bodies of the older English form still parse with the repository's new forms
+    assert m.parse_form("### Steps tried\n\nRestarted.\n\n### ¿Qué ha probado ya?\n\nx", labels) == {"steps_tried": "Restarted."}
 
 
 def test_parse_form_reads_sections_and_no_response(ctx):

@@ -24,9 +24,14 @@ def event_files(repo: Path) -> list[Path]:
     return sorted(tickets.glob("*/*.yml")) if tickets.exists() else []
 
 
+# the desk's lock (gitdesk.locking), taken before anything is read: not data, and never removed
+LOCK_PATHS = {".gitdesk", ".gitdesk/.gitignore", ".gitdesk/desk.lock"}
+
+
 def tree(repo: Path) -> list[str]:
-    """Every path under ``repo`` except .git (to prove a dry run writes nothing)."""
-    return sorted(str(p.relative_to(repo)) for p in repo.rglob("*") if ".git" not in p.relative_to(repo).parts[:1])
+    """Every path under ``repo`` except .git and the desk's lock (to prove a run writes nothing)."""
+    return sorted(str(p.relative_to(repo)) for p in repo.rglob("*")
+                  if ".git" not in p.relative_to(repo).parts[:1] and p.relative_to(repo).as_posix() not in LOCK_PATHS)
 
 
 def store_for(repo: Path):

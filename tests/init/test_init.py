@@ -15,13 +15,14 @@ import yaml
 
 from gitdesk import __version__
 from gitdesk.config import defaults_text, load_config
-from gitdesk.scaffold import template_files
+from gitdesk.scaffold import language_files, template_files
 from tests.init.conftest import assert_checks_pass, git, init_repo, run, tree
 
 EXPECTED = {
     "helpdesk.yml", "mkdocs.yml", ".gitignore", "tickets/.gitkeep",
     "kb/index.md", "kb/get-help.md", "kb/open-a-ticket.md", "kb/tags.md",
     "kb/accounts/index.md", "kb/accounts/reset-password.md", "kb/accounts/password-faq.md",
+    *("kb/" + rel for rel in language_files("en")),  # the English starter articles
     "kb/agents/index.md", "kb/agents/working-with-requesters.md", "kb/agents/ticket-lifecycle.md",
     "kb/agents/prioritising.md", "kb/agents/sla-policy.md", "kb/agents/escalate-a-ticket.md",
     "kb/agents/ticket-to-kb-article.md", "kb/agents/requester-privacy.md",
@@ -176,7 +177,8 @@ def test_written_yaml_parses_and_every_template_is_used(tmp_path):
 
     result = scaffold(tmp_path / "desk", repository="acme/helpdesk", name="Acme")
     assert set(result.created) == EXPECTED
-    assert set(template_files()) | {"helpdesk.yml"} == EXPECTED
+    forms = {".github/ISSUE_TEMPLATE/support-request.yml", ".github/ISSUE_TEMPLATE/kb-correction.yml"}  # generated
+    assert set(template_files()) | {"helpdesk.yml"} | {"kb/" + rel for rel in language_files("en")} | forms == EXPECTED
     for rel in result.created:
         if rel.endswith((".yml", ".yaml")):
             assert yaml.safe_load((result.root / rel).read_text()) is not None, rel

@@ -105,7 +105,7 @@ def test_completion_script_is_printed(gitdesk_exe, tmp_path, shell, marker):
 @pytest.mark.parametrize("words, cword, expected", [
     ("gitdesk tic", "1", "plain,ticket"),
     ("gitdesk ticket esc", "2", "plain,escalate"),
-    ("gitdesk in", "1", {"plain,init", "plain,intake"}),
+    ("gitdesk in", "1", {"plain,incident", "plain,init", "plain,intake"}),
 ])
 def test_completion_completes_lazily_loaded_commands(gitdesk_exe, tmp_path, words, cword, expected):
     proc = run(gitdesk_exe, cwd=tmp_path, env={"_GITDESK_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": cword})

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from gitdesk.scaffold import check_install, destination, pages_url, render, template_files
+from gitdesk.scaffold import check_install, destination, language_files, pages_url, render, template_files
 from tests.init.conftest import PROJECT
 
 #: This repository's values for the template tokens.
@@ -20,6 +20,7 @@ REPO_VALUES = {
     "GITDESK_INSTALL": ".",  # the repository is gitdesk itself: pip install .
     "SITE_URL": "https://northwind.github.io/helpdesk/",
     "SITE_ABOUT": "Guides and answers to common problems, searchable. Critical incident? Phone +44 20 7946 0000 (extension 4357), 24/7.",
+    "SITE_LINK_NAME": "Self-service help site",
 }
 #: Files of this repository's .github/ that a new desk does not get, and why.
 NOT_SHIPPED = {
@@ -27,13 +28,18 @@ NOT_SHIPPED = {
     ".github/CODEOWNERS": "names Northwind's GitHub teams",
     ".github/pull_request_template.md": "asks for gitdesk's own test run (`bash .ci/run`)",
 }
+#: Issue forms: generated for each desk from its helpdesk.yml (gitdesk.intake.forms), in its
+#: languages; tests/workflows/test_issue_forms.py holds this repository's to the same generator.
+GENERATED = {f".github/ISSUE_TEMPLATE/{form}{lang}.yml" for form in ("support-request", "kb-correction") for lang in ("", ".es", ".pt")}
 REVIEWED_RE = re.compile(r"^last_reviewed: .*$", re.M)
 
 
 def shipped_copies() -> dict[str, str]:
     """Destination -> template, for the files that are copies of this repository's files."""
-    return {dest: src for dest, src in template_files().items()
-            if dest.startswith((".github/", "kb/agents/")) or dest in ("mkdocs.yml", "kb/tags.md")}
+    copies = {dest: src for dest, src in template_files().items()
+              if dest.startswith((".github/", "kb/agents/")) or dest == "mkdocs.yml"}
+    copies["kb/tags.md"] = language_files("en")["tags.md"]  # the English tags page
+    return copies
 
 
 @pytest.mark.parametrize("dest", sorted(shipped_copies()))
@@ -55,7 +61,7 @@ def test_every_repository_workflow_form_and_handbook_page_is_shipped_or_excused(
     mine = {p.relative_to(PROJECT).as_posix() for p in (PROJECT / ".github").rglob("*") if p.is_file()}
     mine |= {p.relative_to(PROJECT).as_posix() for p in (PROJECT / "kb" / "agents").rglob("*") if p.is_file()}
     mine |= {"mkdocs.yml", "kb/tags.md"}
-    assert mine - shipped == set(NOT_SHIPPED), "a new file in .github/ or kb/agents/: ship it under templates/init/ or excuse it"
+    assert mine - shipped - GENERATED == set(NOT_SHIPPED), "a new file in .github/ or kb/agents/: ship it under templates/init/ or excuse it"
     assert shipped - mine == set(), "a shipped copy whose original is gone"
 
 

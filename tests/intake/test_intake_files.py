@@ -359,3 +359,15 @@ def test_one_message_on_standard_input(run_cli, show):
     assert result.exit_code == 0, result.output
     [taken] = json.loads(result.stdout)["messages"]
     assert taken["source"] == "<stdin>" and show(taken["ticket"])["title"] == "Portátil não liga"
+
+
+def test_a_reply_to_a_merged_ticket_is_threaded_onto_the_ticket_kept(intake, run_cli, show, mail_repo):
+    """Issue 11: the CLI refuses a comment on a merged ticket; mail goes on in the ticket kept."""
+    intake(message("outlook-new.eml"))
+    result = run_cli("ticket", "new", "VPN disconnects", "--requester", "Sam Reed <sam.reed@northwind.example>", "--json")
+    master = json.loads(result.output)["id"]
+    assert run_cli("ticket", "merge", SAM, "--into", master, "--as", AGENT).exit_code == 0
+    code, data, _ = intake(message("outlook-reply.eml"))
+    assert code == 0 and data["messages"][0]["ref"] == f"HD-{master}"
+    assert show(master)["comments"][-1]["body"].startswith("Still happening this morning")
+    assert [c for c in show(SAM)["comments"] if "Still happening" in c["body"]] == []

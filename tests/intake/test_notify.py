@@ -147,7 +147,7 @@ def test_dry_run_sends_and_records_nothing(smtp, intake, run_cli, mail_repo):
     result = run_cli("notify", "--dry-run")
     assert result.exit_code == 0
     assert "Subject: [HD-" in result.output and "] Recebemos o seu pedido: Portátil não liga" in result.output
-    assert "Olá, João,\n\nObrigado por contactar Northwind IT Help Desk." in result.output
+    assert "Olá, João,\n\nObrigado por entrar em contato com Northwind IT Help Desk." in result.output  # Brazilian Portuguese
     assert result.output.strip().endswith("1 message would be sent (dry run: nothing sent)")
     assert smtp.received == [] and sorted(p.name for p in mail_repo.glob("tickets/*/*.yml")) == before
 

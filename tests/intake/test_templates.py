@@ -114,7 +114,7 @@ def test_reply_in_spanish_and_portuguese(run_cli, mail_repo, ticket):
     assert out.startswith(f"Hola, Lucía:\n\nGracias por escribirnos. Estoy revisando HD-{ticket} («VPN will not connect»)")
     update_config(mail_repo, language="pt")
     out = run_cli("ticket", "reply", ticket, "-t", "escalated", "--dry-run", "--as", AGENT).output
-    assert out.startswith(f"Olá, Lucía,\n\nPassei HD-{ticket} à nossa equipa Service Desk")
+    assert out.startswith(f"Olá, Lucía,\n\nEncaminhei o chamado HD-{ticket} para a nossa equipe Service Desk")  # Brazilian Portuguese
 
 
 def test_reply_through_an_editor(run_cli, mail_repo, ticket, tmp_path, show):

@@ -50,7 +50,7 @@ def test_json_is_the_computed_figures(scenario):
     data = json.loads(result.output)
     expected = compute(scenario.store.all(), scenario.config, since=SINCE, until=UNTIL, now=NOW, kb_categories=[])
     assert data == json.loads(json.dumps(expected))
-    assert data["tickets"] == 7 and data["sla_compliance"]["rate"] == 0.5
+    assert data["tickets"] == 7 and data["sla_compliance"]["rate"] == 0.4
     assert data["first_response_hours"] == {"median": 1.25, "p90": 46.8, "count": 4}
     assert_no_personal_data(result.output)
 
@@ -66,7 +66,7 @@ def test_summary_is_readable_and_private(scenario):
     assert result.exit_code == 0
     out = result.output
     assert "Metrics for tickets created from 2026-11-01 00:00 to 2026-11-21 00:00 UTC" in out
-    assert "SLA compliance              50.0 % (2 of 4 decided)" in out
+    assert "SLA compliance              40.0 % (2 of 5 decided)" in out
     assert "First response (calendar)   median 1.25 h, p90 46.8 h (4 tickets)" in out
     assert "Alice Agent 0 open / 2 resolved" in out  # staff, by configured name
     assert "Training needs: Finance 2 how-to tickets" in out
@@ -97,7 +97,7 @@ def test_out_writes_json_report_and_valid_svg(scenario, tmp_path):
     assert "2026-W45: 4 tickets; 2026-W46: 2 tickets; 2026-W47: 1 tickets" in volume.find(f"{SVG}desc").text
     report = (out_dir / "report.md").read_text()
     assert "![Tickets created per week](volume.svg)" in report
-    assert "| SLA compliance | 50.0 % (2 of 4 decided) |" in report
+    assert "| SLA compliance | 40.0 % (2 of 5 decided) |" in report
     for path in out_dir.iterdir():
         assert_no_personal_data(path.read_text())
 

@@ -93,7 +93,7 @@ def test_unique_ids_across_the_dashboard(figures):
 def test_dashboard_page_has_figures_charts_and_no_agents(figures):
     page = dashboard_markdown(figures)
     assert page.startswith('---\ntitle: "Help desk dashboard"\n---\n')
-    assert "| SLA compliance | 50.0 % (2 of 4 decided) |" in page
+    assert "| SLA compliance | 40.0 % (2 of 5 decided) |" in page
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg"') == 4
     # each chart is one raw HTML block: no blank line inside it
     for block in page.split('<div class="gitdesk-chart">')[1:]:

@@ -82,7 +82,7 @@ def test_sla_policy_states_targets_calendars_holidays_and_rules():
     assert "| 1 | VIP | High | Security, phishing and lost devices (`security`) | always |" in md
     assert "| 2 | Normal | Medium | any ticket of that priority | madrid |" in md
     assert "| VIP | 15 minutes | — | 1 day 2 hours |" in md
-    assert "| Normal | 2 hours | 1 hour 30 minutes | 3 days |" in md
+    assert "| Normal | 2 hours | 1 hour 30 minutes | 3 business days |" in md  # a working day of madrid
     assert "madrid: Monday to Tuesday 09:00–14:00, 15:00–18:00; Saturday 10:00–12:00 (Europe/Madrid time)." in text
     assert "Closed on 1 holiday: 2027-01-06." in text
     assert "at risk once 50 % of its target is used" in text

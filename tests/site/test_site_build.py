@@ -62,8 +62,8 @@ def page(site: Path, rel: str) -> _Text:
 
 
 def human(duration: str, business: bool = False) -> str:
-    """The test's own reading of helpdesk.yml durations ("1h30m" -> "1 hour 30 minutes"; days of
-    an office calendar are business days)."""
+    """The test's own reading of helpdesk.yml durations ("1h30m" -> "1 hour 30 minutes"; "3d" on
+    a business calendar -> "3 business days")."""
     out = []
     for value, unit in re.findall(r"(\d+)([dhm])", duration):
         name = {"d": "business day" if business else "day", "h": "hour", "m": "minute"}[unit]
@@ -95,7 +95,7 @@ def test_sla_targets_are_rendered_from_helpdesk_yml(real_site):
     priorities = cfg.get("priorities")
     for policy in cfg["sla"]["policies"]:
         label = priorities[policy["priority"]]["label"]
-        business = cfg["sla"]["calendars"].get(policy["calendar"]) != "24x7"
+        business = cfg["sla"]["calendars"].get(policy.get("calendar"), "24x7") != "24x7"
         wanted = [human(policy["first_response"], business), human(policy["resolution"], business)]
         assert any(row and row[0] == label and all(w in row for w in wanted) for row in rows), (policy, rows)
     text = " ".join(page(real_site, "get-help.html").text)

@@ -118,5 +118,19 @@ class Helpdesk:
                                team=team, **kw)
 
 
+def cli_run(root: Path, *args: str, code: int | None = None):
+    """``gitdesk ARGS --repo ROOT`` through CliRunner; a Python exception is raised as itself."""
+    from click.testing import CliRunner
+
+    from gitdesk.cli import cli
+
+    result = CliRunner().invoke(cli, [*args, "--repo", str(root)])
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    if code is not None:
+        assert result.exit_code == code, result.output
+    return result
+
+
 def make_helpdesk(tmp_path: Path, config_text: str = CONFIG) -> Helpdesk:
     return Helpdesk(init_repo(tmp_path / "desk", config_text))

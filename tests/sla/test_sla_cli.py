@@ -11,10 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from sla_support import BOT, SAM, git, make_helpdesk, utc
+from sla_support import BOT, SAM, cli_run, git, make_helpdesk, utc
 
-from gitdesk.cli import cli
 from gitdesk.cli.sla import parse_at
 from gitdesk.errors import UsageError
 
@@ -33,12 +31,7 @@ def hd(tmp_path):
 
 
 def run(hd, *args, code=None):
-    result = CliRunner().invoke(cli, ["sla", "check", *args, "--repo", str(hd.root)])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    if code is not None:
-        assert result.exit_code == code, result.output
-    return result
+    return cli_run(hd.root, "sla", "check", *args, code=code)
 
 
 def test_table_lists_at_risk_and_breached_with_business_time_left(hd):
@@ -69,7 +62,7 @@ def test_nothing_due(hd):
 def test_json_output(hd):
     data = json.loads(run(hd, "--at", "2026-11-23T10:05", "--json", code=0).output)
     assert data["at"] == "2026-11-23T10:05:00.000000Z"
-    assert data["counts"] == {"open": 3, "with_sla": 2, "ok": 0, "at-risk": 1, "breached": 1, "paused": 0}
+    assert data["counts"] == {"open": 3, "with_sla": 2, "no_priority": 0, "ok": 0, "at-risk": 1, "breached": 1, "paused": 0}
     assert [(t["id"], t["worst"], t["policy"]) for t in data["tickets"]] == [
         (hd.crit.id, "breached", "Critical"), (hd.high.id, "at-risk", "High")]
     crit = data["tickets"][0]
@@ -103,7 +96,7 @@ def test_apply_records_once_and_reports(hd):
     again = run(hd, "--at", "2026-11-23T09:36", "--apply", "--as", BOT, code=0).output
     assert "No escalations due." in again
     ticket = hd.store.get(hd.crit.id)
-    assert ticket.team == "infrastructure" and ticket.updated_by == BOT
+    assert ticket.team == "infrastructure" and ticket.updated_by == "gitdesk[bot] <gitdesk-bot@users.noreply.github.com>"  # automation_actor
     assert sum(1 for h in ticket.history if h["action"] == "sla") == 3
 
 

@@ -17,9 +17,14 @@ from ._wf import ROOT, TEMPLATES_DIR, load_yaml
 
 SUPPORT = TEMPLATES_DIR / "support-request.yml"
 KB_CORRECTION = TEMPLATES_DIR / "kb-correction.yml"
+LANGUAGES = {"en": "", "es": ".es", "pt": ".pt"}
+SUPPORTS = {lang: TEMPLATES_DIR / f"support-request{suffix}.yml" for lang, suffix in LANGUAGES.items()}
+CORRECTIONS = {lang: TEMPLATES_DIR / f"kb-correction{suffix}.yml" for lang, suffix in LANGUAGES.items()}
+ALL_FORMS = [*SUPPORTS.values(), *CORRECTIONS.values()]
 
-SUPPORT_IDS = ["category", "impact", "urgency", "channel", "asset", "description", "steps_tried", "article", "department"]
+SUPPORT_IDS = ["description", "category", "impact", "urgency", "steps_tried", "asset", "department", "article"]
 CONTRACT_LINE = re.compile(r"^#\s+(?P<id>[a-z_]+)\s+->\s+### (?P<label>.+?)\s*$")
+ITIL_WORDS = re.compile(r"\b(impact|urgency|impacto|urgencia|urgência|priority|prioridad|prioridade)\b", re.I)
 
 
 def fields(path):
@@ -56,83 +61,105 @@ def render(path, values: dict[str, str]) -> str:
     return "\n\n".join(parts)
 
 
-def parse(body: str, path) -> dict[str, str]:
-    """A heading-based reader, as the triage parser reads the body."""
-    ids = {f["attributes"]["label"]: f["id"] for f in fields(path)}
-    out, current = {}, None
-    for line in body.splitlines():
-        if line.startswith("### ") and line[4:] in ids:
-            current = ids[line[4:]]
-            out[current] = []
-        elif current:
-            out[current].append(line)
-    return {k: "\n".join(v).strip() for k, v in out.items() if "\n".join(v).strip() != "_No response_"}
+def test_the_forms_are_generated_from_helpdesk_yml(config):
+    """Regenerate after changing categories or texts: the loop below, writing instead of comparing."""
+    from gitdesk.intake.forms import forms
+
+    config.raw["languages"] = [config.language] + [code for code in LANGUAGES if code != config.language]
+    site = load_yaml(TEMPLATES_DIR / "config.yml")["contact_links"][0]["url"]
+    expected = forms(config, site_url=site)
+    assert sorted(expected) == sorted(p.name for p in ALL_FORMS)
+    for name, text in expected.items():
+        assert (TEMPLATES_DIR / name).read_text(encoding="utf-8") == text, name
 
 
-def test_support_form_field_ids_are_the_contract():
-    assert [f["id"] for f in fields(SUPPORT)] == SUPPORT_IDS
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_support_form_field_ids_are_the_contract(lang):
+    assert [f["id"] for f in fields(SUPPORTS[lang])] == SUPPORT_IDS
 
 
-@pytest.mark.parametrize("path", [SUPPORT, KB_CORRECTION], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_FORMS, ids=lambda p: p.name)
 def test_top_comment_lists_the_heading_of_every_field(path):
     assert contract(path) == {f["id"]: f["attributes"]["label"] for f in fields(path)}
 
 
-@pytest.mark.parametrize("path", [SUPPORT, KB_CORRECTION], ids=lambda p: p.name)
-def test_labels_are_unique_single_line_headings(path):
+@pytest.mark.parametrize("path", ALL_FORMS, ids=lambda p: p.name)
+def test_labels_are_unique_single_line_plain_questions(path):
     labels = [f["attributes"]["label"] for f in fields(path)]
     assert len(set(labels)) == len(labels)
     for label in labels:
         assert label == label.strip() and "\n" not in label and not label.startswith("#")
+        assert not ITIL_WORDS.search(label), label
+    for f in fields(path):
+        options = f["attributes"].get("options") or []
+        assert len(set(options)) == len(options) and not any(ITIL_WORDS.search(o) or "/" in o for o in options)
 
 
-def test_category_options_are_the_category_ids_of_helpdesk_yml(config):
-    assert by_id(SUPPORT)["category"]["attributes"]["options"] == config.category_ids()
-    assert by_id(SUPPORT)["category"]["validations"]["required"] is True
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_categories_are_shown_by_name_and_read_back_as_ids(config, lang):
+    from gitdesk.intake.forms import read_choice
+    from gitdesk.intake.requestmail import category_name
+
+    category = by_id(SUPPORTS[lang])["category"]
+    names = category["attributes"]["options"]
+    assert names == [category_name(config, cid, lang) for cid in config.category_ids()]
+    assert [read_choice(config, "category", name) for name in names] == config.category_ids()
+    assert category["validations"]["required"] is True
+    if lang != "en":
+        assert not set(names) & set(by_id(SUPPORT)["category"]["attributes"]["options"]) - {"VPN"}
 
 
-def test_impact_urgency_and_channel_options_are_the_configured_ids(config):
-    f = by_id(SUPPORT)
-    assert f["impact"]["attributes"]["options"] == list(config["impact_levels"])
-    assert f["urgency"]["attributes"]["options"] == list(config["urgency_levels"])
-    assert f["channel"]["attributes"]["options"] == config.channels
-    # a form filled in by the requester arrives through the web
-    channel = f["channel"]["attributes"]
-    assert channel["options"][channel["default"]] == "web"
-    # every pair of the dropdowns gives a priority through the ITIL matrix
-    for impact in f["impact"]["attributes"]["options"]:
-        for urgency in f["urgency"]["attributes"]["options"]:
-            assert config.derive_priority(impact, urgency) in config.priorities
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_impact_and_urgency_are_plain_answers_that_give_every_priority(config, lang):
+    from gitdesk.intake.forms import read_choice
+
+    f = by_id(SUPPORTS[lang])
+    impact = [read_choice(config, "impact", o) for o in f["impact"]["attributes"]["options"]]
+    urgency = [read_choice(config, "urgency", o) for o in f["urgency"]["attributes"]["options"]]
+    assert sorted(impact) == sorted(config["impact_levels"]) and sorted(urgency) == sorted(config["urgency_levels"])
+    assert {config.derive_priority(i, u) for i in impact for u in urgency} == set(config.priorities)
+    assert "channel" not in f  # a requester is not asked how their own request arrived
 
 
 def test_article_can_be_prefilled_from_a_link():
-    article = by_id(SUPPORT)["article"]
-    assert article["type"] == "input"  # ?template=support-request.yml&article=URL fills it
-    assert by_id(KB_CORRECTION)["article"]["type"] == "input"
+    for lang in LANGUAGES:
+        assert by_id(SUPPORTS[lang])["article"]["type"] == "input"  # ?template=support-request.es.yml&article=URL fills it
+        assert by_id(CORRECTIONS[lang])["article"]["type"] == "input"
 
 
-def test_rendered_body_reads_back_field_by_field():
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_rendered_body_reads_back_through_the_triage_parser(config, lang):
+    from gitdesk.sync.mapping import DEFAULT_FORM_LABELS, form_labels, parse_form
+
+    f = by_id(SUPPORTS[lang])
     values = {
-        "category": "network/vpn", "impact": "medium", "urgency": "high", "channel": "web",
-        "asset": "NW-LT-0412",
+        "category": f["category"]["attributes"]["options"][5], "impact": f["impact"]["attributes"]["options"][1],
+        "urgency": f["urgency"]["attributes"]["options"][0], "asset": "NW-LT-0412",
         "description": "VPN drops every 10 minutes.\n\n### Not a field\nEven with a heading in the text.",
         "article": "https://northwind.github.io/helpdesk/network/vpn/",
     }
-    body = render(SUPPORT, values)
-    assert "### Steps tried\n\n_No response_" in body
-    assert parse(body, SUPPORT) == values
+    body = render(SUPPORTS[lang], values)
+    assert f"### {f['steps_tried']['attributes']['label']}\n\n_No response_" in body
+    for labels in (form_labels(ROOT), DEFAULT_FORM_LABELS):  # with this repository's forms, and with none
+        parsed = {k: v for k, v in parse_form(body, labels).items() if v is not None}
+        assert parsed == values
 
 
 def test_kb_correction_form_asks_for_the_article_and_the_fix():
-    f = by_id(KB_CORRECTION)
-    assert f["article"]["validations"]["required"] is True
-    assert f["correction"]["validations"]["required"] is True
-    assert f["problem"]["type"] == "dropdown"
+    for lang in LANGUAGES:
+        f = by_id(CORRECTIONS[lang])
+        assert f["article"]["validations"]["required"] is True
+        assert f["correction"]["validations"]["required"] is True
+        assert f["problem"]["type"] == "dropdown" and len(f["problem"]["attributes"]["options"]) == 6
 
 
-def test_forms_warn_against_secrets():
-    intro = load_yaml(SUPPORT)["body"][0]
-    assert intro["type"] == "markdown" and "password" in intro["attributes"]["value"].lower()
+@pytest.mark.parametrize("lang, words", [("en", ("password", "who can read this")), ("es", ("contraseñas", "quién puede leer esto")),
+                                         ("pt", ("senhas", "quem pode ler isto"))])
+def test_forms_say_who_can_read_them_and_warn_against_secrets(lang, words):
+    for path in (SUPPORTS[lang], CORRECTIONS[lang]):
+        intro = load_yaml(path)["body"][0]
+        assert intro["type"] == "markdown"
+        assert all(w in intro["attributes"]["value"].lower() for w in words)
 
 
 def test_blank_issues_are_off_and_the_site_is_linked(config):
@@ -159,3 +186,22 @@ def test_codeowners_cover_the_knowledge_base():
 def test_pull_request_template_asks_for_the_kb_check():
     text = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
     assert "gitdesk kb check" in text and "- [ ]" in text
+
+
+def test_github_forms_keeps_the_forms_in_step_with_helpdesk_yml(tmp_path):
+    import shutil
+
+    from tests.kb.kbsample import run_main
+
+    assert run_main("github", "forms", "--check", repo=ROOT)[0] == 0  # this repository's forms are up to date
+    desk = tmp_path / "desk"
+    desk.mkdir()
+    text = (ROOT / "helpdesk.yml").read_text(encoding="utf-8")
+    (desk / "helpdesk.yml").write_text(text + "\nsite:\n  url: https://help.acme.example/\n", encoding="utf-8")
+    shutil.copytree(TEMPLATES_DIR, desk / ".github" / "ISSUE_TEMPLATE")
+    code, out, _ = run_main("github", "forms", "--check", repo=desk)
+    assert code == 1 and "out of date  .github/ISSUE_TEMPLATE/support-request.yml" in out  # the site moved
+    code, out, _ = run_main("github", "forms", repo=desk)
+    assert code == 0 and "updated  .github/ISSUE_TEMPLATE/support-request.yml" in out
+    assert "https://help.acme.example/" in (desk / ".github/ISSUE_TEMPLATE/support-request.yml").read_text(encoding="utf-8")
+    assert run_main("github", "forms", "--check", repo=desk)[0] == 0

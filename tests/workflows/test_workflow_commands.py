@@ -59,6 +59,7 @@ def test_the_workflows_run_the_expected_commands():
         ("kb.yml", "gitdesk kb check"),
         ("kb.yml", "gitdesk site build"),
         ("metrics.yml", "gitdesk metrics --out metrics/"),
+        ("pages.yml", "gitdesk kb check"),
         ("pages.yml", "gitdesk site build"),
         ("sla.yml", "gitdesk sla check --apply --json"),
         ("triage.yml", 'gitdesk github triage "$ISSUE_NUMBER"'),

@@ -48,7 +48,8 @@ def require(name: str) -> str:
 
 def test_the_expected_files_exist():
     assert {p.name for p in WORKFLOW_FILES} == EXPECTED_WORKFLOWS
-    assert {p.name for p in FORM_FILES} == EXPECTED_FORMS
+    # the issue forms exist in every language: support-request.yml, support-request.es.yml...
+    assert {p.name for p in FORM_FILES} == {n.replace(".yml", f"{s}.yml") for n in EXPECTED_FORMS for s in ("", ".es", ".pt")}
     assert (TEMPLATES_DIR / "config.yml").is_file()
 
 

@@ -16,12 +16,13 @@ from typing import Callable, Iterable
 
 from gitdesk.config import Config, load_config, validate_against
 from gitdesk.errors import GitdeskError, ValidationError
-from gitdesk.model.event import parse_event
-from gitdesk.model.ids import is_event_id, is_ticket_id
+from gitdesk.model.event import FUTURE_SLACK, Event, format_time, parse_event, utcnow
+from gitdesk.model.ids import EVENT_FILE_RE, event_file_problem, is_event_id
 from gitdesk.repo import Repo, run_git
-from gitdesk.yamlio import load_yaml_file
+from gitdesk.textsafe import visible
+from gitdesk.yamlio import TMP_PREFIX, TMP_SUFFIX, is_stale_temporary, load_yaml_file
 
-NAME_RE = re.compile(r"^(?P<ticket>[0-9A-Z]{10})\.(?P<event>[0-9A-Z]{26})\.yml$")
+NAME_RE = EVENT_FILE_RE
 ATTACHMENTS_RE = re.compile(r"^(?P<ticket>[0-9A-Z]{10})\.attachments$")
 ATTACHMENT_FILE_RE = re.compile(r"^(?P<event>[0-9A-Z]{26})-[A-Za-z0-9._+-]{1,100}$")
 IGNORED = {".gitkeep", "README.md", ".gitignore"}
@@ -32,9 +33,10 @@ class Problem:
     path: str
     field: str | None
     message: str
+    warning: bool = False  # reported, but fails only `gitdesk check --strict`
 
     def line(self) -> str:
-        return ": ".join(p for p in (self.path, self.field, self.message) if p)
+        return visible(": ".join(p for p in (self.path, self.field, self.message) if p))
 
 
 Check = Callable[[Repo, Config], Iterable[Problem]]
@@ -51,13 +53,12 @@ def _from_error(exc: GitdeskError, default_path: str) -> Problem:
     return Problem(exc.path or default_path, exc.field, exc.message)
 
 
-def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tuple[Problem | None, tuple[str, str] | None]:
-    """Problems of one event file, and (ticket, action) when it is sound."""
-    match = NAME_RE.match(path.name)
-    if not match or not is_ticket_id(match["ticket"]) or not is_event_id(match["event"]):
-        return Problem(rel, None, "file name is not <ticket id>.<event id>.yml"), None
-    if path.parent.name != match["ticket"][:2]:
-        return Problem(rel, None, f"file is in folder {path.parent.name!r}, expected {match['ticket'][:2]!r}"), None
+def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tuple[Problem | None, Event | None]:
+    """Problems of one event file, and the event when it is sound."""
+    wrong = event_file_problem(path.parent.name, path.name)
+    if wrong:
+        return Problem(rel, None, f"{wrong}: not read as an event"), None
+    match = NAME_RE.fullmatch(path.name)
     try:
         data = load_yaml_file(path, max_bytes=max_bytes, display=rel)
         validate_against("event", data, path=rel)
@@ -68,12 +69,15 @@ def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tu
         return Problem(rel, "ticket", f"event is for {event.ticket}, file is named for {match['ticket']}"), None
     if event.id != match["event"]:
         return Problem(rel, "id", f"event id {event.id} differs from the file name"), None
+    if event.at > utcnow() + FUTURE_SLACK:
+        return Problem(rel, "at", f"dated {format_time(event.at)}, more than a day in the future (a wrong clock?): "
+                                  "later changes are not ordered after it"), None
     known = {"category": config.category_ids(), "channel": config.channels, "team": list(config.teams)}
     for name, choices in known.items():
         value = event.set.get(name)
         if value is not None and value not in choices:
             return Problem(rel, f"set.{name}", f"unknown {name} {value!r}"), None
-    return None, (event.ticket, event.action)
+    return None, event
 
 
 def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
@@ -82,6 +86,7 @@ def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
         return
     max_bytes = int(config["limits"]["max_file_bytes"])
     actions: dict[str, set[str]] = {}
+    events: dict[str, list[tuple[Event, str]]] = {}
     attachment_dirs: list[tuple[Path, str, str]] = []
     for bucket in sorted(p for p in tickets_dir.iterdir()):
         rel_bucket = f"tickets/{bucket.name}"
@@ -92,8 +97,10 @@ def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
             continue
         for path in sorted(bucket.iterdir()):
             rel = f"{rel_bucket}/{path.name}"
-            if path.name.startswith(".tmp-"):
-                yield Problem(rel, None, "left-over temporary file from an interrupted write (safe to delete)")
+            if path.name.startswith(TMP_PREFIX) and path.name.endswith(TMP_SUFFIX):
+                if is_stale_temporary(path):  # a fresh one is a write in progress
+                    yield Problem(rel, None, "left-over temporary file from an interrupted write "
+                                             "(safe to delete; the next write in this folder removes it)")
                 continue
             folder = ATTACHMENTS_RE.match(path.name)
             if folder and path.is_dir() and not path.is_symlink():
@@ -102,15 +109,37 @@ def check_tickets(repo: Repo, config: Config) -> Iterable[Problem]:
             if path.is_symlink() or not path.is_file():
                 yield Problem(rel, None, "not a regular file")
                 continue
-            problem, info = check_event_file(path, rel, config, max_bytes)
+            problem, event = check_event_file(path, rel, config, max_bytes)
             if problem:
                 yield problem
-            elif info:
-                actions.setdefault(info[0], set()).add(info[1])
+            elif event:
+                actions.setdefault(event.ticket, set()).add(event.action)
+                events.setdefault(event.ticket, []).append((event, rel))
     for ticket_id, seen in sorted(actions.items()):
         if "new" not in seen and "import" not in seen:
             yield Problem(f"tickets/{ticket_id[:2]}/{ticket_id}.*", None, "ticket has no 'new' event")
+        yield from _check_transitions(events[ticket_id], config)
     yield from _check_attachments(attachment_dirs, actions, int(config["mail"]["attachment_max_bytes"]))
+
+
+# statuses other systems set by their own workflow (an import, a GitHub issue closed and reopened)
+_FOREIGN_ACTIONS = ("import", "sync")
+
+
+def _check_transitions(events: list[tuple[Event, str]], config: Config) -> Iterable[Problem]:
+    """Status changes, in the order the reducer applies them, that the workflow forbids: the CLI
+    refuses them, but two clones can each make an allowed one and merge into a forbidden pair
+    (one closes, the other later sets pending). Names both events."""
+    status, since = None, None
+    for event, rel in sorted(events, key=lambda pair: pair[0].key):
+        new = event.set.get("status")
+        if new is None or new == status:
+            continue
+        if status is not None and event.action not in _FOREIGN_ACTIONS and not config.can_transition(status, new):
+            yield Problem(rel, "set.status", f"{status} -> {new} is not allowed by the workflow "
+                                             f"({status} was set by {since}; allowed from {status}: "
+                                             f"{', '.join(config.allowed_transitions(status)) or 'none'})")
+        status, since = new, rel
 
 
 def _check_attachments(folders, tickets: dict, max_bytes: int) -> Iterable[Problem]:
@@ -154,14 +183,62 @@ def check_history(repo: Repo, config: Config) -> Iterable[Problem]:
             yield Problem(line.split("\t", 1)[1], None, f"event file was {kind} in commit {commit} (events are immutable)")
 
 
+#: Contact details of the shipped defaults that are examples, and what each is called.
+PLACEHOLDER_CONTACTS = {("site", "contacts", "phone"): "phone number", ("site", "contacts", "email"): "e-mail address",
+                        ("site", "contacts", "walk-in"): "location", ("mail", "address"): "e-mail address"}
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if c.isdigit())
+
+
+def check_placeholder_contacts(repo: Repo, config: Config) -> Iterable[Problem]:
+    """Warn when the site would publish the defaults' example phone, e-mail or location.
+
+    A value counts as the example when it is the default, or still holds it (the example
+    number with an extension added, the example location with opening hours added)."""
+    from gitdesk.config import _defaults
+
+    defaults = _defaults()
+    site = config.raw.get("site") if isinstance(config.raw.get("site"), dict) else {}
+    translated = site.get("translations") if isinstance(site.get("translations"), dict) else {}
+    places = [(keys, what, keys) for keys, what in PLACEHOLDER_CONTACTS.items()]
+    places += [(keys, what, ("site", "translations", code, *keys[1:])) for code in translated
+               for keys, what in PLACEHOLDER_CONTACTS.items() if keys[0] == "site"]  # a language's own texts
+    for keys, what, where in places:
+        example, value = defaults, config.raw
+        for key in keys:
+            example = example.get(key) if isinstance(example, dict) else None
+        for key in where:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(example, str) or not example or not isinstance(value, str) or not value.strip():
+            continue
+        if what == "phone number":
+            national = _digits(example)[-10:]  # without the country code: "+44 (0)20..." is the same number
+            same = len(national) >= 6 and national in _digits(value)
+        elif what == "location":  # the defaults' example, or the one `gitdesk init --language` writes
+            from gitdesk.languages import SUPPORTED, text
+
+            examples = {example, *(text("desk.init_walk_in", code) for code in SUPPORTED)}
+            same = any(" ".join(value.casefold().split()).startswith(" ".join(e.casefold().split())) for e in examples)
+        else:
+            same = value.strip().casefold() == example.casefold()
+        if same:
+            yield Problem("helpdesk.yml", ".".join(where), f"{value!r} is the example {what} of the defaults: "
+                          "put your desk's own (or remove it) before publishing the site", warning=True)
+
+
 def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
     """All problems, and counts for the summary line."""
     problems: list[Problem] = []
     try:
         config = load_config(repo.root)
     except GitdeskError as exc:
+        every = getattr(exc, "problems", None)  # each schema error of the file on its own line
+        if every:
+            return [Problem(exc.path or "helpdesk.yml", name, message) for name, message in every], {}
         return [_from_error(exc, "helpdesk.yml")], {}
-    for check in (check_tickets, check_history, *_EXTRA_CHECKS):
+    for check in (check_tickets, check_history, check_placeholder_contacts, *_EXTRA_CHECKS):
         try:
             problems.extend(check(repo, config))
         except GitdeskError as exc:

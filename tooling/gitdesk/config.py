@@ -82,36 +82,54 @@ def _dotted(path) -> str:
     return out
 
 
-def validate_against(schema_name: str, data: Any, *, path: str) -> None:
-    """Validate ``data`` against a shipped schema; raise the first error, naming file and field."""
+def validate_against(schema_name: str, data: Any, *, path: str, every: bool = False) -> None:
+    """Validate ``data`` against a shipped schema; raise the first error, naming file and field
+    (``every``: one error listing every problem, each with its field, in :attr:`problems`)."""
     import jsonschema  # deferred: ~80 ms, not needed for --help
 
     validator_cls = jsonschema.validators.validator_for(load_schema(schema_name))
     validator = validator_cls(load_schema(schema_name), format_checker=validator_cls.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
-    if errors:
-        err = errors[0]
-        path_parts = list(err.absolute_path)
-        message = err.message
-        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            allowed = set(err.schema.get("properties", {}))
-            extra = [k for k in err.instance if k not in allowed]
-            if extra:
-                path_parts.append(extra[0])
-                message = f"unknown key {extra[0]!r}"
-        where = _dotted(path_parts) or "(top level)"
-        if len(message) > 160:
-            message = message[:157] + "..."
-        raise ValidationError(message, path=path, field=where)
+    errors = sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    found = [_schema_problem(err) for err in errors[: None if every else 1]]
+    if len(found) == 1:
+        raise ValidationError(found[0][1], path=path, field=found[0][0])
+    if found:
+        error = ValidationError(f"{len(found)} problems: " + "; ".join(f"{f}: {m}" for f, m in found), path=path)
+        error.problems = found
+        raise error
 
 
-def parse_duration(text: str) -> int:
-    """``"1h30m"`` -> 5400 seconds; ``"2d"`` is 48 hours of calendar time."""
+def _schema_problem(err) -> tuple[str, str]:
+    """(dotted field, message) of one JSON Schema error, unknown keys named as such."""
+    path_parts = list(err.absolute_path)
+    message = err.message
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = set(err.schema.get("properties", {}))
+        extra = [k for k in err.instance if k not in allowed]
+        if extra:
+            path_parts.append(extra[0])
+            message = f"unknown key {extra[0]!r}"
+    where = _dotted(path_parts) or "(top level)"
+    if len(message) > 160:
+        message = message[:157] + "..."
+    return where, message
+
+
+def duration_parts(text: str) -> tuple[int, int, int]:
+    """``"2d4h"`` -> (2, 4, 0): days, hours and minutes as written (a day's length depends on
+    the calendar, so it is not folded into hours here)."""
     match = re.fullmatch(r"(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?", text or "")
     if not text or not match:
         raise ValidationError(f"not a duration: {text!r} (use e.g. 30m, 4h, 1h30m, 2d)")
     days, hours, minutes = (int(g or 0) for g in match.groups())
-    return ((days * 24 + hours) * 60 + minutes) * 60
+    return days, hours, minutes
+
+
+def parse_duration(text: str, day_seconds: int = 86400) -> int:
+    """``"1h30m"`` -> 5400 seconds; ``"2d"`` is two days of ``day_seconds`` (24 hours unless a
+    calendar's working day is given: an SLA target's day is one working day of its calendar)."""
+    days, hours, minutes = duration_parts(text)
+    return days * day_seconds + (hours * 60 + minutes) * 60
 
 
 @dataclass(frozen=True)
@@ -164,6 +182,11 @@ class Config:
         return list(self.raw["channels"])
 
     @property
+    def ticket_types(self) -> list[str]:
+        """Kinds of ticket (``ticket_types``); the first is the default."""
+        return list(self.raw.get("ticket_types") or ["incident", "request", "problem"])
+
+    @property
     def statuses(self) -> list[str]:
         return list(self.raw["statuses"])
 
@@ -174,6 +197,16 @@ class Config:
     @property
     def pausing_statuses(self) -> list[str]:
         return [s for s, info in self.raw["statuses"].items() if info.get("pauses_sla")]
+
+    @property
+    def automation_actor(self) -> str:
+        """``automation_actor``: who automated changes (SLA escalations) are recorded as."""
+        return str(self.raw.get("automation_actor") or "gitdesk[bot]")
+
+    @property
+    def default_priority(self) -> str | None:
+        """``sla.default_priority``: what a ticket without a priority runs its clocks on (None: no clock)."""
+        return (self.raw.get("sla") or {}).get("default_priority")
 
     @property
     def bots(self) -> list[str]:
@@ -311,9 +344,11 @@ def build_config(user: Any, *, path: str = CONFIG_FILE, file_path: Path | None =
         raise ConfigError("the configuration must be a mapping of keys to values", path=path, field="(top level)")
     user = _stringify_keys(user)
     try:
-        validate_against("config", user, path=path)
+        validate_against("config", user, path=path, every=True)  # every mistake of the file in one run
     except ValidationError as exc:
-        raise ConfigError(exc.message, path=path, field=exc.field) from None
+        error = ConfigError(exc.message, path=path, field=exc.field)
+        error.problems = exc.problems
+        raise error from None
     raw = _merge(_stringify_keys(_defaults()), user)
     _settle_languages(raw, user, path)
     _cross_check(raw, path)
@@ -342,7 +377,7 @@ def load_config(root: str | Path | None) -> Config:
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
     try:
-        user = load_yaml_text(data.decode("utf-8"), path=CONFIG_FILE)
+        user = load_yaml_text(data.decode("utf-8"), path=CONFIG_FILE, core12=True)
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path=CONFIG_FILE) from None
     except ValidationError as exc:
@@ -363,7 +398,7 @@ def _validation_stamp(data: bytes) -> str:
 
     from gitdesk import __version__
 
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(__version__.encode() + b"\0yaml-1.2-core")  # how the file is read is part of the result
     for part in (package_file("schemas", "config.schema.json").read_bytes(), defaults_text().encode("utf-8"), data):
         digest.update(b"\0" + part)
     return digest.hexdigest()

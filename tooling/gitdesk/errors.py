@@ -12,6 +12,8 @@ class GitdeskError(Exception):
     """Base class: a problem the user can act on, shown as one line without a traceback."""
 
     exit_code = 1
+    # (field, message) of each problem when one error stands for several (a file's schema errors)
+    problems: list[tuple[str, str]] | None = None
 
     def __init__(self, message: str, *, path: str | None = None, field: str | None = None):
         self.message = message
@@ -21,8 +23,10 @@ class GitdeskError(Exception):
 
     def line(self) -> str:
         """``path: field: message`` with whichever parts are known."""
+        from gitdesk.textsafe import visible
+
         parts = [p for p in (self.path, self.field) if p]
-        return ": ".join([*parts, self.message])
+        return visible(": ".join([*parts, self.message]))  # one line, whatever a name or value holds
 
 
 class UsageError(GitdeskError):
@@ -61,3 +65,21 @@ class RemoteError(GitdeskError):
 
 class AuthError(RemoteError):
     """No token or password where one is needed, or it was refused."""
+
+
+class BusyError(GitdeskError):
+    """Another gitdesk run holds the desk lock and did not let go within ``--wait`` seconds.
+
+    Exit 75 (EX_TEMPFAIL in sysexits.h): nothing was done; the same command can simply be run
+    again later, which is what a scheduler (cron, CI) should do with this code."""
+
+    exit_code = 75
+
+
+class UncommittedError(RepoError):
+    """The change is recorded (its files are written) but git could not commit them.
+
+    Exit 3, unlike 1 ("nothing was done"): running the command again would record the change
+    twice; commit the named files instead."""
+
+    exit_code = 3

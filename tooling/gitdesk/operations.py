@@ -9,19 +9,20 @@ the GitHub triage all change tickets through here, so the rules live in one plac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from gitdesk.config import Config
 from gitdesk.errors import TransitionError, UsageError, ValidationError
-from gitdesk.model.event import PRIORITIES, REQUESTER_KEYS, Event, parse_time, utcnow
+from gitdesk.model.event import PRIORITIES, REQUESTER_KEYS, Event, after_last, parse_time, utcnow
 from gitdesk.model.ids import is_ticket_id, new_event_id, new_ticket_id
 from gitdesk.model.ticket import Ticket
 from gitdesk.store.base import TicketStore
 
 TEXT_FIELDS = ("title", "description", "asset")
 SETTABLE = ("title", "description", "priority", "impact", "urgency", "category", "channel", "asset",
-            "assignee", "team", "tier", "status", "requester.name", "requester.email", "requester.department")
+            "assignee", "team", "tier", "status", "type", "requester.name", "requester.email", "requester.department",
+            "requester.language")
 
 
 def same_person(actor: str | None, requester: dict | None) -> bool:
@@ -48,11 +49,7 @@ class Desk:
 
     # -- plumbing --------------------------------------------------------------------------
     def _time(self, ticket: Ticket | None) -> datetime:
-        now = self.clock()
-        if ticket is not None:  # never before the ticket's last change, whatever the clock says
-            last = parse_time(ticket.updated_at) + timedelta(microseconds=1)
-            now = max(now, last)
-        return now
+        return after_last(self.clock(), ticket.updated_at if ticket is not None else None)
 
     def _event(self, ticket_id: str, action: str, ticket: Ticket | None = None, *, at: datetime | None = None,
                **parts: Any) -> Event:
@@ -81,9 +78,13 @@ class Desk:
         self._check_choice("channel", fields.get("channel"), cfg.channels)
         self._check_choice("team", fields.get("team"), list(cfg.teams))
         self._check_choice("status", fields.get("status"), cfg.statuses)
+        self._check_choice("type", fields.get("type"), cfg.ticket_types, "ticket type")
         if fields.get("tier") is not None:
-            self._check_choice("tier", int(fields["tier"]), cfg.tiers)
-            fields["tier"] = int(fields["tier"])
+            tier = fields["tier"]
+            if isinstance(tier, bool) or not isinstance(tier, (int, str)) or not (str(tier).strip().isascii() and str(tier).strip().isdigit()):
+                raise ValidationError(f"not a tier number: {tier!r} (known: {', '.join(str(t) for t in cfg.tiers)})", field="tier")
+            self._check_choice("tier", int(tier), cfg.tiers)
+            fields["tier"] = int(tier)
         for name in TEXT_FIELDS:
             if name in fields and fields[name] is not None and not str(fields[name]).strip():
                 fields[name] = None
@@ -110,12 +111,13 @@ class Desk:
             category: str | None = None, channel: str | None = None, asset: str | None = None,
             assignee: str | None = None, team: str | None = None, tier: int | None = None,
             tags: list[str] | None = None, kb: list[str] | None = None, external: dict | None = None,
-            ticket_id: str | None = None, at: datetime | None = None) -> Ticket:
+            ticket_id: str | None = None, at: datetime | None = None, type: str | None = None) -> Ticket:
         requester = {k: v for k, v in (requester or {}).items() if k in REQUESTER_KEYS and v}
         fields = self.check_fields({
             "title": title, "description": description, "priority": priority, "impact": impact, "urgency": urgency,
             "category": category, "channel": channel, "asset": asset, "assignee": assignee,
             "team": team or self.config["default_team"], "tier": tier or 1,
+            "type": type,  # recorded only when given: no type means the first of ticket_types
         })
         if not fields.get("title"):
             raise ValidationError("a ticket needs a title", field="title")
@@ -139,6 +141,10 @@ class Desk:
     def comment(self, ref: str, body: str, *, public: bool = True, via: str | None = None,
                 message_id: str | None = None) -> Ticket:
         ticket = self.store.get(ref)
+        if ticket.duplicate_of:  # the conversation goes on in the ticket kept (mail is threaded there)
+            prefix = self.config.id_prefix
+            raise TransitionError(f"{prefix}-{ticket.id} was merged into {prefix}-{ticket.duplicate_of}: "
+                                  f"comment on {prefix}-{ticket.duplicate_of} instead", field="ticket")
         if not body or not body.strip():
             raise ValidationError("a comment needs some text", field="comment")
         changes = {}
@@ -188,6 +194,10 @@ class Desk:
         requester = dict(ticket.requester or {})
         plain = {}
         for key, value in values.items():
+            if key == "requester.language" and value:
+                from gitdesk.languages import normalise
+
+                value = normalise(value, path=None, field="requester.language")
             if key.startswith("requester."):
                 requester[key.split(".", 1)[1]] = value or None
             else:
@@ -253,7 +263,15 @@ class Desk:
         if not block:
             raise UsageError("nothing to link: give --kb PATH or --related TICKET")
         parts = {"remove": block} if remove else {"add": block}
-        return self.record(self._event(ticket.id, "link", ticket, **parts))
+        result = self.record(self._event(ticket.id, "link", ticket, **parts))
+        # "related" is symmetric: each other ticket records the link too (unless it already does)
+        for other_id in sorted(set(related_ids)):
+            other = self.store.get(other_id)
+            if (ticket.id in (other.get("related") or ())) != remove:
+                continue
+            key = "remove" if remove else "add"
+            self.record(self._event(other.id, "link", other, **{key: {"related": [ticket.id]}}))
+        return result
 
     def merge(self, ref: str, into: str, *, comment: str | None = None) -> Ticket:
         """Close ``ref`` as a duplicate of ``into``; both tickets record the link."""
@@ -307,6 +325,8 @@ def describe(event: Event, prefix: str = "HD") -> str:
             bits.append(f"{op} {key} {', '.join(values)}")
     if event.comment is not None:
         bits.append("public comment" if event.comment.get("public", True) else "internal note")
+    if event.spent:
+        bits.append(f"{event.spent} min spent")
     detail = f" ({'; '.join(bits)})" if bits else ""
     reason = f": {event.reason}" if event.reason else ""
     return f"{prefix}-{event.ticket}: {event.action}{detail}{reason}"

@@ -8,15 +8,21 @@ from the current directory. Git is called as a subprocess (no library): it is al
 from __future__ import annotations
 
 import os
+import random
+import shlex
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from gitdesk.errors import RepoError
+from gitdesk.errors import RepoError, UncommittedError
 
 ENV_REPO = "GITDESK_REPO"
+# how long a commit retries while another git process holds the index lock (seconds)
+ENV_LOCK_WAIT = "GITDESK_GIT_LOCK_WAIT"
+GIT_LOCK_WAIT = 15.0
 MARKERS = ("helpdesk.yml", "tickets", ".git")
 
 
@@ -98,13 +104,43 @@ class Repo:
             return f"{name} <{email}>"
         return name or email or None
 
-    def commit(self, paths: list[Path], message: str) -> None:
-        """Commit exactly ``paths`` with ``message`` (the audit trail in ``git log``)."""
+    def commit(self, paths: list[Path], message: str, *, author: str | None = None) -> None:
+        """Commit exactly ``paths`` with ``message`` (the audit trail in ``git log``); ``author``
+        (``Name <email>``, or a bare email or name) instead of git's user when given."""
         if not self.is_git:
             raise RepoError("--commit needs a git repository", path=str(self.root))
         rel = [str(Path(p).resolve().relative_to(self.root.resolve())) for p in paths]
-        run_git(self.root, "add", "--", *rel)
-        run_git(self.root, "commit", "--quiet", "--no-verify", "-m", message, "--", *rel)
+        deadline = time.monotonic() + float(os.environ.get(ENV_LOCK_WAIT) or GIT_LOCK_WAIT)
+        pause = 0.05
+        while True:
+            try:
+                run_git(self.root, "add", "--", *rel)
+                run_git(self.root, "commit", "--quiet", "--no-verify", *git_author_args(author), "-m", message, "--", *rel)
+                return
+            except RepoError as exc:
+                # the files are written: a failure here must not read as "nothing was done"
+                held = "index.lock" in exc.message
+                if held and time.monotonic() < deadline:
+                    time.sleep(pause * (0.5 + random.random()))  # jitter: eight agents do not retry in step
+                    pause = min(pause * 2, 1.0)
+                    continue
+                why = "another git process holds git's index lock (index.lock)" if held else exc.message
+                names = " ".join(shlex.quote(r) for r in rel)
+                raise UncommittedError(
+                    f"the change is recorded in {', '.join(rel)} but not committed: {why}; "
+                    f"commit it with `git add -- {names} && git commit -m {shlex.quote(message.splitlines()[0])} -- {names}` "
+                    "(do not run the command again: that would record the change twice)", path=str(self.root)) from None
+
+
+def git_author_args(who: str | None) -> list[str]:
+    """``["--author", "Name <email>"]`` for git from an actor as gitdesk writes it ("Sam Reed
+    <sam@x>", "sam@x" or "Sam Reed"); nothing for None."""
+    if not who or not who.strip():
+        return []
+    who = who.strip()
+    if "<" not in who:
+        who = f"{who.split('@')[0]} <{who}>" if "@" in who else f"{who} <>"
+    return ["--author", who]
 
 
 def default_actor(repo: Repo | None, explicit: str | None) -> str:

@@ -31,6 +31,10 @@ from gitdesk.config import CONFIG_FILE, defaults_text, package_file
 from gitdesk.errors import ConfigError, RepoError, UsageError, ValidationError
 
 TEMPLATE_DIR = ("templates", "init")
+#: Template folders written once per language (``pages/<code>/``, ``starter/<code>/``), not as they are.
+LANGUAGE_TEMPLATES = ("pages/", "starter/")
+#: Forms written from helpdesk.yml by :mod:`gitdesk.intake.forms`, in every language of the desk.
+FORMS_DIR = ".github/ISSUE_TEMPLATE/"
 #: Template paths (relative to templates/init) whose destination differs.
 RENAMES = {"gitignore": ".gitignore", "tickets/gitkeep": "tickets/.gitkeep", "github/": ".github/"}
 #: Written only when a GitHub repository is known (it links to the site on GitHub Pages).
@@ -105,6 +109,17 @@ def template_values(*, repository: str | None, name: str | None, today: _dt.date
     }
 
 
+def check_languages(language: str | None, languages: str | None) -> list[str]:
+    """``--language es`` or ``--languages es,pt,en`` -> codes, the default first (English alone by default)."""
+    from gitdesk.languages import normalise, normalise_list
+
+    if language and languages:
+        raise UsageError("give --language or --languages, not both", field="--languages")
+    if languages is not None:
+        return normalise_list(languages, path=None, field="--languages")
+    return [normalise(language or "en", path=None, field="--language")]
+
+
 def _md_escape(text: str) -> str:
     from gitdesk.site.content import md_escape
 
@@ -135,14 +150,68 @@ def template_files() -> dict[str, Path]:
     base = package_file(*TEMPLATE_DIR)
     out = {}
     for path in sorted(base.rglob("*")):
+        rel = path.relative_to(base).as_posix()
+        if rel.startswith(LANGUAGE_TEMPLATES):
+            continue
         if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith((".pyc", ".pyo")):
-            out[destination(path.relative_to(base).as_posix())] = path
+            out[destination(rel)] = path
     return out
 
 
-def helpdesk_yml(*, repository: str | None, name: str | None) -> str:
-    """The commented defaults, with ``name`` (and ``site.title``) and ``github.repository`` set."""
+def language_files(language: str) -> dict[str, Path]:
+    """``kb/``-relative path -> template, for the root pages (``pages/<code>/``) and the starter
+    articles (``starter/<code>/``) of ``language``; every language has the same paths."""
+    base = package_file(*TEMPLATE_DIR)
+    out: dict[str, Path] = {}
+    for folder in (base / "pages" / language, base / "starter" / language):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*.md")):
+                out[path.relative_to(folder).as_posix()] = path
+    return out
+
+
+_LINK_RE = re.compile(r"(\]\(\s*<?|^\s*\[[^\]\n]+\]:\s*<?)([^)\s>#?]+\.md)(?=[#?)\s>]|$)", re.M)
+
+
+def localise_links(text: str, language: str, here: str, exists) -> str:
+    """Links and ``related:`` entries of a page written for its own language folder, pointed at
+    the ``x.<language>.md`` translations beside the originals (only where ``exists(base_rel)``)."""
+    import posixpath
+
+    def target(rel_link: str, base_dir: str) -> str:
+        if "://" in rel_link or rel_link.startswith("/"):
+            return rel_link
+        resolved = posixpath.normpath(posixpath.join(base_dir, rel_link))
+        if not exists(resolved):
+            return rel_link
+        return rel_link[:-3] + f".{language}.md"
+
+    head, body = "", text
+    if text.startswith("---\n") and "\n---\n" in text[4:]:
+        end = text.index("\n---\n", 4) + 5
+        head, body = text[:end], text[end:]
+        head = re.sub(r"(?m)^(related:.*)$", lambda m: re.sub(r"[\w./-]+\.md", lambda l: target(l.group(0), ""), m.group(1)), head)
+        head = re.sub(r"(?m)^(\s+-\s+)([\w./-]+\.md)\s*$", lambda m: m.group(1) + target(m.group(2), ""), head)
+    body = _LINK_RE.sub(lambda m: m.group(1) + target(m.group(2), here), body)
+    return head + body
+
+
+def helpdesk_yml(*, repository: str | None, name: str | None, languages: list[str] | None = None) -> str:
+    """The commented defaults, with ``name`` (and ``site.title``), ``github.repository`` and the
+    languages set; a desk in another language than English gets that language's name, hours and
+    walk-in place (examples still: ``gitdesk check`` warns until they are the desk's own)."""
+    from gitdesk.languages import text as lang_text
+
     text = defaults_text()
+    languages = languages or ["en"]
+    default = languages[0]
+    if default != "en":
+        name = name or lang_text("desk.init_name", default)
+        text = _replace_once(text, r"^language: .*$", f"language: {default}", "language")
+        text = _replace_once(text, r"^(  hours: ).*$", rf"\g<1>{_escape_group(json.dumps(lang_text('desk.init_hours', default), ensure_ascii=False))}", "site.hours")
+        text = _replace_once(text, r"^(    walk-in: ).*$", rf"\g<1>{_escape_group(json.dumps(lang_text('desk.init_walk_in', default), ensure_ascii=False))}", "site.contacts.walk-in")
+    if len(languages) > 1:
+        text = _replace_once(text, r"^languages: .*$", f"languages: [{', '.join(languages)}]", "languages")
     if name:
         text = _replace_once(text, r"^name: .*$", f"name: {json.dumps(name, ensure_ascii=False)}", "name")
         text = _replace_once(text, r"^(  title: ).*$", rf"\g<1>{_escape_group(json.dumps(name, ensure_ascii=False))}", "site.title")
@@ -163,17 +232,87 @@ def _replace_once(text: str, pattern: str, replacement: str, key: str) -> str:
 
 
 def plan(*, repository: str | None = None, name: str | None = None, today: _dt.date | None = None,
-         install: str | None = None) -> tuple[dict[str, str], dict[str, str]]:
+         install: str | None = None, languages: list[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """Every file of a new desk as ``{path: text}``, and the files left out with the reason."""
     values = template_values(repository=repository, name=name, today=today or _dt.date.today(), install=install)
     files: dict[str, str] = {CONFIG_FILE: helpdesk_yml(repository=repository, name=name)}
     left_out: dict[str, str] = {}
+    values.update(language_values(languages or ["en"], name))
     for dest, src in template_files().items():
         if dest in NEEDS_REPOSITORY and not repository:
             left_out[dest] = "it links to the site on GitHub Pages: run `gitdesk init --github OWNER/NAME` to add it"
             continue
         files[dest] = render(src.read_text(encoding="utf-8"), values, where=f"gitdesk/templates/init/{src.name}")
+    files.update(language_plan(languages or ["en"], values, repository=repository, name=name))
     return files, left_out
+
+
+def language_values(languages: list[str], name: str | None) -> dict[str, str]:
+    """The tokens that speak the desk's default language (the home page's title, the issue
+    config's link to the site)."""
+    from gitdesk.languages import text
+
+    default = languages[0]
+    return {"NAME": _md_escape(name or text("desk.init_name", default)),
+            "SITE_ABOUT": text("desk.form_contact_link_site_about", default),
+            "SITE_LINK_NAME": text("desk.form_contact_link_site", default)}
+
+
+def language_plan(languages: list[str], values: dict[str, str], *, repository: str | None, name: str | None) -> dict[str, str]:
+    """The files of a new desk that depend on its languages: ``helpdesk.yml`` with them, the
+    root pages and starter articles of each (the default language's as ``kb/x.md``, the others
+    as ``kb/x.<code>.md`` with their links and ``related:`` pointed at their own language), and
+    an issue form per language (:mod:`gitdesk.intake.forms`)."""
+    from gitdesk.config import build_config
+    from gitdesk.intake.forms import forms
+    from gitdesk.languages import translated_rel
+    from gitdesk.yamlio import load_yaml_text
+
+    default = languages[0]
+    config_text = helpdesk_yml(repository=repository, name=name, languages=languages)
+    files: dict[str, str] = {CONFIG_FILE: config_text}
+    for language in languages:
+        pages = language_files(language)
+        if not pages:
+            raise ConfigError(f"no starter pages for {language}", path="gitdesk/templates/init/pages")
+        mine = {**values, **page_values(language, pages, name=name, default=language == default)}
+        for rel, src in pages.items():
+            text = render(src.read_text(encoding="utf-8"), mine, where="gitdesk/templates/init/" + src.as_posix().rsplit("/templates/init/", 1)[-1])
+            if language != default:
+                text = localise_links(text, language, rel.rpartition("/")[0], lambda base: base in pages)
+            files["kb/" + translated_rel(rel, language, default)] = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+    config = build_config(load_yaml_text(config_text, path=CONFIG_FILE) or {})
+    for form_name, text in forms(config, site_url=values["SITE_URL"]).items():
+        files[FORMS_DIR + form_name] = text
+    return files
+
+
+def page_values(language: str, pages: dict[str, Path], *, name: str | None, default: bool) -> dict[str, str]:
+    """The home page's tokens in ``language``: the help-centre blocks the site knows how to
+    render (search box, category cards, urgent notice), else plain Markdown that says the same."""
+    from gitdesk.languages import text
+    from gitdesk.site.extensions import load_extensions, placeholder_names
+
+    load_extensions()
+    known = set(placeholder_names())
+
+    def block(marker: str, fallback: str) -> str:
+        return f"<!-- gitdesk:{marker} -->" if marker in known else fallback
+
+    topics = []
+    for rel, src in pages.items():
+        if rel.count("/") == 1 and rel.endswith("/index.md"):
+            title = next((line[2:].strip() for line in src.read_text(encoding="utf-8").splitlines() if line.startswith("# ")), rel)
+            topics.append(f"- [{title}]({rel})")
+    urgent = f'!!! tip "{text("desk.home_urgent_title", language)}"\n    {text("desk.home_urgent_text", language)}'
+    agents = f"\n## {text('desk.home_agents_heading', language)}\n\n{text('desk.home_agents_text', language)}\n" if default else ""
+    return {
+        "NAME": _md_escape(name or text("desk.init_name", language)),
+        "SEARCH_BOX": block("search-box", ""),
+        "URGENT": block("urgent", urgent),
+        "TOPICS": block("categories", "\n".join(topics)),
+        "AGENTS": agents,
+    }
 
 
 def _git_toplevel(path: Path) -> Path | None:
@@ -184,7 +323,7 @@ def _git_toplevel(path: Path) -> Path | None:
 
 
 def scaffold(target: str | Path, *, repository: str | None = None, name: str | None = None, force: bool = False,
-             today: _dt.date | None = None, install: str | None = None) -> InitResult:
+             today: _dt.date | None = None, install: str | None = None, languages: list[str] | None = None) -> InitResult:
     """Create (or complete) a help desk in ``target``; see the module docstring."""
     from gitdesk.repo import run_git
     from gitdesk.yamlio import atomic_write
@@ -194,7 +333,7 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
     root = Path(target).expanduser()
     if root.exists() and not root.is_dir():
         raise UsageError("exists and is not a folder", path=str(root))
-    files, left_out = plan(repository=repository, name=name, today=today, install=install)
+    files, left_out = plan(repository=repository, name=name, today=today, install=install, languages=languages)
     root_abs = root.resolve()
     problems = []
     for rel in files:

@@ -35,6 +35,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "intake": ("intake", "intake", "Turn incoming email into tickets and comments."),
     "notify": ("intake", "notify", "Email requesters and assignees about their tickets."),
     "init": ("init", "init", "Scaffold a working help desk in a folder."),
+    "report": ("report", "report", "The agents' own report: time spent, training needs (never published)."),
+    "incident": ("incident", "incident", "Major incidents: declare, update, resolve (banner and status page on the site)."),
+    "problem": ("problem", "problem", "Problems behind repeated incidents: suggest, resolve with their incidents."),
 }
 
 

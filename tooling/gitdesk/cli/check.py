@@ -7,15 +7,20 @@ import click
 from gitdesk.cli.options import Env, echo_json, json_option, repo_option
 
 
-@click.command(epilog="\b\nExamples:\n  gitdesk check\n  gitdesk check --json")
+@click.command(epilog="\b\nExamples:\n  gitdesk check\n  gitdesk check --strict   # warnings fail too\n  gitdesk check --json")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (the defaults' example contact details).")
 @json_option
 @repo_option
-def check(as_json, repo_path) -> None:
+def check(strict, as_json, repo_path) -> None:
     """Validate helpdesk.yml, every ticket file and (in git) that no committed event changed.
 
     Prints one line per problem (file: field: message) and exits 1, or exits 0 when clean.
+    Warnings (the example phone, e-mail address or location of the defaults, which the site
+    would publish) are printed as `warning: ...` and fail only with --strict.
     """
-    from gitdesk.checker import run_checks
+    from gitdesk.checker import run_checks as run_all
+
+    run_checks = _warnings_apart(run_all, strict=strict, quiet=as_json)
 
     env = Env(repo_path=repo_path)
     _load_plugins()
@@ -35,8 +40,28 @@ def _load_plugins() -> None:
     """Modules that register extra checks (imported for their side effect)."""
     import importlib
 
-    for name in ("gitdesk.intake.templates",):
+    for name in ("gitdesk.intake.templates", "gitdesk.incidents"):
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+
+
+def _warnings_apart(run_all, *, strict: bool, quiet: bool):
+    """``run_checks`` whose warnings are problems only under --strict; otherwise they are
+    printed (stderr) or, for --json, listed under ``warnings``."""
+
+    def run(repo):
+        found, counts = run_all(repo)
+        if strict:
+            return found, counts
+        warnings = [p for p in found if p.warning]
+        counts = {**counts, "warnings": [{"path": p.path, "field": p.field, "message": p.message} for p in warnings]}
+        if not quiet:
+            for warning in warnings:
+                click.echo(f"warning: {warning.line()}", err=True)
+            if warnings:
+                click.echo(f"{len(warnings)} warning(s): `gitdesk check --strict` fails on them", err=True)
+        return [p for p in found if not p.warning], counts
+
+    return run

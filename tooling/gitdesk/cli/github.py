@@ -1,4 +1,4 @@
-"""``gitdesk github labels|triage`` and ``gitdesk sync``: the GitHub commands.
+"""``gitdesk github labels|triage|forms`` and ``gitdesk sync``: the GitHub commands.
 
 Thin Click layer: the work is in :mod:`gitdesk.sync` (labels, triage, engine). PyGithub is
 imported only when a command actually talks to GitHub, never by ``--help``.
@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import click
 
-from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option
+from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option, wait_option
 from gitdesk.errors import UsageError
 
 
@@ -52,6 +52,27 @@ def labels(dry_run, as_json, repo_path) -> None:
         click.echo(f"{'would update' if dry_run else 'updated'} {name}")
     click.echo(f"{result['repository']}: {len(result['created'])} created, {len(result['updated'])} updated, "
                f"{result['unchanged']} unchanged" + (" (dry run)" if dry_run else ""))
+
+
+@github.command(epilog="\b\nExamples:\n  gitdesk github forms            # after changing categories or languages\n  gitdesk github forms --check    # in CI: fail when they are out of step")
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 when a form differs from what helpdesk.yml gives.")
+@json_option
+@repo_option
+def forms(check_only, as_json, repo_path) -> None:
+    """Write the issue forms (.github/ISSUE_TEMPLATE/support-request[.<lang>].yml and
+    kb-correction[.<lang>].yml) from helpdesk.yml: one per language, categories by name."""
+    from gitdesk.intake.forms import sync_forms
+
+    env = Env(repo_path=repo_path)
+    changed = sync_forms(env.repo.root, env.config, write=not check_only)
+    if as_json:
+        echo_json({"changed": changed, "check": check_only})
+    else:
+        for name, how in changed.items():
+            click.echo(f"{'out of date' if check_only else how}  .github/ISSUE_TEMPLATE/{name}")
+        click.echo(f"{len(changed)} form(s) {'out of date' if check_only else 'written'}" if changed else "forms: up to date")
+    if check_only and changed:
+        raise SystemExit(1)
 
 
 def _issue_number(text: str) -> int:
@@ -118,11 +139,12 @@ Examples:
 @click.option("--push-only", is_flag=True, help="Only export to GitHub.")
 @click.option("--full", is_flag=True, help="List every issue and comment again, not only changes.")
 @click.option("--include-closed", is_flag=True, help="Also export resolved and closed tickets that have no issue yet.")
+@wait_option
 @actor_option
 @commit_option
 @json_option
 @repo_option
-def sync(pull_only, push_only, full, include_closed, actor_flag, commit_flag, as_json, repo_path) -> None:
+def sync(pull_only, push_only, full, include_closed, wait, actor_flag, commit_flag, as_json, repo_path) -> None:
     """Two-way sync between GitHub issues and the YAML store.
 
     Imports issues (and their comments) changed since the last run into tickets/, and exports
@@ -138,6 +160,7 @@ def sync(pull_only, push_only, full, include_closed, actor_flag, commit_flag, as
         raise UsageError("backend is github: the issues are the store already; `gitdesk sync` copies between "
                          "tickets/ and GitHub when backend is files", path="helpdesk.yml", field="backend")
     progress = _terminal_bar if (sys.stdout.isatty() and not as_json) else None
+    env.hold_lock("sync", wait)  # two runs at once would both open every new ticket's issue
     report = run_sync(env.repo, env.config, _client(env), env.actor, progress=progress,
                       include_closed=include_closed, pull=not push_only, push=not pull_only, full=full)
     if env.commit and report.paths:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from gitdesk.cli.options import Env, echo_json, json_option, repo_option
+from gitdesk.cli.options import Env, echo_json, json_option, repo_option, wait_option
 
 EPILOG = """\b
 Examples:
@@ -16,7 +16,8 @@ Examples:
 \b
 Exit codes: 0 every row was imported (or was already there); 1 some rows were
 skipped (each is listed with its line number and the reason; the others were
-imported); 2 wrong usage. Re-running the same import adds nothing twice.
+imported); 2 wrong usage; 75 another gitdesk run held the desk's lock
+longer than --wait (nothing was done). Re-running the same import adds nothing twice.
 """
 
 
@@ -58,9 +59,10 @@ class _Bar:
 @click.option("-m", "--mapping", "mapping_ref", required=True, metavar="MAP.yaml",
               help="Mapping file (columns, dates, value maps), or the name of a shipped mapping.")
 @click.option("--dry-run", is_flag=True, help="Read and check everything, report what would be written, write nothing.")
+@wait_option
 @json_option
 @repo_option
-def csv_command(file: str, mapping_ref: str, dry_run: bool, as_json: bool, repo_path: str | None) -> None:
+def csv_command(file: str, mapping_ref: str, dry_run: bool, wait: float | None, as_json: bool, repo_path: str | None) -> None:
     """Import a CSV or gzip CSV export (one row per ticket, or one row per update).
 
     Keeps the source's timestamps; rows that cannot be read are reported with their line number
@@ -72,6 +74,8 @@ def csv_command(file: str, mapping_ref: str, dry_run: bool, as_json: bool, repo_
     env = Env(repo_path=repo_path)
     config = env.config
     mapping = load_mapping(find_mapping(mapping_ref), config)
+    if not dry_run:
+        env.hold_lock("import csv", wait)  # two runs would both write the tickets that are not there yet
     bar = _Bar() if sys.stderr.isatty() else None
     try:
         report = import_csv(env.repo, config, file, mapping, dry_run=dry_run, progress=bar)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import click
 
-from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option
+from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option, wait_option
+from gitdesk.cli.render import safe_text
 from gitdesk.errors import GitdeskError, UsageError
 
 EPILOG_EMAIL = """\b
@@ -44,10 +45,11 @@ def _line(outcome, prefix: str) -> str:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--imap", "use_imap", is_flag=True, help="Read the IMAP mailbox configured in helpdesk.yml.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write and mark nothing.")
+@wait_option
 @json_option
 @commit_option
 @repo_option
-def email(files, use_imap, dry_run, as_json, commit_flag, repo_path) -> None:
+def email(files, use_imap, dry_run, wait, as_json, commit_flag, repo_path) -> None:
     """Open tickets from new messages and add replies to their tickets.
 
     Reads .eml and mbox FILES, or the IMAP mailbox (--imap; the default when no files are given
@@ -67,9 +69,11 @@ def email(files, use_imap, dry_run, as_json, commit_flag, repo_path) -> None:
             raise UsageError("give .eml or mbox FILES, or --imap with mail.imap.host set in helpdesk.yml")
         use_imap = True
     prefix = config.id_prefix
+    if not dry_run:
+        env.hold_lock("intake email", wait)  # two runs would both open a ticket for each new message
     taker = MailIntake(env.store(), config, env.repo.root, dry_run=dry_run)
     outcomes: list = []
-    show = None if as_json else (lambda o: click.echo(_line(o, prefix)))
+    show = None if as_json else (lambda o: click.echo(safe_text(_line(o, prefix))))
     error: GitdeskError | None = None
     try:
         if use_imap:
@@ -103,11 +107,12 @@ def email(files, use_imap, dry_run, as_json, commit_flag, repo_path) -> None:
 
 @click.command(epilog=EPILOG_NOTIFY)
 @click.option("--dry-run", is_flag=True, help="Print what would be sent; send and record nothing.")
+@wait_option
 @json_option
 @commit_option
 @actor_option
 @repo_option
-def notify(dry_run, as_json, commit_flag, actor_flag, repo_path) -> None:
+def notify(dry_run, wait, as_json, commit_flag, actor_flag, repo_path) -> None:
     """Email requesters and assignees about changes to their tickets (each message once)."""
     from gitdesk.intake.notify import send_all
 
@@ -115,6 +120,8 @@ def notify(dry_run, as_json, commit_flag, actor_flag, repo_path) -> None:
     config = env.config
     prefix = config.id_prefix
     enabled = (config.get("notifications") or {}).get("enabled", True)
+    if not dry_run:
+        env.hold_lock("notify", wait)  # two runs would both send every due message
     store = env.store()
     report = send_all(store, config, env.repo.root, env.actor, dry_run=dry_run)
     if env.commit and report.events:
@@ -138,10 +145,10 @@ def notify(dry_run, as_json, commit_flag, actor_flag, repo_path) -> None:
         for n in report.notes:
             to = f"{n.to_name} <{n.to_email}>" if n.to_name else n.to_email
             if dry_run:
-                click.echo(f"--- {n.kind} {prefix}-{n.ticket} -> {to}\nSubject: {n.subject}\n\n{n.body}")
+                click.echo(safe_text(f"--- {n.kind} {prefix}-{n.ticket} -> {to}\nSubject: {n.subject}\n\n{n.body}"))
             elif n.status != "due":
                 extra = f": {n.detail}" if n.status in ("refused", "failed") else ""
-                click.echo(f"{n.status:<8} {n.kind:<12} {prefix}-{n.ticket} -> {to}{extra}")
+                click.echo(safe_text(f"{n.status:<8} {n.kind:<12} {prefix}-{n.ticket} -> {to}{extra}"))
         if dry_run:
             click.echo(f"{len(report.notes)} message{'s' if len(report.notes) != 1 else ''} would be sent (dry run: nothing sent)")
         else:

@@ -71,24 +71,29 @@ def new_cmd(kind, title, section, category, summary, tags, audience, owner, as_j
 
 
 @kb.command("check")
+@click.option("--strict", is_flag=True, help="Also fail on the listings (articles missing in a site language).")
 @json_option
 @repo_option
-def check_cmd(as_json, repo_path):
-    """Check every page: front matter, sections, links, images, safety, staleness.
+def check_cmd(strict, as_json, repo_path):
+    """Check every page: front matter, sections, links, images, safety, staleness, translations.
 
     Prints one line per problem (`path:line: field-or-rule: message`) and exits 1 if any.
+    Articles missing in one of the site's languages are listed; they fail only with --strict.
     """
-    from gitdesk.kb.lint import check_kb
+    from gitdesk.kb.lint import check_kb, failing
 
     env = make_env(repo_path)
     problems = check_kb(env.repo.root, env.config)
+    bad = failing(problems, strict=strict)
     if as_json:
         echo_json([{"path": p.path, "line": p.line, "rule": p.rule, "message": p.message} for p in problems])
     else:
         for p in problems:
             click.echo(str(p))
-        click.echo(f"kb check: {len(problems)} problem(s)" if problems else "kb check: no problems", err=True)
-    if problems:
+        listed = len(problems) - len(bad)
+        summary = f"kb check: {len(bad)} problem(s)" if bad else "kb check: no problems"
+        click.echo(summary + (f", {listed} listed (missing translations; --strict fails on them)" if listed else ""), err=True)
+    if bad:
         raise click.exceptions.Exit(1)
 
 

@@ -13,6 +13,7 @@ import click
 
 from gitdesk.config import Config, load_config
 from gitdesk.repo import Repo, default_actor
+from gitdesk.textsafe import json_escape_c1
 
 
 @dataclass
@@ -40,6 +41,13 @@ class Env:
     def commit(self) -> bool:
         return bool(self.config.get("commit")) if self.commit_flag is None else self.commit_flag
 
+    def hold_lock(self, command: str, wait: float | None) -> None:
+        """Take the desk's lock (:mod:`gitdesk.locking`) until the running command ends: from
+        before its first read to after its last write (and commit)."""
+        from gitdesk.locking import DEFAULT_WAIT, desk_lock
+
+        click.get_current_context().with_resource(desk_lock(self.repo.root, command, DEFAULT_WAIT if wait is None else wait))
+
     def store(self):
         """The ticket store the configuration selects (files or GitHub)."""
         from gitdesk.store import open_store
@@ -59,7 +67,15 @@ def actor_option(fn: Callable) -> Callable:
 
 
 def commit_option(fn: Callable) -> Callable:
-    return click.option("--commit/--no-commit", "commit_flag", default=None, help="Record the change as a git commit (default: `commit` in helpdesk.yml).")(fn)
+    return click.option("--commit/--no-commit", "commit_flag", default=None, help="Record the change as a git commit (default: `commit` in helpdesk.yml); "
+                        "exit 3 if the change is recorded but git could not commit it.")(fn)
+
+
+def wait_option(fn: Callable) -> Callable:
+    return click.option(
+        "--wait", "wait", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+        help="If another run holds the desk's lock, wait this long for it (default 5), then exit 75.",
+    )(fn)
 
 
 def json_option(fn: Callable) -> Callable:
@@ -77,10 +93,11 @@ def echo_chunks(chunks: Iterable[str]) -> None:
     control characters are escaped)."""
     out = sys.stdout
     for chunk in chunks:
-        out.write(chunk)
+        out.write(json_escape_c1(chunk))
     out.write("\n")
     out.flush()
 
 
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=None if os.environ.get("GITDESK_JSON_COMPACT") else 2, default=str))
+    text = json.dumps(data, ensure_ascii=False, indent=None if os.environ.get("GITDESK_JSON_COMPACT") else 2, default=str)
+    click.echo(json_escape_c1(text))

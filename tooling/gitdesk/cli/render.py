@@ -10,16 +10,12 @@ from gitdesk.config import Config
 from gitdesk.model.event import parse_time
 from gitdesk.model.ids import short_ids
 from gitdesk.model.ticket import Ticket
-
-
-# control characters (escape sequences could rewrite the agent's terminal) shown as "?"; newlines
-# and tabs kept
-_CONTROLS = {c: "?" for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]}
+from gitdesk.textsafe import clean
 
 
 def safe_text(text: str) -> str:
     """Text from tickets (requesters write it) made safe to print on a terminal."""
-    return text.translate(_CONTROLS)
+    return clean(text)
 
 
 def local_time(value: str | None, config: Config, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -63,6 +59,12 @@ def _who(value: str | None) -> str:
     return value.split("<", 1)[0].strip() or value
 
 
+def _no_priority(config: Config) -> str:
+    """What a ticket without a priority is clocked on (sla.default_priority), said where it shows."""
+    default = config.default_priority
+    return f"(not set: SLA clocks on {default}, sla.default_priority)" if default else "(not set: no SLA clock)"
+
+
 def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, history: bool = True) -> str:
     out = [f"{t.ref(config.id_prefix)}  {t.title}", ""]
     req = t.requester or {}
@@ -70,7 +72,7 @@ def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, hist
     if req.get("department"):
         requester += f" ({req['department']})"
     fields = [
-        ("Status", t.status), ("Priority", t.priority or "(not set)"),
+        ("Status", t.status), ("Priority", t.priority or _no_priority(config)),
         ("Impact/urgency", f"{t.impact or '-'} / {t.urgency or '-'}"), ("Category", t.category),
         ("Channel", t.channel), ("Requester", requester or None), ("Asset", t.asset),
         ("Assignee", t.assignee), ("Team", t.team), ("Tier", t.tier), ("Tags", ", ".join(t.tags) or None),
@@ -112,6 +114,8 @@ def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, hist
                     bits.append(f"{key} {sign}{' '.join(values)}")
             if h.get("comment"):
                 bits.append(f"{h['comment']} comment")
+            if h.get("spent"):
+                bits.append(f"{h['spent']} min spent")
             if h.get("reason"):
                 bits.append(f"reason: {h['reason']}")
             out.append(f"  {local_time(h['at'], config, '%Y-%m-%d %H:%M:%S')}  {h['action']:<9} {_who(h['by'])}: {'; '.join(bits)}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from pathlib import Path
 
 import click
@@ -13,8 +15,27 @@ def _build(env, site_dir: str | None):
     from gitdesk.site.build import build_site
 
     target = Path(site_dir) if site_dir else None
-    result = build_site(env.repo.root, site_dir=target, echo=lambda line: click.echo(f"mkdocs: {line}", err=True))
+    progress = _progress_line() if sys.stderr.isatty() else None  # logs and pipes get no \r lines
+    try:
+        result = build_site(env.repo.root, site_dir=target, echo=lambda line: click.echo(f"mkdocs: {line}", err=True),
+                            progress=progress)
+    finally:
+        if progress is not None:
+            click.echo("", err=True)
     return result
+
+
+def _progress_line():
+    """``Building pages: 120/1000`` rewritten in place on stderr, at most ~10 times a second."""
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - last[0] >= 0.1:
+            last[0] = now
+            click.echo(f"\rBuilding pages: {done}/{total}", err=True, nl=False)
+
+    return show
 
 
 @click.group()

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import click
 
-from gitdesk.cli.options import Env, actor_option, commit_option, json_option, repo_option
+from gitdesk.cli.options import Env, commit_option, json_option, repo_option, wait_option
 from gitdesk.errors import UsageError
 
 LEVEL_RANK = {"ok": 0, "at-risk": 1, "breached": 2}
@@ -42,11 +42,18 @@ def parse_at(text: str | None, zone_name: str) -> datetime:
     return parse_when(text or "now", zone_name, option="--at")
 
 
-def _left(clock) -> str:
+def _left(clock, day_seconds: int) -> str:
+    """Time left, or overdue; a breached clock never shows time "left" (a target used up
+    exactly is breached at its due instant with 0m remaining)."""
     from gitdesk.sla.engine import format_duration
 
     left = clock.remaining_seconds
-    text = f"{format_duration(left)} left" if left >= 0 else f"overdue {format_duration(-left)}"
+    if left > 0 or (left == 0 and clock.state != "breached"):
+        text = f"{format_duration(left, day_seconds)} left"
+    elif left == 0:
+        text = "used up"
+    else:
+        text = f"overdue {format_duration(-left, day_seconds)}"
     return text + (" (paused)" if clock.due is None else "")
 
 
@@ -63,12 +70,14 @@ def _local(value, zone: str) -> str:
 @click.option("--apply", "apply_", is_flag=True, help="Record the escalations that are due (tier, team, tag, notification).")
 @click.option("--fail-on", type=click.Choice(["at-risk", "breached"]),
               help="Exit with status 1 when any ticket is at this level or worse.")
+@wait_option
 @json_option
 @commit_option
-@actor_option
+@click.option("--as", "actor_flag", metavar="WHO",
+              help="With --commit: the commit's author (default: git's user). Escalations are recorded as automation_actor.")
 @repo_option
 @click.pass_context
-def check(ctx, at_text, apply_, fail_on, as_json, commit_flag, actor_flag, repo_path) -> None:
+def check(ctx, at_text, apply_, fail_on, wait, as_json, commit_flag, actor_flag, repo_path) -> None:
     """List open tickets whose SLA clocks are at risk or breached."""
     from gitdesk.model.event import format_time, utcnow
     from gitdesk.sla.engine import SlaEngine, check_tickets, tickets_to_check
@@ -83,13 +92,15 @@ def check(ctx, at_text, apply_, fail_on, as_json, commit_flag, actor_flag, repo_
     engine = SlaEngine(config)
     if apply_:
         load_rules(config)  # a bad rule fails before any work
+        env.hold_lock("sla check --apply", wait)  # two runs would both fire every due escalation
     store = env.store()
     past = at_text is not None and now < utcnow() - APPLY_SLACK
     report = check_tickets(tickets_to_check(store, config, now, past=past), config, now, engine)
 
     fired, events = [], []
     if apply_:
-        fired, events = apply_escalations(store, config, now, env.actor, evaluated=report.escalatable)
+        # recorded as the desk's automation, not as whoever ran it (an agent, a workflow)
+        fired, events = apply_escalations(store, config, now, config.automation_actor, evaluated=report.escalatable)
         if events and env.commit:
             _commit(env, store, events)
 
@@ -100,12 +111,13 @@ def check(ctx, at_text, apply_, fail_on, as_json, commit_flag, actor_flag, repo_
             data = getattr(ticket, "data", ticket)
             tickets.append({
                 "id": data["id"], "ref": f"{prefix}-{data['id']}", "title": data.get("title"),
-                "priority": sla_.priority, "status": sla_.status, "assignee": data.get("assignee"),
+                "priority": sla_.priority, "default_priority": sla_.default_priority, "status": sla_.status, "assignee": data.get("assignee"),
                 "team": data.get("team"), "tier": data.get("tier"), "policy": sla_.policy, "calendar": sla_.calendar,
                 "worst": sla_.live_worst, "met": sla_.met, "clocks": [c.to_dict() for c in sla_.clocks],
             })
         tickets.sort(key=lambda t: (-LEVEL_RANK[t["worst"]], min(c["remaining_seconds"] for c in t["clocks"]), t["id"]))
-        out = {"at": format_time(now), "counts": report.counts, "tickets": tickets}
+        out = {"at": format_time(now), "counts": report.counts, "tickets": tickets,
+               "no_priority": [getattr(t, "data", t)["id"] for t, _ in report.no_priority]}
         if apply_:
             out["applied"] = [f.to_dict() for f in fired]
         click.echo(dump_report(out))
@@ -145,8 +157,8 @@ def _print_table(report, zone: str, prefix: str) -> None:
     rows = []
     for ticket, sla_, clock in report.rows():
         data = getattr(ticket, "data", ticket)
-        rows.append([f"{prefix}-{data['id']}", sla_.priority or "-", clock.name, clock.state,
-                     _local(clock.due, zone), _left(clock), data.get("assignee") or "-", data.get("title") or ""])
+        rows.append([f"{prefix}-{data['id']}", _priority(sla_), clock.name, clock.state,
+                     _local(clock.due, zone), _left(clock, sla_.day_seconds), data.get("assignee") or "-", data.get("title") or ""])
     from zoneinfo import ZoneInfo
 
     when = report.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
@@ -155,6 +167,21 @@ def _print_table(report, zone: str, prefix: str) -> None:
         click.echo("")
     click.echo(f"SLA at {when}: {counts['open']} open tickets, {counts['with_sla']} with SLA clocks: "
                f"{counts['breached']} breached, {counts['at-risk']} at risk, {counts['paused']} paused.")
+    if report.no_priority:
+        refs = ", ".join(f"{prefix}-{getattr(t, 'data', t)['id']}" for t, _ in report.no_priority[:10])
+        more = f" and {len(report.no_priority) - 10} more" if len(report.no_priority) > 10 else ""
+        default = report.no_priority[0][1].default_priority
+        how = (f"their clocks run on the {default} policy (sla.default_priority)" if default
+               else "they have no SLA clock (sla.default_priority is null)")
+        click.echo(f"{len(report.no_priority)} open ticket(s) without a priority: {how}; "
+                   f"find them with `gitdesk ticket list --priority none`: {refs}{more}.")
+
+
+def _priority(sla_) -> str:
+    """The ticket's priority, or the default its clocks run on, marked as such."""
+    if sla_.priority:
+        return sla_.priority
+    return f"none ({sla_.default_priority})" if sla_.default_priority else "none"
 
 
 def _print_applied(fired, prefix: str) -> None:
@@ -185,4 +212,5 @@ def _commit(env: Env, store, events) -> None:
         return
     paths = [event_path(store.tickets_dir, e) for e in events]
     lines = [describe(e, env.config.id_prefix) for e in events]
-    env.repo.commit(paths, f"sla: {len(events)} escalation(s)\n\n" + "\n".join(lines))
+    # --as names who ran it as the commit's author; the events stay the automation's
+    env.repo.commit(paths, f"sla: {len(events)} escalation(s)\n\n" + "\n".join(lines), author=env.actor_flag)

@@ -8,7 +8,9 @@ from typing import Any, Callable
 
 import click
 
-from gitdesk.cli.options import Env, actor_option, commit_option, echo_chunks, echo_json, json_option, repo_option
+from gitdesk.cli.many import common_options, many_options
+from gitdesk.cli.views import view_options
+from gitdesk.cli.options import Env, echo_chunks, echo_json, json_option, repo_option
 from gitdesk.errors import UsageError
 from gitdesk.model.ticket import Ticket
 
@@ -20,11 +22,7 @@ Examples:
 """
 
 
-def common(fn: Callable) -> Callable:
-    """--repo, --as, --commit, --json: shared by every ticket command."""
-    for deco in (json_option, commit_option, actor_option, repo_option):
-        fn = deco(fn)
-    return fn
+common = common_options  # --repo, --as, --commit, --json: shared by every ticket command
 
 
 def _env(repo_path, actor_flag, commit_flag) -> Env:
@@ -39,18 +37,9 @@ def _desk(env: Env):
 
 def _finish(env: Env, desk, ticket: Ticket, as_json: bool, verb: str) -> None:
     """Commit if asked, then print the ticket (JSON) or one confirming line."""
-    if env.commit and desk.recorded:
-        from gitdesk.operations import describe
-        from gitdesk.store.files import FileStore, event_path
+    from gitdesk.cli.many import commit
 
-        store = desk.store
-        if isinstance(store, FileStore):
-            paths = [event_path(store.tickets_dir, e) for e in desk.recorded]
-        else:  # the GitHub store keeps internal notes and ratings as event files
-            paths = list(getattr(store, "private_paths", []))
-        lines = [describe(e, env.config.id_prefix) for e in desk.recorded]
-        if paths:
-            env.repo.commit(paths, lines[0] if len(lines) == 1 else f"{lines[0]} (+{len(lines) - 1} more)\n\n" + "\n".join(lines))
+    commit(env, desk)
     if as_json:
         echo_json(ticket.to_dict())
     else:
@@ -74,6 +63,20 @@ def _parse_requester(text: str | None, department: str | None = None) -> dict:
     if department:
         out["department"] = department
     return {k: v for k, v in out.items() if v}
+
+
+def _split_last(args, from_file, name: str, env: Env | None = None):
+    """REF... VALUE: the last argument is VALUE when tickets remain for REF (or come from --from).
+    With ``env``, a last argument that names a ticket stays a reference (VALUE is optional)."""
+    args = list(args)
+    if not args or (len(args) == 1 and from_file is None):
+        return args, None
+    if env is not None:
+        from gitdesk.model.ids import normalize_ref
+
+        if normalize_ref(args[-1], env.config.id_prefix) and env.store().exists(args[-1]):
+            return args, None
+    return args[:-1], args[-1]
 
 
 def _is_terminal() -> bool:
@@ -105,9 +108,10 @@ def ticket() -> None:
 @click.option("--tier", type=int, help="Support tier 1-3 (default 1).")
 @click.option("-t", "--tag", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--kb", "kb", multiple=True, help="Linked KB article path (repeatable).")
+@click.option("--type", "type_", help="incident, request or problem (ticket_types in helpdesk.yml; default the first).")
 @common
 def new(title, description, requester, department, priority, impact, urgency, category, channel, asset, assignee,
-        team, tier, tags, kb, repo_path, actor_flag, commit_flag, as_json) -> None:
+        team, tier, tags, kb, type_, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Open a ticket. Prompts for missing required fields on a terminal."""
     env = _env(repo_path, actor_flag, commit_flag)
     cfg = env.config
@@ -140,7 +144,7 @@ def new(title, description, requester, department, priority, impact, urgency, ca
     result = desk.new(
         title=title, description=description, requester=_parse_requester(requester, department), priority=priority,
         impact=impact, urgency=urgency, category=category, channel=channel, asset=asset, assignee=assignee,
-        team=team, tier=tier, tags=list(tags), kb=list(kb),
+        team=team, tier=tier, tags=list(tags), kb=list(kb), type=type_,
     )
     _finish(env, desk, result, as_json, "Opened")
 
@@ -154,7 +158,8 @@ Examples:
 """)
 @click.option("-s", "--status", multiple=True, help="Status (repeatable).")
 @click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed.")
-@click.option("-p", "--priority", multiple=True, type=click.Choice(["critical", "high", "medium", "low"]), help="Priority (repeatable).")
+@click.option("-p", "--priority", multiple=True, type=click.Choice(["critical", "high", "medium", "low", "none"]),
+              help="Priority (repeatable); none: tickets without one.")
 @click.option("-c", "--category", multiple=True, help="Category; a parent also matches its children.")
 @click.option("-a", "--assignee", multiple=True, help="Assignee (substring, repeatable).")
 @click.option("--team", multiple=True, help="Team (repeatable).")
@@ -164,22 +169,32 @@ Examples:
 @click.option("-t", "--tag", multiple=True, help="Tag; several must all be present.")
 @click.option("--since", help="Created on or after (YYYY-MM-DD in the desk's time zone, or ISO time).")
 @click.option("--until", help="Created up to (a YYYY-MM-DD includes that whole day, or ISO time).")
-@click.option("--sort", type=click.Choice(["created", "updated", "priority", "status", "id", "title"]), default="created", show_default=True)
+@click.option("--sort", type=click.Choice(["created", "updated", "priority", "status", "id", "title"]), help="Order (default: created, or the view's).")
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most N tickets.")
+@view_options
 @json_option
 @repo_option
 def list_(status, open_only, priority, category, assignee, team, tier, requester, asset, tag, since, until, sort, reverse,
-          limit, as_json, repo_path) -> None:
-    """List tickets, filtered and sorted, as a table or JSON."""
+          limit, as_json, repo_path, **view_args) -> None:
+    """List tickets, filtered and sorted, as a table or JSON. --view NAME starts from a saved view
+    (views: in helpdesk.yml); options given here replace the view's."""
+    from gitdesk.cli.views import resolve_view
     from gitdesk.store import Filters
 
     env = _env(repo_path, None, None)
+    given = dict(status=list(status), priority=list(priority), category=list(category), assignee=list(assignee),
+                 team=list(team), tier=list(tier), requester=requester, asset=list(asset), tag=list(tag), since=since,
+                 until=until, open=open_only, sort=sort, reverse=reverse)
+    chosen, columns, extra = resolve_view(env, given, view_args)
     filters = Filters(
-        status=list(status), priority=list(priority), category=list(category), assignee=list(assignee), team=list(team),
-        tier=list(tier), requester=requester, asset=list(asset), tag=list(tag), since=_date_bound(since, "--since", env.config["timezone"]),
-        until=_date_bound(until, "--until", env.config["timezone"], end=True), open_only=open_only, open_statuses=tuple(env.config.open_statuses),
+        status=chosen["status"], priority=chosen["priority"], category=chosen["category"], assignee=chosen["assignee"],
+        team=chosen["team"], tier=chosen["tier"], requester=chosen["requester"], asset=chosen["asset"], tag=chosen["tag"],
+        since=_date_bound(chosen["since"], "--since", env.config["timezone"]),
+        until=_date_bound(chosen["until"], "--until", env.config["timezone"], end=True), open_only=chosen["open"],
+        open_statuses=tuple(env.config.open_statuses), **extra,
     )
+    sort, reverse = chosen["sort"] or "created", chosen["reverse"]
     store = env.store()
     if as_json:
         echo_chunks(store.list_json_chunks(filters, sort, reverse, limit))
@@ -187,6 +202,11 @@ def list_(status, open_only, priority, category, assignee, team, tier, requester
     tickets = store.list(filters, sort, reverse, limit)
     if not tickets:
         click.echo("No tickets match.")
+        return
+    if columns:
+        from gitdesk.cli.views import view_table
+
+        click.echo(view_table(tickets, columns, env.config, store))
         return
     from gitdesk.cli.render import ticket_table
 
@@ -210,17 +230,24 @@ def _date_bound(text: str | None, option: str, zone: str, *, end: bool = False) 
 def show(ref, history, as_json, repo_path) -> None:
     """Show one ticket: fields, SLA clocks, comments and history."""
     env = _env(repo_path, None, None)
-    ticket_obj = env.store().get(ref)
+    store = env.store()
+    ticket_obj = store.get(ref)
     clocks = _clocks(ticket_obj, env)
+    from gitdesk.cli.problem import show_extra
+
+    extra, extra_lines = show_extra(store, ticket_obj, env.config)
     if as_json:
         data = dict(ticket_obj.to_dict())
         if clocks is not None:
             data["sla"] = clocks
-        echo_json(data)
+        echo_json({**data, **extra})
         return
     from gitdesk.cli.render import ticket_detail
 
-    click.echo(ticket_detail(ticket_obj, env.config, clocks=clocks, history=history))
+    text = ticket_detail(ticket_obj, env.config, clocks=clocks, history=history)
+    head, _, rest = text.partition("\n\n")
+    fields, sep, tail = rest.partition("\n\n")
+    click.echo("\n\n".join(filter(None, [head, "\n".join([fields, *extra_lines]), tail])))
 
 
 def _clocks(ticket_obj: Ticket, env: Env):
@@ -239,64 +266,80 @@ def _run(env: Env, as_json: bool, verb: str, action: Callable) -> None:
     _finish(env, desk, result, as_json, verb)
 
 
+def _each(env: Env, refs, from_file, dry_run: bool, as_json: bool, verb: str, action: Callable) -> None:
+    """``action(desk, ticket_id)`` on every ticket of REF... and --from (see :mod:`gitdesk.cli.many`)."""
+    from gitdesk.cli.many import collect, run_each
+
+    run_each(env, collect(env, refs, from_file), verb, action, as_json=as_json, dry_run=dry_run,
+             single=lambda e, d, t: _finish(e, d, t, as_json, verb))
+
+
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket comment 7K2M "Restarted the print spooler; please try again."\n  gitdesk ticket comment 7K2M --internal "User has a spare dock in the cupboard."')
-@click.argument("ref")
-@click.argument("body", required=False)
+@many_options
 @click.option("--internal", is_flag=True, help="An internal note: never sent to the requester.")
 @click.option("--via", help="Channel the reply went out or came in by (phone, email...).")
 @common
-def comment(ref, body, internal, via, repo_path, actor_flag, commit_flag, as_json) -> None:
-    """Add a public reply or an internal note. BODY - reads standard input."""
+def comment(refs, from_file, dry_run, internal, via, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Add a public reply or an internal note: REF... BODY (the last argument is the text, BODY -
+    reads standard input)."""
     env = _env(repo_path, actor_flag, commit_flag)
+    refs, body = _split_last(refs, from_file, "BODY")
+    if body in (None, "-") and from_file is not None and from_file.name == "<stdin>":
+        raise UsageError("--from - reads the tickets from standard input: give the comment text as an argument")
     if body in (None, "-"):
         if body is None and _is_terminal():
             body = click.edit("") or ""
         else:
             body = sys.stdin.read()
-    _run(env, as_json, "Commented on", lambda d: d.comment(ref, body, public=not internal, via=via))
+    _each(env, refs, from_file, dry_run, as_json, "Commented on", lambda d, ref: d.comment(ref, body, public=not internal, via=via))
 
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket assign 7K2M "Chen Wei <chen.wei@example.com>"\n  gitdesk ticket assign 7K2M --team desktop\n  gitdesk ticket assign 7K2M --me')
-@click.argument("ref")
-@click.argument("assignee", required=False)
+@many_options
+@click.option("--to", "assignee", help="The agent (instead of the last argument).")
 @click.option("--team", help="Also move the ticket to this team.")
 @click.option("--me", is_flag=True, help="Assign to yourself (--as or git's user).")
 @click.option("--unassign", is_flag=True, help="Remove the assignee.")
 @common
-def assign(ref, assignee, team, me, unassign, repo_path, actor_flag, commit_flag, as_json) -> None:
-    """Assign a ticket to an agent (and optionally a team)."""
+def assign(refs, from_file, dry_run, assignee, team, me, unassign, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Assign tickets to an agent (and optionally a team): REF... [ASSIGNEE]."""
     env = _env(repo_path, actor_flag, commit_flag)
+    if not (assignee or me or unassign):
+        refs, assignee = _split_last(refs, from_file, "ASSIGNEE", env=env)
     if me:
         assignee = env.actor
     if not (assignee or team or unassign):
         raise UsageError("give ASSIGNEE, --me, --team or --unassign")
-    _run(env, as_json, "Assigned", lambda d: d.assign(ref, None if unassign else (assignee or d.store.get(ref).assignee), team=team))
+    _each(env, refs, from_file, dry_run, as_json, "Assigned",
+          lambda d, ref: d.assign(ref, None if unassign else (assignee or d.store.get(ref).assignee), team=team))
 
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket escalate 7K2M --reason "needs network team"\n  gitdesk ticket escalate 7K2M --tier 3 --team security')
-@click.argument("ref")
+@many_options
 @click.option("--tier", type=click.IntRange(1, 3), help="Target tier (default: one up).")
 @click.option("--team", help="Team to hand over to (default: escalation_teams of the tier).")
 @click.option("--assignee", help="Agent in that team.")
 @click.option("--reason", help="Why (kept in the history).")
 @common
-def escalate(ref, tier, team, assignee, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
+def escalate(refs, from_file, dry_run, tier, team, assignee, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Escalate to the next support tier (1 -> 2 -> 3)."""
     env = _env(repo_path, actor_flag, commit_flag)
-    _run(env, as_json, "Escalated", lambda d: d.escalate(ref, tier=tier, team=team, reason=reason, assignee=assignee))
+    _each(env, refs, from_file, dry_run, as_json, "Escalated",
+          lambda d, ref: d.escalate(ref, tier=tier, team=team, reason=reason, assignee=assignee))
 
 
 @ticket.command(name="set", epilog='\b\nExamples:\n  gitdesk ticket set 7K2M priority=high category=printing\n  gitdesk ticket set 7K2M asset=LT-0412 --tag hardware --untag triage\n  gitdesk ticket set 7K2M requester.department=Finance')
-@click.argument("ref")
-@click.argument("assignments", nargs=-1)
+@many_options
 @click.option("-t", "--tag", "add_tags", multiple=True, help="Add a tag (repeatable).")
 @click.option("--untag", "remove_tags", multiple=True, help="Remove a tag (repeatable).")
 @click.option("--reason", help="Why (kept in the history).")
 @common
-def set_(ref, assignments, add_tags, remove_tags, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
+def set_(refs, from_file, dry_run, add_tags, remove_tags, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Change fields: FIELD=VALUE (title, description, priority, impact, urgency, category,
     channel, asset, assignee, team, tier, status, requester.name/email/department). An empty
-    VALUE clears the field."""
+    VALUE clears the field. REF... FIELD=VALUE...: every argument without = is a ticket."""
+    assignments = [a for a in refs if "=" in a]
+    refs = [a for a in refs if "=" not in a]
     values: dict[str, Any] = {}
     for item in assignments:
         if "=" not in item:
@@ -304,17 +347,18 @@ def set_(ref, assignments, add_tags, remove_tags, reason, repo_path, actor_flag,
         key, _, value = item.partition("=")
         values[key.strip()] = value
     env = _env(repo_path, actor_flag, commit_flag)
-    _run(env, as_json, "Updated", lambda d: d.set_fields(ref, values, add_tags=add_tags, remove_tags=remove_tags, reason=reason))
+    _each(env, refs, from_file, dry_run, as_json, "Updated",
+          lambda d, ref: d.set_fields(ref, values, add_tags=add_tags, remove_tags=remove_tags, reason=reason))
 
 
 def _status_command(name: str, verb: str, help_text: str, example: str):
     @ticket.command(name=name, help=help_text, epilog=f"\b\nExamples:\n  {example}")
-    @click.argument("ref")
+    @many_options
     @click.option("-m", "--comment", "text", help="A public comment to go with the change.")
     @common
-    def command(ref, text, repo_path, actor_flag, commit_flag, as_json) -> None:
+    def command(refs, from_file, dry_run, text, repo_path, actor_flag, commit_flag, as_json) -> None:
         env = _env(repo_path, actor_flag, commit_flag)
-        _run(env, as_json, verb, lambda d: getattr(d, name)(ref, comment=text))
+        _each(env, refs, from_file, dry_run, as_json, verb, lambda d, ref: getattr(d, name)(ref, comment=text))
 
     return command
 
@@ -328,47 +372,55 @@ close = _status_command("close", "Closed", "Close a ticket (after the requester 
 
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket reopen 7K2M --reason "Printer jams again"')
-@click.argument("ref")
+@many_options
 @click.option("--reason", help="Why it is reopened.")
 @common
-def reopen(ref, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
+def reopen(refs, from_file, dry_run, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Reopen a resolved or closed ticket."""
     env = _env(repo_path, actor_flag, commit_flag)
-    _run(env, as_json, "Reopened", lambda d: d.reopen(ref, reason=reason))
+    _each(env, refs, from_file, dry_run, as_json, "Reopened", lambda d, ref: d.reopen(ref, reason=reason))
 
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket rate 7K2M 5 --comment "Quick and friendly" --as "Sam Reed <sam@example.com>"')
-@click.argument("ref")
-@click.argument("rating", type=click.IntRange(1, 5))
+@many_options
 @click.option("--comment", "text", help="The requester's words.")
 @common
-def rate(ref, rating, text, repo_path, actor_flag, commit_flag, as_json) -> None:
-    """Record the requester's satisfaction rating (1-5)."""
+def rate(refs, from_file, dry_run, text, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Record the requester's satisfaction rating (1-5): REF... RATING."""
     env = _env(repo_path, actor_flag, commit_flag)
-    _run(env, as_json, "Rated", lambda d: d.rate(ref, rating, comment=text))
+    refs, rating = _split_last(refs, from_file, "RATING")
+    if rating is None or not rating.isdigit() or not 1 <= int(rating) <= 5:
+        raise UsageError(f"RATING must be a whole number from 1 to 5, got {rating!r}", field="RATING")
+    _each(env, refs, from_file, dry_run, as_json, "Rated", lambda d, ref: d.rate(ref, int(rating), comment=text))
 
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket link 7K2M --kb network/vpn-troubleshooting.md\n  gitdesk ticket link 7K2M --related 9QXA\n  gitdesk ticket link 7K2M --kb printing/old.md --remove")
-@click.argument("ref")
+@many_options
 @click.option("--kb", multiple=True, help="KB article path under kb/ (repeatable).")
 @click.option("--related", multiple=True, help="Related ticket (repeatable).")
+@click.option("--problem", help="Make the tickets incidents of this problem (all or none are linked).")
 @click.option("--remove", is_flag=True, help="Remove the links instead of adding them.")
 @common
-def link(ref, kb, related, remove, repo_path, actor_flag, commit_flag, as_json) -> None:
-    """Link KB articles or related tickets."""
+def link(refs, from_file, dry_run, kb, related, problem, remove, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Link KB articles, related tickets or a problem."""
     env = _env(repo_path, actor_flag, commit_flag)
-    _run(env, as_json, "Linked", lambda d: d.link(ref, kb=list(kb), related=list(related), remove=remove))
+    if problem or (remove and not (kb or related) and refs):
+        from gitdesk.cli.problem import link_problem
+
+        link_problem(env, refs, from_file, dry_run, as_json, None if remove else problem)
+        return
+    _each(env, refs, from_file, dry_run, as_json, "Linked", lambda d, ref: d.link(ref, kb=list(kb), related=list(related), remove=remove))
 
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket merge 9QXA --into 7K2M")
-@click.argument("ref")
+@many_options
 @click.option("--into", required=True, help="The ticket to keep.")
 @click.option("-m", "--comment", "text", help="Comment on the duplicate.")
 @common
-def merge(ref, into, text, repo_path, actor_flag, commit_flag, as_json) -> None:
-    """Close REF as a duplicate of --into; both keep the link."""
+def merge(refs, from_file, dry_run, into, text, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Close REF... as duplicates of --into; both keep the link."""
     env = _env(repo_path, actor_flag, commit_flag)
-    _run(env, as_json, "Merged into", lambda d: d.merge(ref, into, comment=text))
+    _each(env, refs, from_file, dry_run, as_json, "Merged into", lambda d, ref: d.merge(ref, into, comment=text))
 
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket reply 7K2M --template need-info\n  gitdesk ticket reply 7K2M -t kb-article --edit\n  gitdesk ticket reply 7K2M -t acknowledge --dry-run\n  gitdesk ticket reply --list")
@@ -399,3 +451,24 @@ def reply(ref, template_name, list_only, edit, dry_run, repo_path, actor_flag, c
         click.echo(body, nl=False)
         return
     _run(env, as_json, "Replied to", lambda d: d.comment(ref, body, public=True))
+
+
+@ticket.command(name="log", epilog='\b\nExamples:\n  gitdesk ticket log 7K2M 25m "reinstalled the driver"\n  gitdesk ticket log 7K2M 9QXA 1h30m "on-site visit"')
+@many_options
+@common
+def log_(refs, from_file, dry_run, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Log time spent: REF... DURATION [NOTE] (25m, 1h, 1h30m; the note is internal)."""
+    from gitdesk.timelog import checked_minutes, log_time, parse_minutes
+
+    args = list(refs)
+    note = None
+    if args and parse_minutes(args[-1]) is None and len(args) >= 2:
+        note = args.pop()
+    refs, duration = _split_last(args, from_file, "DURATION")
+    if duration is None and note is not None:
+        checked_minutes(note)  # `log REF 25x`: say what is wrong with the duration
+    if duration is None:
+        raise UsageError("give REF... DURATION [NOTE], e.g. ticket log 7K2M 25m \"reinstalled the driver\"")
+    minutes = checked_minutes(duration)
+    env = _env(repo_path, actor_flag, commit_flag)
+    _each(env, refs, from_file, dry_run, as_json, "Logged time on", lambda d, ref: log_time(d, ref, minutes, note))

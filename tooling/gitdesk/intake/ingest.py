@@ -31,6 +31,7 @@ from gitdesk.config import Config
 from gitdesk.errors import GitdeskError, NotFoundError, UsageError, ValidationError
 from gitdesk.intake import attachments as att
 from gitdesk.intake.mail import MAX_BODY_CHARS, ParsedMessage, clean_text, parse_message, truncate
+from gitdesk.intake.requestmail import parse as request_answers
 from gitdesk.model.event import Event, parse_time, utcnow
 from gitdesk.model.ids import event_id_from, normalize_ref, ticket_id_from
 from gitdesk.model.reducer import reduce_events
@@ -330,17 +331,22 @@ class MailIntake:
             title = truncate(first, 80, "...") or "(no subject)"
         desk = Desk(self.store, self.config, msg.sender)
         fields = desk.check_fields({"title": truncate(title, 297, "..."), "team": self.config["default_team"], "tier": 1,
-                                    "channel": "email" if "email" in self.config.channels else None})
+                                    "channel": "email" if "email" in self.config.channels else None,
+                                    "priority": self.config.default_priority})  # mail has none: start its clock
         description = self._body_with_files(msg.body, files) or "(no text)"
         requester = {"email": msg.from_email}
         if msg.from_name and msg.from_name.lower() != msg.from_email.lower():
             requester = {"name": msg.from_name.replace("<", "").replace(">", "").strip(), "email": msg.from_email}
+        answers = request_answers(self.config, msg.body)  # a request written from the site's template
+        fields.update(desk.check_fields({k: answers[k] for k in ("category", "impact", "urgency") if k in answers}))
         changes = {"status": self.config["initial_status"], **{k: v for k, v in fields.items() if v is not None},
                    "description": description, "requester": requester}
         add: dict[str, list[str]] = {"message_ids": [mid]}
         saved = [f.rel for f in files if f.saved]
         if saved:
             add["attachments"] = saved
+        if "article" in answers:
+            add["kb"] = [answers["article"]]
         if follow_up is not None:
             add["related"] = [follow_up.id]
         if msg.auto_submitted:

@@ -38,7 +38,8 @@ MAX_SUBJECT_CHARS = 300
 MAX_PARTS = 500
 MAX_DEPTH = 20
 EMAIL_RE = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
+# C0 and C1 (U+0080-U+009F: U+009B is a one-character "ESC [") controls, and invisible breaks
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
 
 

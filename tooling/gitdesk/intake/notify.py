@@ -35,10 +35,11 @@ from gitdesk.config import Config, parse_duration
 from gitdesk.errors import AuthError, ConfigError, RemoteError
 from gitdesk.intake import templates as tpl
 from gitdesk.intake.ingest import email_of
-from gitdesk.model.event import Event, format_time, parse_time, utcnow
+from gitdesk.model.event import Event, after_last, format_time, utcnow
 from gitdesk.model.ids import new_event_id
 from gitdesk.model.ticket import Ticket
 from gitdesk.operations import same_person
+from gitdesk.textsafe import clean
 
 REQUESTER_KINDS = ("opened", "public_reply", "pending", "resolved", "closed")
 AGENT_KINDS = ("assigned", "sla_warning")
@@ -94,7 +95,7 @@ class Planner:
         self.desk_address = (config["mail"].get("address") or "").lower()
         self.domain = self.desk_address.rpartition("@")[2] or "gitdesk.invalid"
         self.language = config.language
-        self._templates: dict[str, tpl.Template] = {}
+        self._templates: dict[tuple[str, str], tpl.Template] = {}
         self._agents = {}
         for team_id, team in config.teams.items():
             self._agents[team_id] = [a for a in team.get("agents", []) if email_of(a)]
@@ -114,10 +115,17 @@ class Planner:
                     return tpl.display_name(agent), email_of(agent)
         return None
 
-    def _template(self, kind: str) -> tpl.Template:
-        if kind not in self._templates:
-            self._templates[kind] = tpl.load(self.root, self.config, "mail", kind, self.language)
-        return self._templates[kind]
+    def _template(self, kind: str, language: str | None = None) -> tpl.Template:
+        language = language or self.language
+        if (kind, language) not in self._templates:
+            self._templates[(kind, language)] = tpl.load(self.root, self.config, "mail", kind, language)
+        return self._templates[(kind, language)]
+
+    def _language(self, note: Notification, ticket: Ticket) -> str:
+        """The requester's own language (requester.language) for mail to them, else the desk's."""
+        requester = ticket.requester or {}
+        wanted = requester.get("language") if note.kind in REQUESTER_KINDS else None
+        return wanted if wanted in tpl.LANGUAGES else self.language
 
     # -- planning --------------------------------------------------------------------------
     def for_ticket(self, ticket: Ticket) -> list[Notification]:
@@ -199,7 +207,7 @@ class Planner:
         values = tpl.ticket_values(ticket, self.config, self.root)
         entry = next((h for h in ticket.history if h["id"] == note.event), None)
         values.update(
-            greeting=tpl.greeting(self.language, note.to_name),
+            greeting=tpl.greeting(self._language(note, ticket), note.to_name),
             recipient_name=note.to_name or note.to_email,
             actor_name=tpl.display_name(entry["by"]) if entry else self.config.name,
             comment=note.detail if note.kind in ("public_reply", "pending", "resolved", "closed") else "",
@@ -207,7 +215,7 @@ class Planner:
             sla_detail=note.detail if note.kind == "sla_warning" else "",
         )
         allowed = tpl.MAIL_KINDS[note.kind]
-        subject, body = self._template(note.kind).render({k: v for k, v in values.items() if k in allowed})
+        subject, body = self._template(note.kind, self._language(note, ticket)).render({k: v for k, v in values.items() if k in allowed})
         note.subject, note.body = subject, tpl.tidy(body)
 
 
@@ -229,7 +237,7 @@ def build_message(note: Notification, config: Config) -> EmailMessage:
     msg = EmailMessage()
     address = config["mail"].get("address") or ""
     msg["From"] = formataddr((config.name, address))
-    name = " ".join((note.to_name or "").split())  # names typed by people: no line breaks in headers
+    name = " ".join(clean(note.to_name or "", multiline=False).split())  # names typed by people: no controls in headers
     msg["To"] = formataddr((name, note.to_email)) if name else note.to_email
     msg["Subject"] = note.subject
     msg["Date"] = formatdate(usegmt=True)
@@ -390,9 +398,7 @@ def send_all(store, config: Config, root: Path | None, actor: str, *, dry_run: b
                 report.error = exc
                 break
             at = utcnow()
-            floor = last.get(ticket.id) or ticket.updated_at
-            if floor:
-                at = max(at, parse_time(floor) + timedelta(microseconds=1))
+            at = after_last(at, last.get(ticket.id) or ticket.updated_at)
             event = Event(id=new_event_id(at), ticket=ticket.id, at=at, by=actor, action="notify",
                           add={"notified": list(note.keys)},
                           reason=note.detail if note.status == "refused" else None)

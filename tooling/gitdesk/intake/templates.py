@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from gitdesk.errors import ConfigError, NotFoundError, ValidationError
+from gitdesk.textsafe import clean
 
 LANGUAGES = ("en", "es", "pt")
 MAX_TEMPLATE_BYTES = 64 * 1024
@@ -86,8 +87,10 @@ class Template:
             body = self.body.substitute(values)
         except (KeyError, ValueError) as exc:  # unchecked custom template: name it, no traceback
             raise ValidationError(f"cannot fill the template: {exc}", path=self.display) from None
-        subject = " ".join(subject.split())
-        return subject, body.strip("\n") + "\n"
+        # values come from tickets (titles people typed): no control characters in a mail
+        # header or on the terminal that prints a dry run
+        subject = " ".join(clean(subject, multiline=False).split())
+        return subject, clean(body).strip("\n") + "\n"
 
 
 def placeholders(text: str) -> tuple[list[tuple[str, int]], list[int]]:

@@ -24,6 +24,9 @@ def kb_dir(root: Path, config: Config) -> Path:
 
 def is_article(rel: str) -> bool:
     """Articles are every page except section ``index.md`` files and the special root pages."""
+    from gitdesk.languages import split_suffix
+
+    rel = split_suffix(rel)[0]  # a translation is an article when its original is one
     name = rel.rsplit("/", 1)[-1]
     if name == "index.md":
         return False

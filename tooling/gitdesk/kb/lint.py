@@ -14,7 +14,8 @@ Rules (the ``rule`` column of the output, or the front-matter field at fault):
 - ``duplicate-title``, ``orphan`` (excluded from the nav and linked from no page),
   ``section-index`` (a section folder without ``index.md``), ``placeholder`` (unknown
   ``<!-- gitdesk:NAME -->``, or a Get help page missing the rendered tables),
-  ``personal-data`` (a known person's name or email).
+  ``personal-data`` (a known person's name or email), ``template`` (an article still holding the
+  ``kb new`` template's TODO summary or placeholder lines).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from gitdesk.kb.article import html_attrs, iter_html_tags, strip_code_spans
 from gitdesk.kb.htmlsafety import attribute_findings, normalise_url, scan_html, url_problem
 from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.kb.sitecfg import load_site_settings, make_renderer
+from gitdesk.languages import page_language, split_suffix, translated_rel
 
 #: Required H2 sections of a guide, per site language, in order.
 GUIDE_SECTIONS = {
@@ -41,6 +43,10 @@ GUIDE_SECTIONS = {
     "es": ["Síntomas", "Comprobaciones rápidas", "Solución", "Cuándo escalar", "Qué incluir en la incidencia"],
     "pt": ["Sintomas", "Verificações rápidas", "Solução", "Quando escalar", "O que incluir no chamado"],
 }
+#: The agents' handbook: it may stay in one language (English), so no translation is asked of it.
+AGENTS_DIR = "agents/"
+#: Rules listed by ``gitdesk kb check`` that fail the check only under ``--strict``.
+LISTING_RULES = frozenset({"missing-translation"})
 #: Placeholders the Get help page must hold (the tables are rendered, never hand-copied).
 GET_HELP_PLACEHOLDERS = ("sla-targets", "channels")
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -69,8 +75,8 @@ class _Checker:
         self.render = make_renderer(self.settings) if render else None
         self.pages: dict[str, Article] = {}
         self.people = known_people(self.root, config)
-        language = config.get("language") or "en"
-        self.guide_sections = GUIDE_SECTIONS.get(language, GUIDE_SECTIONS["en"])
+        self.default_language = config.language
+        self.languages = config.languages
         try:
             self.display_prefix = self.kb_root.resolve().relative_to(self.root.resolve()).as_posix() + "/"
         except ValueError:
@@ -112,12 +118,14 @@ class _Checker:
             if is_article(rel):
                 self.check_front_matter(page)
                 self.check_structure(page)
+                self.check_template_left(page)
             self.check_links(page)
             self.check_safety(page)
             self.check_placeholders(page)
             self.check_people(page)
         self.check_duplicate_titles()
         self.check_orphans()
+        self.check_translations()
         return sorted(set(self.problems))
 
     # -- rules ---------------------------------------------------------------------------------
@@ -196,6 +204,22 @@ class _Checker:
                 elif norm not in self.pages:
                     self.add(rel, page.meta_line("related"), f"related[{i}]", f"no such page: {target} (paths are relative to {self.display_prefix})")
 
+    def check_template_left(self, page: Article) -> None:
+        """An article still carrying what `kb new` wrote: the TODO summary, placeholder steps."""
+        from gitdesk.kb.new import is_placeholder_summary, template_lines
+
+        if page.meta and is_placeholder_summary(page.meta.get("summary")):
+            self.add(page.rel, page.meta_line("summary"), "template", "summary: still the template's placeholder: "
+                     "write one sentence on the problem, in the words users use")
+        placeholders = template_lines()
+        lines = page.body.split("\n")
+        left = [(page.body_line + i, line.strip()) for i, line in enumerate(lines)
+                if line.strip() in placeholders and (page.body_line + i) not in page.code_lines]
+        for line, text in left[:3]:
+            self.add(page.rel, line, "template", f"placeholder text from the kb new template: {text[:70]!r}")
+        if len(left) > 3:
+            self.add(page.rel, left[3][0], "template", f"{len(left) - 3} more placeholder line(s) from the template")
+
     def _content_after(self, page: Article, index: int) -> bool:
         """Does heading ``index`` have text before the next heading of the same or higher level?"""
         heading = page.headings[index]
@@ -229,14 +253,15 @@ class _Checker:
             position = -1
             last_line = h1[0].line if h1 else page.body_line
             names = {h.text.strip().lower(): (i, h) for i, h in reversed(h2)}
-            for required in self.guide_sections:
+            sections = self.guide_sections(rel)
+            for required in sections:
                 found = names.get(required.lower())
                 if found is None:
                     self.add(rel, last_line, "sections", f"missing section '## {required}'")
                     continue
                 i, heading = found
                 if i < position:
-                    self.add(rel, heading.line, "sections", f"'## {required}' is out of order (expected: {', '.join(self.guide_sections)})")
+                    self.add(rel, heading.line, "sections", f"'## {required}' is out of order (expected: {', '.join(sections)})")
                 position = max(position, i)
                 last_line = heading.line
                 if not self._content_after(page, i):
@@ -329,7 +354,7 @@ class _Checker:
         for name, line in page.placeholders:
             if name not in self.placeholders:
                 self.add(page.rel, line, "placeholder", f"unknown placeholder gitdesk:{name} (known: {', '.join(sorted(self.placeholders))})")
-        if page.rel == "get-help.md":
+        if split_suffix(page.rel)[0] == "get-help.md":
             for required in GET_HELP_PLACEHOLDERS:
                 if required not in names:
                     self.add(page.rel, page.body_line, "placeholder", f"add <!-- gitdesk:{required} -->: the table is rendered from helpdesk.yml, never hand-copied")
@@ -345,7 +370,7 @@ class _Checker:
         for rel, page in sorted(self.pages.items()):
             if not is_article(rel):
                 continue
-            key = " ".join(page.title.casefold().split())
+            key = (self.language_of(rel), " ".join(page.title.casefold().split()))  # per language
             if key in by_title:
                 self.add(rel, page.meta_line("title"), "duplicate-title", f"title {page.title!r} is also used by {self.display_prefix}{by_title[key]}")
             else:
@@ -371,6 +396,94 @@ class _Checker:
                 continue
             if self.settings.excluded_from_nav(rel):
                 self.add(rel, 1, "orphan", "not in the navigation and no page links to it")
+
+
+    # -- languages: each page in its own language, translations beside their original ----------
+    def language_of(self, rel: str) -> str:
+        return page_language(rel, self.default_language)
+
+    def guide_sections(self, rel: str) -> list[str]:
+        """The required sections in the page's own language. The agents' pages may stay in
+        English on a desk in another language: theirs are English when they use English ones."""
+        own = GUIDE_SECTIONS.get(self.language_of(rel), GUIDE_SECTIONS["en"])
+        page = self.pages.get(rel)
+        if rel.startswith(AGENTS_DIR) and page is not None:
+            h2 = {h.text.strip().lower() for h in page.headings if h.level == 2}
+            if GUIDE_SECTIONS["en"][0].lower() in h2 and own[0].lower() not in h2:
+                return GUIDE_SECTIONS["en"]
+        return own
+
+    def check_translation_links(self, page: Article) -> None:
+        """A translation links to (and relates) pages of its own language, when they exist."""
+        language = split_suffix(page.rel)[1]
+        if language is None:
+            return
+        here = posixpath.dirname(page.rel)
+        targets = []
+        for link in page.links:
+            target = link.target.strip()
+            if link.kind == "definition" or link.is_image or not target or _SCHEME_RE.match(target) or target.startswith(("#", "/", "//")):
+                continue
+            path_part = unquote(target.partition("#")[0].split("?", 1)[0])
+            if path_part.endswith(".md"):
+                targets.append((link.line, target, posixpath.normpath(posixpath.join(here, path_part))))
+        related = page.get("related")
+        if isinstance(related, list):
+            targets += [(page.meta_line("related"), r, posixpath.normpath(r)) for r in related if isinstance(r, str)]
+        for line, target, resolved in targets:
+            if resolved not in self.pages or self.language_of(resolved) == language:
+                continue  # a missing page is the link rule's; a page in this language is right
+            base = split_suffix(resolved)[0]
+            mine = translated_rel(base, language, self.default_language)
+            if mine in self.pages:
+                self.add(page.rel, line, "translation-link", f"{target} is in {self.language_of(resolved)}: link to the {language} page {mine}")
+            else:
+                self.add(page.rel, line, "translation-link", f"{target} has no {language} version ({mine} is missing)")
+
+    def check_translations(self) -> None:
+        """Each translation has its original, is in a site language, was reviewed after the
+        original last changed and links within its language; originals missing in a site
+        language are listed (:data:`LISTING_RULES`: they fail only ``kb check --strict``)."""
+        for rel, page in sorted(self.pages.items()):
+            self.check_translation_links(page)
+            base, language = split_suffix(rel)
+            if language is None:
+                if is_article(rel) and page.meta is not None and not rel.startswith(AGENTS_DIR):
+                    missing = [translated_rel(rel, code, self.default_language) for code in self.languages[1:]]
+                    missing = [m for m in missing if m not in self.pages]
+                    if missing:
+                        self.add(rel, 1, "missing-translation", "not yet in " + ", ".join(
+                            f"{self.language_of(m)} ({posixpath.basename(m)})" for m in missing))
+                continue
+            if language not in self.languages:
+                self.add(rel, 1, "language", f"written in {language}, which is not a site language (languages: {', '.join(self.languages)})")
+                continue
+            if language == self.default_language:
+                self.add(rel, 1, "language", f"{language} is the default language: its pages have no suffix ({base})")
+                continue
+            original = self.pages.get(base)
+            if original is None:
+                self.add(rel, 1, "translation", f"a translation without its original {base}")
+                continue
+            mine, theirs = _review_date(page), _review_date(original)
+            if mine and theirs and theirs > mine:
+                self.add(rel, page.meta_line("last_reviewed"), "stale-translation",
+                         f"{base} was reviewed on {theirs.isoformat()}, after this translation ({mine.isoformat()}): "
+                         "bring the translation up to date, then set its last_reviewed")
+
+
+def _review_date(page: Article) -> _dt.date | None:
+    value = page.get("last_reviewed") if page.meta is not None else None
+    try:
+        return _dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def failing(problems: list[Problem], *, strict: bool = False) -> list[Problem]:
+    """The problems that fail ``gitdesk kb check``: all of them under ``--strict``, else all but
+    the listings (:data:`LISTING_RULES`)."""
+    return list(problems) if strict else [p for p in problems if p.rule not in LISTING_RULES]
 
 
 def check_kb(root: Path, config: Config, *, today: _dt.date | None = None, render: bool = True) -> list[Problem]:

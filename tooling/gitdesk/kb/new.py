@@ -29,8 +29,31 @@ _TAG_RE = re.compile(r"^[a-z0-9ß-öø-ÿ]+(?:-[a-z0-9ß-öø-ÿ]+)*$")
 DEFAULT_SUMMARY = {
     "en": "TODO: one sentence on the problem this solves, in the words users use.",
     "es": "PENDIENTE: una frase sobre el problema que resuelve, con las palabras de los usuarios.",
-    "pt": "PENDENTE: uma frase sobre o problema que resolve, com as palavras dos utilizadores.",
+    "pt": "PENDENTE: uma frase sobre o problema que resolve, com as palavras dos usuários.",
 }
+
+
+def is_placeholder_summary(summary: object) -> bool:
+    """The summary `kb new` writes until someone replaces it ("TODO: ...", or its translation)."""
+    if not isinstance(summary, str):
+        return False
+    text = " ".join(summary.split())
+    return text in DEFAULT_SUMMARY.values() or bool(re.match(r"(?i)(TODO|PENDIENTE|PENDENTE)\b", text))
+
+
+def template_lines() -> frozenset[str]:
+    """The placeholder lines of the ``kb new`` templates (every language), as a page would keep
+    them when nobody replaced them: body text only, without headings (the required sections are
+    headings too) and without the ``$`` fields that the command fills in."""
+    out: set[str] = set()
+    for path in sorted(package_file("templates", "kb").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        body = text.split("\n---\n", 1)[-1]
+        for line in body.split("\n"):
+            line = line.strip()
+            if line and not line.startswith("#") and "$" not in line:
+                out.add(line)
+    return frozenset(out)
 
 
 def slugify_title(title: str) -> str:

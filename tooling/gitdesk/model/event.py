@@ -12,7 +12,7 @@ file it reads (the test suite holds the two to agreeing).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from gitdesk.errors import ValidationError
@@ -40,16 +40,19 @@ SCALAR_FIELDS: dict[str, tuple[type, ...]] = {
     "satisfaction": (dict,),
     "duplicate_of": (str,),
     "external": (dict,),
+    "type": (str,),  # incident, request, problem (helpdesk.yml ticket_types); None = the first type
+    "problem": (str,),  # the problem ticket this one is an incident of
 }
 SET_FIELDS = ("tags", "kb", "related", "duplicates", "escalations", "notified", "message_ids", "attachments")
 ACTIONS = (
     "new", "set", "comment", "assign", "escalate", "pending", "resolve", "close", "reopen",
-    "rate", "link", "merge", "tag", "sla", "notify", "import", "sync", "reply",
+    "rate", "link", "merge", "tag", "sla", "notify", "import", "sync", "reply", "log",
 )
-REQUESTER_KEYS = ("name", "email", "department")
+REQUESTER_KEYS = ("name", "email", "department", "language")  # language: what they read, e.g. es
 SATISFACTION_KEYS = ("rating", "comment")
 EXTERNAL_KEYS = ("source", "id", "url", "number")
 MAX_TEXT = 200_000
+MAX_SPENT = 100_000  # minutes in one time log entry
 
 
 def utcnow() -> datetime:
@@ -63,21 +66,53 @@ def format_time(at: datetime) -> str:
     return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# an event dated further ahead of the clock than this is a wrong clock or a hand-made file
+FUTURE_SLACK = timedelta(days=1)
+TICK = timedelta(microseconds=1)
+
+
+def after_last(now: datetime, last: datetime | str | None) -> datetime:
+    """The time for a new change: ``now``, but never before the ticket's last change (``last``),
+    so history stays in order whatever the clock says. A last change dated more than
+    :data:`FUTURE_SLACK` ahead of ``now`` does not count: one event dated 2099 must not date
+    every later change 2099 (``gitdesk check`` reports it)."""
+    if last is None or last == "":
+        return now
+    last_at = parse_time(last) if isinstance(last, str) else last
+    if last_at > now + FUTURE_SLACK:
+        return now
+    return max(now, last_at + TICK)
+
+
+# times outside these years are typos or hostile (and would build centuries of calendar tables)
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
 def parse_time(value: Any, *, path: str | None = None, field_name: str = "at") -> datetime:
+    """An ISO 8601 time (text, or a datetime YAML has read) as an aware UTC datetime; anything
+    unreadable or out of range is a :class:`ValidationError` naming ``path`` and the field."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-    if not isinstance(value, str):
+        at = value
+    elif not isinstance(value, str):
         raise ValidationError(f"expected a timestamp, got {type(value).__name__}", path=path, field=field_name)
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"not an ISO 8601 timestamp: {value!r}", path=path, field=field_name) from None
+    else:
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            at = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(f"not an ISO 8601 timestamp: {value!r}", path=path, field=field_name) from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc)
+    try:
+        at = at.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:30+01:00 is in year 0 in UTC
+        at = None
+    if at is None or not MIN_YEAR <= at.year <= MAX_YEAR:
+        shown = value if isinstance(value, str) else value.isoformat()
+        raise ValidationError(f"time {shown!r} is outside the years {MIN_YEAR}-{MAX_YEAR}", path=path, field=field_name)
+    return at
 
 
 @dataclass
@@ -92,6 +127,7 @@ class Event:
     remove: dict[str, list[str]] = field(default_factory=dict)
     comment: dict[str, Any] | None = None
     reason: str | None = None
+    spent: int | None = None  # minutes of work logged by this event
 
     @property
     def key(self) -> tuple[str, str]:
@@ -117,6 +153,8 @@ class Event:
             out["comment"] = self.comment
         if self.reason:
             out["reason"] = self.reason
+        if self.spent:
+            out["spent"] = self.spent
         return out
 
 
@@ -146,7 +184,7 @@ def _check_scalar(name: str, value: Any, path: str | None) -> None:
         _fail(f"unknown {name} {value!r} (known: {', '.join(LEVELS)})", path, where)
     if name == "tier" and not 1 <= value <= 3:
         _fail(f"tier must be 1, 2 or 3, got {value}", path, where)
-    if name == "duplicate_of" and not is_ticket_id(value):
+    if name in ("duplicate_of", "problem") and not is_ticket_id(value):
         _fail(f"not a ticket id: {value!r}", path, where)
     if name == "requester":
         _check_mapping(value, REQUESTER_KEYS, path, where)
@@ -178,7 +216,7 @@ def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...]
     """
     if not isinstance(data, dict):
         _fail("an event must be a mapping", path, "(top level)")
-    known = {"gitdesk", "id", "ticket", "at", "by", "action", "set", "add", "remove", "comment", "reason"}
+    known = {"gitdesk", "id", "ticket", "at", "by", "action", "set", "add", "remove", "comment", "reason", "spent"}
     for key in data:
         if key not in known:
             _fail(f"unknown key {key!r}", path, str(key))
@@ -233,7 +271,10 @@ def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...]
     reason = data.get("reason")
     if reason is not None:
         _check_text(reason, path, "reason")
+    spent = data.get("spent")
+    if spent is not None and (isinstance(spent, bool) or not isinstance(spent, int) or not 1 <= spent <= MAX_SPENT):
+        _fail(f"minutes spent must be a whole number from 1 to {MAX_SPENT}, got {spent!r}", path, "spent")
     return Event(
         id=data["id"], ticket=data["ticket"], at=at, by=by, action=action,
-        set=dict(changes), add=dict(sets["add"]), remove=dict(sets["remove"]), comment=comment, reason=reason,
+        set=dict(changes), add=dict(sets["add"]), remove=dict(sets["remove"]), comment=comment, reason=reason, spent=spent,
     )

@@ -60,6 +60,24 @@ def event_id_from(at: datetime, seed: str) -> str:
     return _encode(_millis(at), 10) + _encode(digest, 16)
 
 
+EVENT_FILE_RE = re.compile(r"(?P<ticket>[0-9A-HJKMNP-TV-Z]{10})\.(?P<event>[0-9A-HJKMNP-TV-Z]{26})\.yml")
+BUCKET_LEN = 2
+
+
+def event_file_problem(bucket: str, name: str) -> str | None:
+    """Why ``tickets/<bucket>/<name>`` is not an event file's place, or None when it is.
+
+    The one rule every reader applies (the cache, a one-ticket read, ``gitdesk check``), so the
+    derived ticket never depends on which path read it first: a file in another bucket is
+    invisible to a one-ticket read, so no read may apply it."""
+    match = EVENT_FILE_RE.fullmatch(name)  # fullmatch: "$" would let a trailing newline through
+    if match is None:
+        return "file name is not <ticket id>.<event id>.yml"
+    if bucket != match["ticket"][:BUCKET_LEN]:
+        return f"file is in folder {bucket!r}, expected {match['ticket'][:BUCKET_LEN]!r}"
+    return None
+
+
 def is_ticket_id(value: object) -> bool:
     return isinstance(value, str) and TICKET_ID_RE.fullmatch(value) is not None
 

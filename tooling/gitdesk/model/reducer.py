@@ -45,6 +45,7 @@ def reduce_events(events: Iterable[Event]) -> dict:
     reopen_count = 0
     escalation_count = 0
     tier = None
+    time_spent = 0
     for event in ordered:
         at = format_time(event.at)
         entry: dict = {"id": event.id, "at": at, "by": event.by, "action": event.action}
@@ -89,6 +90,9 @@ def reduce_events(events: Iterable[Event]) -> dict:
             entry["comment"] = "public" if comment["public"] else "internal"
         if event.reason:
             entry["reason"] = event.reason
+        if event.spent:
+            entry["spent"] = event.spent
+            time_spent += event.spent
         history.append(entry)
     for name in SET_FIELDS:
         ticket[name] = sorted(item for item, present in members[name].items() if present)
@@ -103,6 +107,7 @@ def reduce_events(events: Iterable[Event]) -> dict:
         reopen_count=reopen_count,
         escalation_count=escalation_count,
         comment_count=len(comments),
+        time_spent=time_spent,
         comments=comments,
         history=history,
     )

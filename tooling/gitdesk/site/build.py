@@ -21,6 +21,7 @@ from typing import Callable
 
 from gitdesk.errors import ConfigError, GitdeskError, NotFoundError
 from gitdesk.site.offline import ExternalRef, scan_site
+from gitdesk.yamlio import current_umask
 
 MKDOCS_FILE = "mkdocs.yml"
 SITE_DIR = "site"
@@ -64,9 +65,27 @@ def language_builds(root: Path) -> list[tuple[str, str]]:
     return [(lang, "" if i == 0 else lang) for i, lang in enumerate(languages)]
 
 
+class _Progress:
+    """Counts pages as MkDocs writes them (registered beside the theme's plugins, last)."""
+
+    def __init__(self, report: Callable[[int, int], None]):
+        self.report = report
+        self.done = self.total = 0
+
+    def on_files(self, files, config):  # noqa: ARG002 - MkDocs event signature
+        self.total += len(files.documentation_pages())  # one build per language: the totals add up
+        return files
+
+    def on_post_page(self, output, page, config):  # noqa: ARG002 - MkDocs event signature
+        self.done += 1
+        self.report(self.done, self.total)
+        return output
+
+
 def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str], None] | None = None,
-               check_offline: bool = True) -> BuildResult:
-    """Build ``root``'s KB strictly; raise :class:`BuildError` on any warning or refusal."""
+               check_offline: bool = True, progress: Callable[[int, int], None] | None = None) -> BuildResult:
+    """Build ``root``'s KB strictly; raise :class:`BuildError` on any warning or refusal.
+    ``progress(done, total)`` is called after each page is written (the CLI shows it on a terminal)."""
     from mkdocs import exceptions as mk_exc  # deferred: MkDocs and Material are heavy
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -78,6 +97,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
     final = Path(site_dir).resolve() if site_dir else root / SITE_DIR
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.building-", dir=final.parent))
+    staging.chmod(0o777 & ~current_umask())  # mkdtemp makes 0700; the web server must read site/
     handler = _Collect(echo)
     mk_logger = logging.getLogger("mkdocs")
     old_level, old_propagate = mk_logger.level, mk_logger.propagate
@@ -88,6 +108,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
     try:
         os.chdir(root)
         try:
+            counter = _Progress(progress) if progress is not None else None
             for language, folder in language_builds(root):
                 cfg = load_config(config_file=str(config_file), strict=True, site_dir=str(staging / folder))
                 plugin = cfg.plugins.get("gitdesk")
@@ -95,6 +116,8 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
                     plugin.build_language = language
                 elif folder:
                     break  # without the gitdesk plugin there is one language only
+                if counter is not None:
+                    cfg.plugins["gitdesk-progress"] = counter  # type: ignore[assignment]
                 cfg.plugins.on_startup(command="build", dirty=False)
                 try:
                     build(cfg)

@@ -22,7 +22,7 @@ import posixpath
 import re
 from urllib.parse import quote, urlencode
 
-from gitdesk.config import parse_duration
+from gitdesk.config import duration_parts
 from gitdesk.errors import ConfigError
 from gitdesk.languages import strings, text, translated_rel
 from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
@@ -140,14 +140,13 @@ def rel_link(page: PageInfo, target_src: str) -> str:
     return posixpath.relpath(target_src, posixpath.dirname(page.src_uri) or ".")
 
 
-def human_duration(ctx: SiteContext, value: str, *, business: bool = False) -> str:
-    """``3d`` -> ``3 days`` (``3 días hábiles`` when ``business``: days of the office calendar)."""
-    day_key = "business_day" if business else "day"
-    seconds = parse_duration(str(value))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    parts = [plural(ctx, key, value) for value, key in ((days, day_key), (hours, "hour"), (minutes, "minute")) if value]
+def human_duration(ctx: SiteContext, text: str, *, business: bool = False) -> str:
+    """A target as written in helpdesk.yml, in words of the page's language; on a business
+    calendar a day is a working day ("3d" -> "3 días hábiles", never 72 hours), as the SLA
+    engine counts it."""
+    days, hours, minutes = duration_parts(str(text))
+    hours, minutes = hours + minutes // 60, minutes % 60
+    parts = [plural(ctx, key, value) for value, key in ((days, "business_day" if business else "day"), (hours, "hour"), (minutes, "minute")) if value]
     return " ".join(parts) or "0"
 
 

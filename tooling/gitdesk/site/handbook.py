@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import posixpath
 
-from gitdesk.config import parse_duration
+from gitdesk.config import duration_parts
 from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -40,15 +40,15 @@ def code(text) -> str:
     return "`" + str(text).replace("`", "'") + "`"
 
 
-def duration(text: str | None) -> str:
-    """``"1h30m"`` -> ``"1 hour 30 minutes"``; ``"2d"`` -> ``"2 days"``."""
+def duration(text: str | None, *, business: bool = False) -> str:
+    """``"1h30m"`` -> ``"1 hour 30 minutes"``; ``"2d"`` -> ``"2 days"``, or ``"2 business days"``
+    on a business calendar (a day of a target is a working day of its calendar)."""
     if not text:
         return "—"
-    seconds = parse_duration(str(text))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
-    parts = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in ((days, "day"), (hours, "hour"), (minutes, "minute")) if n]
+    days, hours, minutes = duration_parts(str(text))
+    hours, minutes = hours + minutes // 60, minutes % 60
+    day = "business day" if business else "day"
+    parts = [f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in ((days, day), (hours, "hour"), (minutes, "minute")) if n]
     return " ".join(parts) or "0 minutes"
 
 
@@ -143,8 +143,10 @@ def sla_policy(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - place
         out.append(f"| {i} | {esc(policy.get('name') or '')} | {esc(_label(ctx, str(policy.get('priority'))))} | {_scope_md(ctx, policy)} | {cal_text} |")
     out += ["", "| Policy | First response | Next update | Resolution |", "| --- | --- | --- | --- |"]
     for policy in policies:
-        out.append(f"| {esc(policy.get('name') or '')} | " + " | ".join(esc(duration(policy.get(k))) for k in ("first_response", "next_update", "resolution")) + " |")
-    out += ["", "A dash means the policy sets no target for that clock. Targets count business time on the policy's calendar.", "",
+        business = calendars.get(policy.get("calendar"), "24x7") != "24x7"
+        out.append(f"| {esc(policy.get('name') or '')} | " + " | ".join(esc(duration(policy.get(k), business=business)) for k in ("first_response", "next_update", "resolution")) + " |")
+    out += ["", "A dash means the policy sets no target for that clock. Targets count business time on the policy's calendar; "
+            "a day of a target is one working day of that calendar.", "",
             "### Calendars", ""]
     out += [_calendar_text(ctx, name, cal) for name, cal in calendars.items()] or ["- none configured"]
     pausing = [s for s, info in (ctx.config.get("statuses") or {}).items() if (info or {}).get("pauses_sla")]

@@ -136,5 +136,7 @@ def title_sections(items, titles: dict[str, str]) -> None:
         first = children[0]
         file = getattr(first, "file", None)
         if file is not None and file.name == "index" and titles.get(file.src_uri):
-            item.title = titles[file.src_uri]
+            from gitdesk.site.escaping import escape_value
+
+            item.title = escape_value(titles[file.src_uri])  # the theme prints nav titles unescaped
         title_sections(children, titles)

@@ -20,9 +20,12 @@ What it does, by MkDocs event:
   (:func:`gitdesk.site.extensions.placeholder`), puts the last review date under each article's
   title, and appends its related articles (hook: :func:`related_markdown`) and a "Still stuck?
   Open a ticket" link carrying the article's name; agents' pages are excluded from search.
+- ``on_page_markdown`` also escapes the page's front matter (:mod:`gitdesk.site.escaping`): the
+  theme prints it unescaped in the nav, ``<title>``, the tags page and the search index.
 - ``on_page_context``: the page's own navigation and its language switcher (Material's
   ``extra.alternate``: the same page in each language, or that language's home).
-- ``on_page_content``: refuses a page whose HTML could run script (:mod:`gitdesk.kb.htmlsafety`).
+- ``on_page_content``: refuses a page whose HTML could run script or collect input
+  (:mod:`gitdesk.kb.htmlsafety`).
 - ``on_post_page``: refuses a page that names a known person (:mod:`gitdesk.kb.privacy`).
 - ``on_post_build`` (before the offline plugin inlines the search index): points Material's
   on-demand unpkg scripts at local copies, leaves stop words out of queries
@@ -66,7 +69,8 @@ from gitdesk.kb import is_article
 from gitdesk.kb.article import split_front_matter
 from gitdesk.kb.htmlsafety import scan_html
 from gitdesk.kb.privacy import find_people, known_people
-from gitdesk.site import content
+from gitdesk.site import content, incidents
+from gitdesk.site.escaping import escape_front_matter, pin_title
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
 from gitdesk.site.i18n import LanguageBuild, is_agents_page, split_nav, title_sections
 from gitdesk.site.offline import ASSET_DIR, localise_theme_scripts
@@ -216,6 +220,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
                 raise PluginError(f"gitdesk: {exc.line()}") from None
 
         markdown = _PLACEHOLDER_LINE_RE.sub(replace, markdown)
+        markdown = incidents.banner_markdown(self.ctx, info) + markdown  # major incidents, every page
         base = self.lang.language_of(info.src_uri)[0]
         if is_agents_page(base):
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}  # Material's search skips it
@@ -228,6 +233,8 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
                     markdown += content.still_stuck_markdown(self.ctx, info, buttons=self.buttons)
                 except GitdeskError as exc:
                     raise PluginError(f"gitdesk: {exc.line()}") from None
+        if isinstance(page.meta, dict):
+            escape_front_matter(page.meta)  # after `info` took the raw values (ticket links)
         return markdown
 
     def on_page_context(self, context, page, config, nav):
@@ -242,6 +249,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         findings = scan_html(html)
         if findings:
             raise PluginError(f"gitdesk: {page.file.src_uri}: unsafe HTML: {findings[0].message}")
+        pin_title(page)
         return html
 
     def on_post_page(self, output: str, page, config):

@@ -400,23 +400,9 @@ def configuration_markdown(keys: list[ConfigKey] | None = None) -> str:
 
 def redactor(ctx: SiteContext):
     """A function that replaces the names and emails of the desk's people (never published)."""
-    from gitdesk.kb.privacy import known_people
+    from gitdesk.kb.privacy import PeopleMatcher, known_people
 
-    people = known_people(ctx.root, ctx.config)
-    patterns: list[tuple[re.Pattern, str]] = []
-    for person in people:
-        if person.email:
-            patterns.append((re.compile(re.escape(person.email), re.I), "name@example.com"))
-        words = person.name.split()
-        if len(words) >= 2:
-            patterns.append((re.compile(r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"(?!\w)", re.I), "Name Surname"))
-
-    def redact(text: str) -> str:
-        for pattern, replacement in patterns:
-            text = pattern.sub(replacement, text)
-        return text
-
-    return redact
+    return PeopleMatcher(known_people(ctx.root, ctx.config)).sub
 
 
 @generated_page(COMMANDS_PAGE)

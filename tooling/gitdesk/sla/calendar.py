@@ -219,6 +219,13 @@ class Calendar:
         """Nominal open seconds in a week without holidays or clock changes."""
         return sum(b - a for day in self.week for a, b in day) // _US
 
+    @property
+    def day_seconds(self) -> int:
+        """One working day: the open time of an average open weekday (8 h on a 9-to-17 calendar,
+        24 h on 24x7). A "3d" target is three of these, as a reader of "3 business days" expects."""
+        open_days = sum(1 for day in self.week if day)
+        return self.weekly_seconds // open_days
+
     def __repr__(self) -> str:
         if self._always:
             return f"Calendar({self.name!r}, 24x7)"

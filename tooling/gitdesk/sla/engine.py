@@ -173,6 +173,10 @@ class TicketSla:
     priority: str | None = None
     status: str | None = None
     clocks: list[Clock] = field(default_factory=list)
+    #: the priority whose policy runs the clocks of a ticket that has none (sla.default_priority)
+    default_priority: str | None = None
+    #: how long a "d" is when this ticket's durations are printed (a working day of its calendar)
+    day_seconds: int = 86400
 
     @property
     def met(self) -> bool | None:
@@ -228,6 +232,7 @@ class TicketSla:
             "calendar": self.calendar,
             "priority": self.priority,
             "status": self.status,
+            "default_priority": self.default_priority,
             "met": self.met,
             "worst": self.worst,
             "clocks": [c.to_dict() for c in self.clocks],
@@ -340,7 +345,9 @@ class SlaEngine:
         policy = self.policies.lookup(priority, category, team)
         if policy is None:
             return result
-        result.policy, result.calendar = policy.name, policy.calendar_name
+        result.policy, result.calendar, result.day_seconds = policy.name, policy.calendar_name, policy.day_seconds
+        if priority is None:
+            result.default_priority = self.policies.default_priority
         if not policy.targets:  # a policy that promises nothing: named, but no clocks
             return result
         result.clocks = self._clocks(data, policy, now, now_s, created_s, segments, status)
@@ -471,6 +478,8 @@ class CheckReport:
     flagged: list[tuple[Any, TicketSla]] = field(default_factory=list)
     escalatable: list[tuple[Any, TicketSla]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: open tickets without a priority (clocked by ``sla.default_priority``, or not at all)
+    no_priority: list[tuple[Any, TicketSla]] = field(default_factory=list)
 
     def worst(self) -> str:
         if self.counts.get("breached"):
@@ -514,7 +523,7 @@ def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: "S
     now_s = _iso(now)
     open_statuses = engine.open
     report = CheckReport(at=now)
-    counts = {"open": 0, "with_sla": 0, "ok": 0, "at-risk": 0, "breached": 0, "paused": 0}
+    counts = {"open": 0, "with_sla": 0, "no_priority": 0, "ok": 0, "at-risk": 0, "breached": 0, "paused": 0}
     for ticket in tickets:
         data = getattr(ticket, "data", ticket)
         if data.get("status") not in open_statuses and (data.get("updated_at") or "") <= now_s:
@@ -523,6 +532,9 @@ def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: "S
         if sla.status not in open_statuses or not data.get("created_at") or data["created_at"] > now_s:
             continue
         counts["open"] += 1
+        if sla.priority is None:
+            counts["no_priority"] += 1
+            report.no_priority.append((ticket, sla))
         if not sla.clocks:
             continue
         counts["with_sla"] += 1
@@ -539,10 +551,11 @@ def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: "S
 
 
 # -- display -----------------------------------------------------------------------------
-def format_duration(seconds: float) -> str:
-    """Business time for people: ``45m``, ``3h20m``, ``2d4h`` (d = 24 h, as in helpdesk.yml)."""
+def format_duration(seconds: float, day_seconds: int = 86400) -> str:
+    """Business time for people: ``45m``, ``3h20m``, ``2d4h``, where d is ``day_seconds`` (a
+    working day of the policy's calendar, as in its targets: "3d" reads back as "3d")."""
     total = int(abs(seconds) // 60)
-    days, rest = divmod(total, 24 * 60)
+    days, rest = divmod(total, max(1, day_seconds // 60))
     hours, minutes = divmod(rest, 60)
     if days:
         return f"{days}d{hours}h" if hours else f"{days}d"
@@ -559,26 +572,44 @@ def _local(value: datetime | None, zone: str) -> str:
     return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
 
 
-def clock_line(clock: Clock, zone: str = "UTC", calendar: str | None = None) -> str:
-    """One line for ``ticket show``: target, elapsed, paused, and due or overdue."""
+def clock_line(clock: Clock, zone: str = "UTC", calendar: str | None = None, day_seconds: int = 86400) -> str:
+    """One line for ``ticket show``: target, elapsed, paused, and due or overdue.
+
+    The tail follows the clock's state, never the arithmetic alone: a breached clock is never
+    said to have time "to spare" or "left" (a next-update clock can be breached by an earlier
+    late cycle while the current one is on time; a target used up exactly is breached at its due
+    instant with 0m left).
+    """
+    def d(seconds: float) -> str:
+        return format_duration(seconds, day_seconds)
+
     cal = f" {calendar}" if calendar else ""
-    head = (f"{LABELS.get(clock.name, clock.name):<15} {clock.state:<8}  {format_duration(clock.elapsed_seconds)} of "
-            f"{format_duration(clock.target_seconds)}{cal} business time, paused {format_duration(clock.paused_seconds)}")
+    head = (f"{LABELS.get(clock.name, clock.name):<15} {clock.state:<8}  {d(clock.elapsed_seconds)} of "
+            f"{d(clock.target_seconds)}{cal} business time, paused {d(clock.paused_seconds)}")
     left = clock.remaining_seconds
+    breached = clock.state == "breached"
+    earlier = clock.breaches - (1 if breached and left <= 0 else 0) if clock.name == "next_update" else 0
     if clock.stopped_at is not None:
         what = {"first_response": "responded", "resolution": "resolved"}.get(clock.name, "stopped")
         tail = f"{what} {_local(clock.stopped_at, zone)}"
-        tail += f", {format_duration(left)} to spare" if left >= 0 else f", {format_duration(-left)} over"
+        if not breached:
+            tail += f", {d(left)} to spare"
+        elif left < 0:
+            tail += f", {d(-left)} over"
+        elif left == 0:
+            tail += f", after it was due {_local(clock.due, zone)}"
     elif clock.due is None:
-        tail = f"paused with {format_duration(left)} left" if left >= 0 else f"paused, overdue by {format_duration(-left)}"
-    elif left >= 0:
-        tail = f"due {_local(clock.due, zone)} ({format_duration(left)} left)"
+        tail = f"paused with {d(left)} left" if left >= 0 else f"paused, overdue by {d(-left)}"
+    elif breached and left < 0:
+        tail = f"was due {_local(clock.due, zone)} (overdue by {d(-left)})"
+    elif breached and left == 0:
+        tail = f"was due {_local(clock.due, zone)} (target used up)"
+    elif breached:  # this cycle runs on time, an earlier one was late
+        tail = f"this cycle due {_local(clock.due, zone)}"
     else:
-        tail = f"was due {_local(clock.due, zone)} (overdue by {format_duration(-left)})"
-    if clock.name == "next_update" and clock.breaches and clock.state != "breached":
-        tail += f"; {clock.breaches} earlier cycle(s) late"
-    elif clock.name == "next_update" and clock.breaches > 1:
-        tail += f"; {clock.breaches} cycles late"
+        tail = f"due {_local(clock.due, zone)} ({d(left)} left)"
+    if earlier:
+        tail += f"; {earlier} earlier cycle(s) late"
     return f"{head}; {tail}"
 
 
@@ -592,6 +623,6 @@ def clocks_for(ticket: Any, config: Any, now: datetime | None = None) -> list[di
         item = clock.to_dict()
         item["policy"] = sla.policy
         item["calendar"] = sla.calendar
-        item["line"] = clock_line(clock, zone, sla.calendar)
+        item["line"] = clock_line(clock, zone, sla.calendar, sla.day_seconds)
         out.append(item)
     return out

@@ -27,11 +27,11 @@ in ``notified`` (a ``notify`` event).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Iterable
 
 from gitdesk.errors import ConfigError, ValidationError
-from gitdesk.model.event import Event, format_time, parse_time
+from gitdesk.model.event import Event, after_last, format_time
 from gitdesk.model.ids import new_event_id
 from gitdesk.sla.engine import CLOCK_NAMES, LABELS, Clock, SlaEngine, TicketSla, format_duration
 
@@ -111,6 +111,7 @@ class Firing:
     marker: str
     elapsed_seconds: float
     target_seconds: int
+    day_seconds: int = 86400  # a "d" of the policy's calendar, for the event's reason
     event_id: str | None = None
     changes: dict[str, Any] = field(default_factory=dict)
 
@@ -137,14 +138,15 @@ def due_firings(ticket: Any, sla: TicketSla, rules: Iterable[Rule], open_statuse
     out = []
     for rule in rules:
         for clock in sla.clocks:
-            if not rule.applies_to(clock, sla.priority):
+            if not rule.applies_to(clock, sla.priority or sla.default_priority):
                 continue
             marker = rule.marker(clock.name)
             if marker in done:
                 continue
             done.add(marker)
             out.append(Firing(ticket=data["id"], rule=rule, clock=clock.name, level=clock.level, marker=marker,
-                              elapsed_seconds=clock.elapsed_seconds, target_seconds=clock.target_seconds))
+                              elapsed_seconds=clock.elapsed_seconds, target_seconds=clock.target_seconds,
+                              day_seconds=sla.day_seconds))
     return out
 
 
@@ -168,7 +170,8 @@ def build_event(ticket: dict, firing: Firing, config: Any, now: datetime, actor:
         add["escalations"].append(NOTIFY_PREFIX + firing.marker)
     if rule.add_tag and rule.add_tag not in (ticket.get("tags") or ()):
         add["tags"] = [rule.add_tag]
-    used = f"{format_duration(firing.elapsed_seconds)} of {format_duration(firing.target_seconds)} business time"
+    used = (f"{format_duration(firing.elapsed_seconds, firing.day_seconds)} of "
+            f"{format_duration(firing.target_seconds, firing.day_seconds)} business time")
     actions = []
     if "tier" in changes:
         actions.append(f"tier {tier} -> {changes['tier']}")
@@ -183,10 +186,7 @@ def build_event(ticket: dict, firing: Firing, config: Any, now: datetime, actor:
     if actions:
         reason += ": " + ", ".join(actions)
     # never before the ticket's last change (the same rule as Desk): history stays in order
-    at = now
-    updated = ticket.get("updated_at")
-    if updated:
-        at = max(now, parse_time(updated) + timedelta(microseconds=1))
+    at = after_last(now, ticket.get("updated_at"))
     firing.changes = {**changes, **{k: v for k, v in add.items() if k == "tags"}}
     return Event(id=new_event_id(at), ticket=ticket["id"], at=at, by=actor, action="sla", set=changes, add=add,
                  reason=reason)

@@ -4,7 +4,15 @@
 equals the ticket's and whose optional ``category`` and ``team`` match wins. A policy category
 matches that category and every child of it (``accounts`` matches ``accounts/mfa``), so a
 narrow policy placed before a broad one overrides it for part of the tree. A ticket that no
-policy matches (no priority, or no entry for it) has no clocks at all.
+policy matches (no entry for its priority) has no clocks at all.
+
+Tickets without a priority run on the policy of ``sla.default_priority`` (default ``medium``):
+every open ticket has a clock. :attr:`PolicySet.default_priority` is None when the desk set it to
+null; such tickets then have no clock, and ``sla check`` lists them.
+
+A day in a target (``3d``) is one working day of the policy's calendar
+(:attr:`~gitdesk.sla.calendar.Calendar.day_seconds`: 8 hours on a 9-to-17 calendar), so "3d" is
+what "3 business days" means to a reader, not 72 business hours (nine such days).
 
 A policy without ``calendar`` runs on wall-clock time (24x7). Targets a policy leaves out are
 clocks that ticket does not have. The whole set is read once per :class:`PolicySet` and lookups
@@ -37,6 +45,11 @@ class Policy:
     calendar: Calendar = field(compare=False, repr=False)
     targets: dict[str, int] = field(default_factory=dict)  # clock name -> seconds
 
+    @property
+    def day_seconds(self) -> int:
+        """How long a "d" of this policy's targets is (for printing durations the same way)."""
+        return self.calendar.day_seconds
+
     def matches(self, priority: str | None, category: str | None, team: str | None) -> bool:
         if priority != self.priority:
             return False
@@ -60,6 +73,12 @@ class PolicySet:
         if isinstance(warning, bool) or not isinstance(warning, (int, float)) or not 0 < warning < 1:
             raise ConfigError(f"expected a share between 0 and 1, got {warning!r}", path=self.path, field="sla.warning")
         self.warning = float(warning)
+        default = sla.get("default_priority", "medium")
+        known = list(raw.get("priorities") or ()) or ["critical", "high", "medium", "low"]
+        if default is not None and default not in known:
+            raise ConfigError(f"unknown priority {default!r} (known: {', '.join(known)}, or null)", path=self.path,
+                              field="sla.default_priority")
+        self.default_priority: str | None = default
         self.calendars: dict[str, Calendar] = calendars_from_config(config)
         categories = getattr(config, "categories", None)
         self.policies: list[Policy] = [self._policy(i, entry, categories) for i, entry in enumerate(sla.get("policies") or [])]
@@ -89,7 +108,7 @@ class PolicySet:
             try:
                 from gitdesk.config import parse_duration
 
-                targets[clock] = parse_duration(str(text))
+                targets[clock] = parse_duration(str(text), day_seconds=calendar.day_seconds)
             except ValidationError as exc:
                 fail(clock, exc.message)
         return Policy(index=index, name=str(entry.get("name") or f"policy {index + 1}"), priority=entry.get("priority"),
@@ -97,13 +116,16 @@ class PolicySet:
                       calendar=calendar, targets=targets)
 
     def lookup(self, priority: str | None, category: str | None, team: str | None) -> Policy | None:
-        """The first policy matching these values, or None (memoised)."""
+        """The first policy matching these values, or None (memoised). No priority: the
+        policy of ``sla.default_priority``."""
         key = (priority, category, team)
         try:
             return self._memo[key]
         except KeyError:
             pass
         found = None
+        if priority is None:
+            priority = self.default_priority
         if priority is not None:
             for policy in self.policies:
                 if policy.matches(priority, category, team):

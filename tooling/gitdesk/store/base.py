@@ -13,12 +13,16 @@ PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SORT_KEYS = ("created", "updated", "priority", "status", "id", "title")
 
 
+#: ``--priority none``: tickets that have no priority (their SLA clocks run on sla.default_priority)
+NO_PRIORITY = "none"
+
+
 @dataclass
 class Filters:
     """What ``ticket list`` can narrow by. Empty lists and None mean "any"."""
 
     status: list[str] = field(default_factory=list)
-    priority: list[str] = field(default_factory=list)
+    priority: list[str] = field(default_factory=list)  # NO_PRIORITY ("none") matches tickets without one
     category: list[str] = field(default_factory=list)  # "accounts" also matches "accounts/mfa"
     assignee: list[str] = field(default_factory=list)  # substring, case-insensitive
     team: list[str] = field(default_factory=list)
@@ -33,6 +37,11 @@ class Filters:
     # open at this moment (ISO text), as far as the current ticket tells: created by then, and
     # open now or changed since (a ticket closed since may have been open then)
     open_at: str | None = None
+    channel: list[str] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)  # a ticket without a type has default_type
+    default_type: str = "incident"
+    unassigned: bool = False
+    text: str | None = None  # substring of title or description, case-insensitive
 
     def matches(self, t: dict) -> bool:
         """The same rules as the file store's SQL, for stores that filter in Python."""
@@ -40,7 +49,7 @@ class Filters:
             return False
         if self.open_only and t.get("status") not in self.open_statuses:
             return False
-        if self.priority and t.get("priority") not in self.priority:
+        if self.priority and (t.get("priority") or NO_PRIORITY) not in self.priority:
             return False
         if self.category and not any(
             (t.get("category") or "") == c or (t.get("category") or "").startswith(c + "/") for c in self.category
@@ -61,6 +70,14 @@ class Filters:
         if self.since and (t.get("created_at") or "") < self.since:
             return False
         if self.until and (t.get("created_at") or "") >= self.until:
+            return False
+        if self.channel and t.get("channel") not in self.channel:
+            return False
+        if self.type and (t.get("type") or self.default_type) not in self.type:
+            return False
+        if self.unassigned and t.get("assignee"):
+            return False
+        if self.text and self.text.lower() not in f"{t.get('title') or ''}\n{t.get('description') or ''}".lower():
             return False
         if self.open_at and not ((t.get("created_at") or "") <= self.open_at and (
                 t.get("status") in self.open_statuses or (t.get("updated_at") or "") > self.open_at)):

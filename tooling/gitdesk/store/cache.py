@@ -1,7 +1,7 @@
 """The derived ticket cache: a local SQLite file that is never stale and never committed.
 
 Reading 100,000 tickets' YAML takes minutes; reading them from here takes a fraction of a
-second. The cache mirrors the event files (name, size, mtime, parsed event) and the tickets
+second. The cache mirrors the event files (name, size, change stamp, parsed event) and the tickets
 derived from them, and checks itself against the disk before every read:
 
 - each bucket folder's mtime changes when a file in it is added, removed or renamed (new
@@ -13,6 +13,8 @@ derived from them, and checks itself against the disk before every read:
   re-stat'ed;
 - a file edited in place and then committed leaves ``git status`` clean: when git's index has
   changed since the last whole read, the files touched by the commits since then are re-stat'ed;
+- a file's change stamp is the later of its mtime and its ctime: ``cp -p`` or ``touch -r`` can
+  put an old mtime back after an edit of the same size, never an old ctime;
 - stat data younger than two seconds is not trusted (timestamps are coarse), the way git
   handles "racy" index entries.
 
@@ -32,11 +34,12 @@ from typing import Callable, Iterable
 
 from gitdesk.errors import ValidationError
 from gitdesk.model.event import Event, parse_event
+from gitdesk.model.ids import event_file_problem
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import SUMMARY_DROP, timeline
 from gitdesk.store.base import PRIORITY_RANK, requester_text
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 RACY_NS = 2_000_000_000
 PARALLEL_PARSE_MIN = 4000
 
@@ -45,7 +48,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     bucket TEXT NOT NULL, name TEXT NOT NULL, ticket TEXT NOT NULL,
-    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, tracked INTEGER NOT NULL DEFAULT 0,
+    size INTEGER NOT NULL, stamp_ns INTEGER NOT NULL, tracked INTEGER NOT NULL DEFAULT 0,
     event TEXT NOT NULL, PRIMARY KEY (bucket, name));
 CREATE INDEX IF NOT EXISTS files_ticket ON files (ticket);
 CREATE INDEX IF NOT EXISTS files_untracked ON files (tracked) WHERE tracked = 0;
@@ -60,6 +63,15 @@ CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated, id);
 CREATE INDEX IF NOT EXISTS tickets_priority ON tickets (prio_rank, created, id);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status);
 """
+
+
+def _stamp(st: os.stat_result) -> int:
+    """When a file last changed: the later of its mtime and its inode change time. Tools that
+    keep the mtime of a file they rewrite (``cp -p``, ``rsync -t``, ``tar``, ``touch -r``) cannot
+    set the ctime, so a same-size edit in place still moves the stamp. The two-second "racy"
+    rule looks at the mtime only: a chmod or a new hard link moves the ctime too, and a file
+    re-read for that would be derived again for nothing."""
+    return max(st.st_mtime_ns, st.st_ctime_ns)
 
 
 def event_from_json(text: str) -> Event:
@@ -257,18 +269,18 @@ class TicketCache:
         upserts: dict[tuple[str, str], os.stat_result] = {}
         deletes: set[tuple[str, str]] = set()
         for bucket in changed_buckets:
-            known = {name: (size, mtime) for name, size, mtime in
-                     con.execute("SELECT name, size, mtime_ns FROM files WHERE bucket=?", (bucket,))}
+            known = {name: (size, stamp) for name, size, stamp in
+                     con.execute("SELECT name, size, stamp_ns FROM files WHERE bucket=?", (bucket,))}
             seen = set()
             with os.scandir(self.tickets_dir / bucket) as it:
                 for entry in it:
-                    if not entry.name.endswith(".yml") or entry.name.startswith("."):
+                    if event_file_problem(bucket, entry.name):  # wrong bucket or name: never applied (check names it)
                         continue
                     if not entry.is_file(follow_symlinks=False):
                         continue
                     seen.add(entry.name)
                     st = entry.stat(follow_symlinks=False)
-                    if known.get(entry.name) != (st.st_size, st.st_mtime_ns) or now_ns - st.st_mtime_ns < RACY_NS:
+                    if known.get(entry.name) != (st.st_size, _stamp(st)) or now_ns - st.st_mtime_ns < RACY_NS:
                         upserts[(bucket, entry.name)] = st
             deletes.update((bucket, name) for name in known if name not in seen)
         known_stat = self._known_stat(suspects)
@@ -281,7 +293,7 @@ class TicketCache:
                 if row is not None:
                     deletes.add((bucket, name))
                 continue
-            if row is None or (row[0], row[1]) != (st.st_size, st.st_mtime_ns) or now_ns - st.st_mtime_ns < RACY_NS:
+            if row is None or (row[0], row[1]) != (st.st_size, _stamp(st)) or now_ns - st.st_mtime_ns < RACY_NS:
                 upserts[(bucket, name)] = st
         for bucket in gone_buckets:
             deletes.update(con.execute("SELECT bucket, name FROM files WHERE bucket=?", (bucket,)))
@@ -291,12 +303,12 @@ class TicketCache:
                 "dirty": dirty, "suspects": suspects, "now": now_ns, "whole": only is None}
 
     def _known_stat(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, int]]:
-        """Recorded (size, mtime) of ``keys``: per bucket in one query, not one query per file."""
+        """Recorded (size, stamp) of ``keys``: per bucket in one query, not one query per file."""
         out: dict[tuple[str, str], tuple[int, int]] = {}
         for bucket in {b for b, _ in keys}:
-            for name, size, mtime in self.con.execute("SELECT name, size, mtime_ns FROM files WHERE bucket=?", (bucket,)):
+            for name, size, stamp in self.con.execute("SELECT name, size, stamp_ns FROM files WHERE bucket=?", (bucket,)):
                 if (bucket, name) in keys:
-                    out[(bucket, name)] = (size, mtime)
+                    out[(bucket, name)] = (size, stamp)
         return out
 
     def _index_stamp(self) -> str | None:
@@ -352,7 +364,7 @@ class TicketCache:
         for path in paths:
             if path.startswith(rel):
                 parts = path[len(rel):].split("/")
-                if len(parts) == 2:
+                if len(parts) == 2 and not event_file_problem(parts[0], parts[1]):
                     found.add((parts[0], parts[1]))
         return found
 
@@ -384,10 +396,10 @@ class TicketCache:
         """Read and check event files; many at once use both cores."""
         if len(keys) >= PARALLEL_PARSE_MIN and (os.cpu_count() or 1) > 1:
             jobs = [(str(self.tickets_dir / b / n), f"tickets/{b}/{n}", self.max_bytes, self.statuses) for b, n in keys]
-            from concurrent.futures import ProcessPoolExecutor
+            from gitdesk.workers import process_pool
 
             out: dict[tuple[str, str], Event] = {}
-            with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            with process_pool(min(4, os.cpu_count() or 1)) as pool:
                 for key, job, (data, error) in zip(keys, jobs, pool.map(_parse_file, jobs, chunksize=500)):
                     if error:
                         raise ValidationError(error[0], path=error[1], field=error[2])
@@ -413,12 +425,14 @@ class TicketCache:
         for key in keys:
             st = plan["upserts"][key]
             event = events[key]
-            expected_ticket = key[1].split(".", 1)[0]
+            expected_ticket, expected_id = key[1].split(".")[:2]
             if event.ticket != expected_ticket:
                 raise ValidationError(f"event is for ticket {event.ticket} but the file is named for {expected_ticket}",
                                       path=f"tickets/{key[0]}/{key[1]}", field="ticket")
-            mtime = 0 if now_ns - st.st_mtime_ns < RACY_NS else st.st_mtime_ns
-            rows.append((key[0], key[1], event.ticket, st.st_size, mtime, 1 if key in tracked else 0,
+            if event.id != expected_id:
+                raise ValidationError(f"event id {event.id} differs from the file name", path=f"tickets/{key[0]}/{key[1]}", field="id")
+            stamp = 0 if now_ns - st.st_mtime_ns < RACY_NS else _stamp(st)
+            rows.append((key[0], key[1], event.ticket, st.st_size, stamp, 1 if key in tracked else 0,
                          json.dumps(event.to_dict(), ensure_ascii=False)))
             affected.add(event.ticket)
         con.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?)", rows)

@@ -21,7 +21,7 @@ from gitdesk.model.ids import normalize_ref
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.repo import Repo
-from gitdesk.store.base import Filters, TicketStore
+from gitdesk.store.base import NO_PRIORITY, Filters, TicketStore
 from gitdesk.store.cache import TicketCache
 from gitdesk.yamlio import atomic_write, dump_yaml, load_yaml_file
 
@@ -218,7 +218,9 @@ def _where(filters: Filters | None) -> tuple[str, list]:
     any_of("status", filters.status)
     if filters.open_only:
         any_of("status", list(filters.open_statuses))
-    any_of("priority", filters.priority)
+    if filters.priority:  # a ticket without one reads as "none" (--priority none)
+        clauses.append(f"coalesce(priority, ?) IN ({','.join('?' * len(filters.priority))})")
+        params.extend([NO_PRIORITY, *filters.priority])
     if filters.category:
         clauses.append("(" + " OR ".join("category = ? OR category LIKE ? ESCAPE '\\'" for _ in filters.category) + ")")
         for c in filters.category:
@@ -241,6 +243,20 @@ def _where(filters: Filters | None) -> tuple[str, list]:
     if filters.until:
         clauses.append("created < ?")
         params.append(filters.until)
+    if filters.channel:
+        clauses.append(f"json_extract(summary, '$.channel') IN ({','.join('?' * len(filters.channel))})")
+        params.extend(filters.channel)
+    if filters.type:
+        marks = ",".join("?" * len(filters.type))
+        clauses.append(f"coalesce(json_extract(summary, '$.type'), ?) IN ({marks})")
+        params.extend([filters.default_type, *filters.type])
+    if filters.unassigned:
+        clauses.append("assignee IS NULL")
+    if filters.text:
+        # the description lives only in the whole ticket
+        clauses.append("(lower(title) LIKE ? ESCAPE '\\' OR id IN (SELECT id FROM bodies "
+                       "WHERE lower(json_extract(full, '$.description')) LIKE ? ESCAPE '\\'))")
+        params.extend(["%" + _like_escape(filters.text.lower()) + "%"] * 2)
     if filters.open_at:
         marks = ",".join("?" * len(filters.open_statuses))
         clauses.append(f"created <= ? AND (status IN ({marks}) OR updated > ?)")

@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterator
 
 from gitdesk.config import Config
 from gitdesk.errors import NotFoundError, ValidationError
-from gitdesk.model.event import Event, format_time, parse_time, utcnow
+from gitdesk.model.event import Event, after_last, format_time, parse_time, utcnow
 from gitdesk.model.ids import event_id_from, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 from gitdesk.repo import Repo
@@ -291,8 +291,7 @@ class SyncEngine:
     def _link_event(self, tid: str, issue: dict) -> Event:
         at = m.gh_time(issue.get("created_at"))
         ticket = self.tickets.get(tid) or {}
-        if ticket.get("updated_at"):  # after everything the ticket had when it was linked
-            at = max(at, parse_time(ticket["updated_at"]) + timedelta(microseconds=1))
+        at = after_last(at, ticket.get("updated_at"))  # after everything the ticket had when it was linked
         seed = f"{m.issue_seed(self.client.full_name, issue['number'])}:link:{tid}"
         return Event(id=event_id_from(at, seed), ticket=tid, at=at, by=self.actor, action="sync",
                      set={"external": m.external_for(issue, self.client.full_name)})

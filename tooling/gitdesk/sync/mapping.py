@@ -25,13 +25,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
 from gitdesk.config import Config
 from gitdesk.errors import ValidationError
-from gitdesk.model.event import Event, parse_event, parse_time  # noqa: F401 - parse_time is used by triage
+from gitdesk.model.event import Event, after_last, parse_event, parse_time  # noqa: F401 - parse_time is used by triage
 from gitdesk.model.ids import event_id_from, is_ticket_id, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 
@@ -124,28 +124,41 @@ def gh_time(value: str | None) -> datetime | None:
 
 # -- the issue form ------------------------------------------------------------------------------
 def form_labels(root: Path | None) -> dict[str, str]:
-    """Field id -> heading, read from the repository's support-request form when it has one."""
+    """Field id -> heading, read from the repository's support-request form when it has one.
+
+    The forms of the other languages (``support-request.es.yml``) add their headings as
+    ``<id>@<file>`` keys: read when parsing, never used to write a body."""
     labels = dict(DEFAULT_FORM_LABELS)
     if root is None:
         return labels
-    path = Path(root, FORM_TEMPLATE)
-    try:
-        if path.is_file() and path.stat().st_size < 200_000:
-            from gitdesk.yamlio import load_yaml_file
+    folder = Path(root, FORM_TEMPLATE).parent
+    others = sorted(folder.glob(FORM_TEMPLATE.stem + ".*.yml")) if folder.is_dir() else []
+    for path in [Path(root, FORM_TEMPLATE), *others]:
+        suffix = "" if path.name == FORM_TEMPLATE.name else "@" + path.name
+        try:
+            if path.is_file() and path.stat().st_size < 200_000:
+                from gitdesk.yamlio import load_yaml_file
 
-            data = load_yaml_file(path, display=str(FORM_TEMPLATE))
-            for item in (data or {}).get("body") or []:
-                if isinstance(item, dict) and item.get("id") and isinstance(item.get("attributes"), dict):
-                    label = item["attributes"].get("label")
-                    if isinstance(label, str) and label.strip():
-                        labels[str(item["id"])] = " ".join(label.split())
-    except (OSError, ValidationError, AttributeError):
-        pass  # a broken template is `gitdesk check`'s business; the defaults still parse bodies
+                data = load_yaml_file(path, display=(FORM_TEMPLATE.parent / path.name).as_posix())
+                for item in (data or {}).get("body") or []:
+                    if isinstance(item, dict) and item.get("id") and isinstance(item.get("attributes"), dict):
+                        label = item["attributes"].get("label")
+                        if isinstance(label, str) and label.strip():
+                            labels[str(item["id"]) + suffix] = " ".join(label.split())
+        except (OSError, ValidationError, AttributeError):
+            pass  # a broken template is `gitdesk check`'s business; the defaults still parse bodies
     return labels
 
 
 def _section_names(labels: dict[str, str]) -> dict[str, str]:
-    names = {label.casefold(): fid for fid, label in labels.items()}
+    """Heading (casefolded) -> field id: the repository's forms, the headings of the forms
+    gitdesk ships in every language (an issue opened from the Spanish form parses too) and
+    those of the older English form (issues opened before the forms changed)."""
+    from gitdesk.intake.forms import headings
+
+    names = dict(headings())
+    names.update({label.casefold(): fid for fid, label in DEFAULT_FORM_LABELS.items()})  # issues of older forms
+    names.update({label.casefold(): fid.split("@", 1)[0] for fid, label in labels.items()})
     names.setdefault("requester", REQUESTER_SECTION)
     return names
 
@@ -414,15 +427,10 @@ class Context:
         return cfg["default_team"]
 
 
-def _valid(value: str | None, choices: Iterable[str]) -> str | None:
-    if value is None:
-        return None
-    low = value.strip().casefold()
-    return next((c for c in choices if c.casefold() == low), None)
-
-
 def body_fields(issue: dict, ctx: Context) -> dict[str, Any]:
     """What the body says: form fields (validated), description, requester."""
+    from gitdesk.intake.forms import read_choice
+
     cfg = ctx.config
     form = parse_form(issue.get("body"), ctx.labels)
     trusted = is_trusted(issue.get("user"), issue.get("author_association"))
@@ -447,11 +455,11 @@ def body_fields(issue: dict, ctx: Context) -> dict[str, Any]:
     if form.get("department"):
         requester["department"] = " ".join(form["department"].split())[:200]
     asset = " ".join((form.get("asset") or "").split())[:200] or None
-    out = {
-        "category": _valid(form.get("category"), cfg.category_ids()),
-        "impact": _valid(form.get("impact"), cfg["impact_levels"]),
-        "urgency": _valid(form.get("urgency"), cfg["urgency_levels"]),
-        "channel": _valid(form.get("channel"), cfg.channels),
+    out = {  # ids, or the names and plain answers of the forms in any language
+        "category": read_choice(cfg, "category", form.get("category")),
+        "impact": read_choice(cfg, "impact", form.get("impact")),
+        "urgency": read_choice(cfg, "urgency", form.get("urgency")),
+        "channel": read_choice(cfg, "channel", form.get("channel")),
         "asset": asset,
         "description": description,
         "requester": requester or None,
@@ -816,7 +824,7 @@ def reconcile(events: list[Event], issue: dict, now: dict, ticket_id: str, ctx: 
     status = changes.pop("status", None)
     closed_at = gh_time(issue.get("closed_at"))
     if status is not None and issue.get("state") == "closed" and current.get("status") not in ("resolved", "closed") and closed_at:
-        at = max(closed_at, last + timedelta(microseconds=1))
+        at = after_last(closed_at, last)
         closed_by = (issue.get("closed_by") or {}).get("login") if isinstance(issue.get("closed_by"), dict) else None
         action = "resolve" if status == "resolved" else "close"
         out.append(Event(id=event_id_from(at, f"{seed}:closed:{issue.get('closed_at')}"), ticket=ticket_id, at=at,
@@ -842,7 +850,7 @@ def reconcile(events: list[Event], issue: dict, now: dict, ticket_id: str, ctx: 
         if have - want:
             remove["tags"] = sorted(have - want)
     updated = gh_time(issue.get("updated_at")) or last
-    at = max(updated, last + timedelta(microseconds=1))
+    at = after_last(updated, last)
     seed_text = f"{seed}:sync:{issue.get('updated_at')}:{html_json([changes, add, remove])}"
     if changes or add or remove:
         out.append(Event(id=event_id_from(at, seed_text), ticket=ticket_id, at=at, by=SYNC_ACTOR, action="sync",

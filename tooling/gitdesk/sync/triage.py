@@ -16,6 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from gitdesk.errors import GitdeskError
+from gitdesk.intake.forms import form_language
+from gitdesk.languages import text
 from gitdesk.model.ids import event_id_from
 from gitdesk.sync import mapping as m
 from gitdesk.sync.client import WriteOutcomeUnknown
@@ -42,17 +44,23 @@ def own_comment(comments: list[dict], kind: str) -> dict | None:
     return None
 
 
-def missing_text(missing: list[str], problems: list[str]) -> str:
-    lines = ["Thanks for your request. To route it to the right people, the help desk still needs:", ""]
-    lines += [f"- **{item}**" for item in missing]
+def missing_text(missing: list[str], problems: list[str], language: str = "en") -> str:
+    """What is missing, in the language of the form the requester used: the form's own
+    questions (English keeps the field names)."""
+    lines = [text("desk.triage_missing_intro", language), ""]
+    if language == "en":
+        lines += [f"- **{item}**" for item in missing]
+    else:
+        keys = {"Category": ["form_category_label"], "Impact": ["form_impact_label"], "Urgency": ["form_urgency_label"],
+                "Impact and Urgency": ["form_impact_label", "form_urgency_label"]}
+        lines += [f"- **{text('desk.' + key, language)}**" for item in missing for key in keys.get(item, [])]
     if problems:
         lines += ["", *[f"_{p}_" for p in problems]]
-    lines += ["", "Please edit this issue (the **···** menu, then **Edit**) and fill in what is missing. "
-              "An agent will also look at it."]
+    lines += ["", text("desk.triage_missing_outro", language)]
     return "\n".join(lines)
 
 
-COMPLETE_TEXT = "Thanks: this request now has everything the help desk needs to route it."
+COMPLETE_TEXT = text("desk.triage_complete", "en")
 
 
 def article_url(path: str, issue: dict, store) -> str:
@@ -66,13 +74,13 @@ def article_url(path: str, issue: dict, store) -> str:
     return f"{repo_html}/blob/HEAD/{kb}/{path}" if repo_html else f"{kb}/{path}"
 
 
-def kb_text(results: list, issue: dict, store) -> str:
-    lines = ["These help articles may solve this right away:", ""]
+def kb_text(results: list, issue: dict, store, language: str = "en") -> str:
+    lines = [text("desk.triage_kb_intro", language), ""]
     for r in results:
         title = " ".join((r.title or r.path).split()).replace("[", "(").replace("]", ")")
         summary = " ".join((getattr(r, "summary", "") or "").split())
         lines.append(f"- [{title}]({article_url(r.path, issue, store)})" + (f": {summary}" if summary else ""))
-    lines += ["", "If one of them fixes the problem, please say so here and we will close this ticket."]
+    lines += ["", text("desk.triage_kb_outro", language)]
     return "\n".join(lines)
 
 
@@ -109,7 +117,9 @@ def triage(store, number: int, *, suggest_articles: bool = True) -> dict[str, An
         if form.get(key) and body[key] is None:
             problems.append(f"{key.title()} {form[key]!r} is not one of: {', '.join(map(str, choices))}")
     priority = cfg.derive_priority(body["impact"], body["urgency"]) if body["impact"] and body["urgency"] else None
-    found = {"category": body["category"], "priority": priority, "channel": body["channel"]}
+    # the forms no longer ask requesters how their own request arrived: through the web, like sync says
+    channel = body["channel"] or (body["default_channel"] if form else None)
+    found = {"category": body["category"], "priority": priority, "channel": channel}
     labels = list(names)
     added, kept = [], []
     for kind, value in found.items():
@@ -147,10 +157,11 @@ def triage(store, number: int, *, suggest_articles: bool = True) -> dict[str, An
         store.mirror.put_issue(response.data, result["ticket"])
     # the missing-information comment: one, edited in place
     existing = own_comment(comments, "triage")
+    language = form_language(issue.get("body")) or "en"  # the comments speak the requester's form's language
     if missing:
-        result["triage_comment"] = _upsert(store, number, issue, existing, "triage", missing_text(missing, problems))
+        result["triage_comment"] = _upsert(store, number, issue, existing, "triage", missing_text(missing, problems, language))
     elif existing is not None:
-        result["triage_comment"] = _upsert(store, number, issue, existing, "triage", COMPLETE_TEXT)
+        result["triage_comment"] = _upsert(store, number, issue, existing, "triage", text("desk.triage_complete", language))
     else:
         result["triage_comment"] = "none"
     # the knowledge base suggestions: one comment, edited in place
@@ -161,7 +172,7 @@ def triage(store, number: int, *, suggest_articles: bool = True) -> dict[str, An
             result["kb_error"] = error
         if results:
             result["kb_comment"] = _upsert(store, number, issue, own_comment(comments, "kb"), "kb",
-                                           kb_text(results, issue, store))
+                                           kb_text(results, issue, store, language))
         else:
             result["kb_comment"] = "none"
     store.mirror.commit()
