@@ -1,8 +1,9 @@
 """The home page of each language, as a help centre's: search box, category cards, popular
 articles, the urgent notice. Placeholders (a line ``<!-- gitdesk:NAME -->``):
 
-- ``search-box``: a search field in the page itself; ``gitdesk.js`` hands what is typed to the
-  theme's search (the language's own index), so it works from ``file://`` too.
+- ``search-box``: a search field in the page itself, built by ``gitdesk.js`` (the page holds no
+  input), which hands what is typed to the theme's search (the language's own index), so it
+  works from ``file://`` too.
 - ``categories``: one card per top-level section that has an index page in the page's language,
   with the first sentence of its index page and the number of articles it holds in that language.
 - ``popular``: ``site.popular`` of helpdesk.yml (default-language paths), each shown in the page's
@@ -36,12 +37,13 @@ def _base(rel: str) -> str:
 
 @placeholder("search-box")
 def search_box(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
-    label, hint, button = (html.escape(t(ctx, k)) for k in ("search_label", "search_placeholder", "search_button"))
+    """A box gitdesk.js fills with a search field and button (pages may hold no inputs: see
+    :mod:`gitdesk.kb.htmlsafety`); without script it says where the search box is."""
+    label, hint, button, fallback = (html.escape(t(ctx, k)) for k in ("search_label", "search_placeholder", "search_button", "search_fallback"))
     return (
-        f'<form class="gitdesk-search" role="search" aria-label="{label}">\n'
-        f'<input type="search" name="q" class="gitdesk-search__input" aria-label="{label}" placeholder="{hint}" autocomplete="off">\n'
-        f'<button type="submit" class="md-button md-button--primary">{button}</button>\n'
-        "</form>\n"
+        f'<div class="gitdesk-search" role="search" aria-label="{label}" data-placeholder="{hint}" data-button="{button}">\n'
+        f"<p>{fallback}</p>\n"
+        "</div>\n"
     )
 
 

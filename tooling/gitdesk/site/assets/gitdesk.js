@@ -89,36 +89,54 @@
   }
 })();
 
-/* gitdesk: the home page's own search box hands its text to the theme's search (the language's
-   own index, which also works from file://): it opens the search dialog with the query typed. */
+/* gitdesk: the home page's own search box. The page only holds an empty box (a KB page may hold
+   no inputs): the field and button are made here, and what is typed is handed to the theme's
+   search (the language's own index, which also works from file://) by opening its dialog. */
 (function () {
   "use strict";
-  function bind() {
-    document.querySelectorAll("form.gitdesk-search").forEach(function (form) {
-      if (form.dataset.gitdeskBound) return;
-      form.dataset.gitdeskBound = "1";
-      form.addEventListener("submit", function (event) {
-        event.preventDefault();
-        var query = (form.querySelector("input[name=q]") || {}).value || "";
-        var toggle = document.querySelector("input[data-md-toggle=search]");
-        var input = document.querySelector(".md-search__input");
-        if (!toggle || !input) return;
-        if (!toggle.checked) {
-          toggle.checked = true;
-          toggle.dispatchEvent(new Event("change"));
+  function search(query) {
+    var toggle = document.querySelector("input[data-md-toggle=search]");
+    var input = document.querySelector(".md-search__input");
+    if (!toggle || !input) return;
+    if (!toggle.checked) {
+      toggle.checked = true;
+      toggle.dispatchEvent(new Event("change"));
+    }
+    input.value = query;
+    input.focus();
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+  }
+  function build() {
+    document.querySelectorAll("div.gitdesk-search:not([data-built])").forEach(function (box) {
+      box.setAttribute("data-built", "1");
+      var field = document.createElement("input");
+      field.type = "search";
+      field.className = "gitdesk-search__input";
+      field.setAttribute("aria-label", box.getAttribute("aria-label") || "");
+      field.placeholder = box.getAttribute("data-placeholder") || "";
+      field.autocomplete = "off";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button md-button--primary";
+      button.textContent = box.getAttribute("data-button") || "Search";
+      button.addEventListener("click", function () { search(field.value); });
+      field.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          search(field.value);
         }
-        input.value = query;
-        input.focus();
-        input.dispatchEvent(new Event("input", { bubbles: true }));
-        input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
       });
+      box.textContent = "";
+      box.appendChild(field);
+      box.appendChild(button);
     });
   }
   if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(bind);
+    window.document$.subscribe(build);
   } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", bind);
+    document.addEventListener("DOMContentLoaded", build);
   } else {
-    bind();
+    build();
   }
 })();
