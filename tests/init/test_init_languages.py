@@ -72,7 +72,8 @@ def test_translations_link_to_pages_of_their_own_language(tmp_path):
     assert "related: [accounts/reset-password.es.md, accounts/password-faq.es.md, email/outlook-not-syncing.es.md]" in text
     assert "(reset-password.es.md)" in text and "(reset-password.md)" not in text
     home = (root / "kb" / "index.es.md").read_text(encoding="utf-8")
-    assert "(get-help.es.md)" in home and "(accounts/index.es.md)" in home and "agents/" not in home
+    assert "(get-help.es.md)" in home and "agents/" not in home
+    assert "(accounts/index.es.md)" in home or "<!-- gitdesk:categories -->" in home  # the site's cards, when it has them
     assert "agents/index.md" in (root / "kb" / "index.md").read_text(encoding="utf-8")  # the default language's home only
     yml = (root / "helpdesk.yml").read_text(encoding="utf-8")
     assert "\nlanguage: pt\n" in yml and "\nlanguages: [pt, es]\n" in yml and 'name: "Central de ajuda de TI"' in yml

@@ -59,7 +59,7 @@ def make_sample(root: Path, *, language: str = "en", config_extra: str = "") -> 
     """Write helpdesk.yml, mkdocs.yml and a clean KB (no `kb check` problems) under ``root``."""
     root.mkdir(parents=True, exist_ok=True)
     config = (PROJECT / "helpdesk.yml").read_text(encoding="utf-8")
-    config = re.sub(r"(?m)^language:.*$", f"language: {language}", config)
+    config = re.sub(r"(?m)^languages?:.*$", f"language: {language}", config)  # one language: the site of that language
     (root / "helpdesk.yml").write_text(config + ("\n" + config_extra if config_extra else ""), encoding="utf-8")
     (root / "mkdocs.yml").write_text((PROJECT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
     kb = root / "kb"

@@ -13,6 +13,7 @@ import pytest
 from gitdesk.config import load_config
 from gitdesk.errors import GitdeskError
 from gitdesk.kb import is_article
+from gitdesk.languages import split_suffix
 from gitdesk.site.offline import scan_site
 from tests.kb.kbsample import PROJECT, guide, make_sample, run_main, write
 from tests.site.conftest import build
@@ -73,14 +74,17 @@ def human(duration: str, business: bool = False) -> str:
 # -- the shipped site -------------------------------------------------------------------------------
 
 def articles() -> list[str]:
-    return sorted(p.relative_to(PROJECT / "kb").as_posix() for p in (PROJECT / "kb").rglob("*.md") if is_article(p.relative_to(PROJECT / "kb").as_posix()))
+    """The default language's articles (translations are checked in test_site_languages)."""
+    rels = (p.relative_to(PROJECT / "kb").as_posix() for p in (PROJECT / "kb").rglob("*.md"))
+    return sorted(rel for rel in rels if split_suffix(rel)[1] is None and is_article(rel))
 
 
 def test_shipped_site_builds_every_page(real_site):
     sources = sorted((PROJECT / "kb").rglob("*.md"))
     assert len(articles()) >= 30
     for src in sources:
-        rel = src.relative_to(PROJECT / "kb").with_suffix(".html")
+        base, lang = split_suffix(src.relative_to(PROJECT / "kb").as_posix())
+        rel = (f"{lang}/" if lang else "") + base[:-3] + ".html"  # a translation: its language's folder
         assert (real_site / rel).is_file(), rel
     assert (real_site / "search" / "search_index.js").read_text(encoding="utf-8").startswith("var __index = ")
 
@@ -199,7 +203,7 @@ def test_spanish_site(tmp_path):
     rows = page(site, "get-help.html").rows
     assert ["Canal", "Cómo contactarnos"] in rows
     assert ["Prioridad", "Se aplica a", "Primera respuesta", "Actualización al menos cada", "Resolución", "Cómputo"] in rows
-    assert ["Critical", "Todas las solicitudes", "30 minutos", "1 hora", "4 horas", "24/7"] in rows  # labels are helpdesk.yml's
+    assert ["Crítica", "Todas las solicitudes", "30 minutos", "1 hora", "4 horas", "24/7"] in rows  # the default labels, translated
     assert scan_site(site) == []
 
 

@@ -72,7 +72,7 @@ def _frame(chart_id: str, title: str, desc: str, body: list[str], width: int = W
 
 
 def bar_chart(chart_id: str, title: str, items: list[tuple[str, float | None]], *, unit: str, x_title: str,
-              y_title: str, percent: bool = False, width: int = WIDTH, height: int = HEIGHT) -> str:
+              y_title: str, percent: bool = False, width: int = WIDTH, height: int = HEIGHT, language: str = "en") -> str:
     """A vertical bar chart of ``(label, value)``; a value of None is drawn as "n/a"."""
     plot_w = width - MARGIN_LEFT - MARGIN_RIGHT
     plot_h = height - MARGIN_TOP - MARGIN_BOTTOM
@@ -119,49 +119,59 @@ def bar_chart(chart_id: str, title: str, items: list[tuple[str, float | None]], 
                 body.append(f'<text x="{_num(cx)}" y="{_num(ly)}" text-anchor="middle">{_x(label)}</text>')
     if not items:
         body.append(f'<text x="{_num(MARGIN_LEFT + plot_w / 2)}" y="{_num(MARGIN_TOP + plot_h / 2)}" '
-                    f'text-anchor="middle">No data in this range</text>')
-    return _frame(chart_id, title, _describe(title, items, unit, percent), body, width, height)
+                    f'text-anchor="middle">{_x(_words(language)("chart_no_data"))}</text>')
+    return _frame(chart_id, title, _describe(title, items, unit, percent, language), body, width, height)
 
 
-def _describe(title: str, items: list[tuple[str, float | None]], unit: str, percent: bool) -> str:
+def _words(language: str):
+    from gitdesk.metrics.report import words
+
+    return words(language)
+
+
+def _describe(title: str, items: list[tuple[str, float | None]], unit: str, percent: bool, language: str = "en") -> str:
+    w = _words(language)
     if not items:
-        return f"{title}: no data in this range."
+        return w("chart_no_data_desc", title=title)
     parts = []
     for label, value in items:
         if value is None:
-            parts.append(f"{label}: no data")
+            parts.append(w("chart_value_no_data", label=label))
         else:
             parts.append(f"{label}: {value:g} %" if percent else f"{label}: {_fmt_count(value)} {unit}")
-    return f"Bar chart. {title}. " + "; ".join(parts) + "."
+    return w("chart_desc", title=title, parts="; ".join(parts))
 
 
 # -- the four charts ----------------------------------------------------------------------------
 
-def volume(result: dict, chart_id: str = "gd-volume") -> str:
+def _chart(chart_id: str, key: str, items: list, language: str, *, percent: bool = False) -> str:
+    """One of the four charts, its title and axes in ``language`` (``dashboard.yml``: chart_<key>)."""
+    w = _words(language)
+    return bar_chart(chart_id, w(f"chart_{key}"), items, unit="" if percent else w("chart_unit_tickets"),
+                     x_title=w(f"chart_{key}_x"), y_title=w(f"chart_{key}_y"), percent=percent, language=language)
+
+
+def volume(result: dict, chart_id: str = "gd-volume", language: str = "en") -> str:
     items = [(week, count) for week, count in (result.get("by_week") or {}).items()]
-    return bar_chart(chart_id, "Tickets created per week", items, unit="tickets", x_title="ISO week",
-                     y_title="Tickets")
+    return _chart(chart_id, "volume", items, language)
 
 
-def sla_compliance(result: dict, chart_id: str = "gd-sla") -> str:
+def sla_compliance(result: dict, chart_id: str = "gd-sla", language: str = "en") -> str:
     by_priority = (result.get("sla_compliance") or {}).get("by_priority") or {}
     items = [(p, None if row["rate"] is None else round(row["rate"] * 100, 1)) for p, row in by_priority.items()]
-    return bar_chart(chart_id, "SLA compliance by priority", items, unit="", x_title="Priority",
-                     y_title="Met every target", percent=True)
+    return _chart(chart_id, "sla", items, language, percent=True)
 
 
-def resolution_time(result: dict, chart_id: str = "gd-resolution") -> str:
+def resolution_time(result: dict, chart_id: str = "gd-resolution", language: str = "en") -> str:
     items = list((result.get("resolution_time_buckets") or {}).items())
-    return bar_chart(chart_id, "Time to resolve", items, unit="tickets", x_title="Time from opening to resolution",
-                     y_title="Resolved tickets")
+    return _chart(chart_id, "resolution", items, language)
 
 
-def backlog_age(result: dict, chart_id: str = "gd-backlog") -> str:
+def backlog_age(result: dict, chart_id: str = "gd-backlog", language: str = "en") -> str:
     items = list((result.get("backlog_by_age") or {}).items())
-    return bar_chart(chart_id, "Open tickets by age", items, unit="tickets", x_title="Age since opening",
-                     y_title="Open tickets")
+    return _chart(chart_id, "backlog", items, language)
 
 
-def render_all(result: dict) -> dict[str, str]:
-    """Every chart as ``{file name: SVG text}``."""
-    return {name: globals()[fn](result) for name, fn in CHARTS.items()}
+def render_all(result: dict, language: str = "en") -> dict[str, str]:
+    """Every chart as ``{file name: SVG text}``, in ``language``."""
+    return {name: globals()[fn](result, language=language) for name, fn in CHARTS.items()}

@@ -18,21 +18,25 @@ from gitdesk.metrics import charts as charts_mod
 #: what could turn text into markup inside a table cell or a heading (HTML is escaped separately)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
 
-DEFINITIONS = [
-    ("Range", "tickets created from the start date (included) to the end date (excluded); states, ratings "
-              "and SLA results are the tickets' current ones; ages are measured when the report was made."),
-    ("Duplicates", "tickets merged into another count in the volume but not as resolved work, rates or times."),
-    ("First response", "the first public reply by someone other than the requester and not a bot."),
-    ("Business hours", "the SLA clock of the ticket's policy: open hours of its calendar, pending time excluded."),
-    ("Median and p90", "linear interpolation between closest ranks (position (n - 1) x q in the sorted values)."),
-    ("SLA compliance", "share of tickets whose SLA is decided that met every target."),
-    ("First contact resolution", "resolved tickets never escalated, never reopened, with at most one agent reply."),
-    ("Reopen rate", "tickets reopened at least once among those resolved at least once."),
-    ("Escalation rate", "tickets whose tier was raised at least once."),
-    ("CSAT", "ratings from 1 to 5 of tickets resolved at least once; response rate = rated / resolved."),
-    ("Training needs", "departments with two or more how-to tickets (tagged how-to, or resolved with a linked KB article)."),
-    ("Knowledge gaps", "ticket categories with no KB article in the same, a parent or a child category."),
-]
+#: the definitions printed under the report, as keys of ``data/lang/<lang>/dashboard.yml``
+DEFINITIONS = ("range", "duplicates", "first_response", "business", "median", "sla", "fcr", "reopen",
+               "escalation", "csat", "training", "gaps")
+
+
+def words(language: str = "en") -> Callable[..., str]:
+    """``w(key, **values)``: the report's text in ``language`` (``dashboard.yml``)."""
+    from gitdesk.languages import text
+
+    return lambda key, **values: text(f"dashboard.{key}", language, **values)
+
+
+def decimal(value: float, language: str = "en", fmt: str = "0.0") -> str:
+    """A number the language's way (``12,5`` in Spanish and Portuguese); English unchanged."""
+    if language == "en":
+        return f"{value:.1f}" if fmt == "0.0" else f"{value:g}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format=fmt, locale=words(language)("babel_locale"))
 
 
 def md(text: Any) -> str:
@@ -41,116 +45,126 @@ def md(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", escape(value, quote=False))
 
 
-def pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value * 100:.1f} %"
+def pct(value: float | None, language: str = "en") -> str:
+    return words(language)("na") if value is None else f"{decimal(value * 100, language)} %"
 
 
-def hours(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:g} h"
+def hours(value: float | None, language: str = "en") -> str:
+    return words(language)("na") if value is None else f"{decimal(value, language, '0.##')} h"
 
 
-def _stat(stat: dict) -> str:
+def _stat(stat: dict, language: str = "en") -> str:
+    w = words(language)
     if not stat or not stat.get("count"):
-        return "n/a"
-    return f"median {hours(stat['median'])}, p90 {hours(stat['p90'])} ({stat['count']} tickets)"
+        return w("na")
+    return w("stat", median=hours(stat["median"], language), p90=hours(stat["p90"], language), count=stat["count"])
 
 
-def _range_text(result: dict) -> str:
+def _range_text(result: dict, language: str = "en") -> str:
+    w = words(language)
     rng = result.get("range") or {}
     since, until = rng.get("since"), rng.get("until")
     if since and until:
-        return f"tickets created from {since[:16].replace('T', ' ')} to {until[:16].replace('T', ' ')} UTC"
+        return w("range_both", since=since[:16].replace("T", " "), until=until[:16].replace("T", " "))
     if since:
-        return f"tickets created since {since[:16].replace('T', ' ')} UTC"
+        return w("range_since", since=since[:16].replace("T", " "))
     if until:
-        return f"tickets created before {until[:16].replace('T', ' ')} UTC"
-    return "all tickets"
+        return w("range_until", until=until[:16].replace("T", " "))
+    return w("all_tickets")
 
 
-def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
+def _table(headers: list[str], rows: list[list[Any]], language: str = "en") -> list[str]:
     if not rows:
-        return ["*None in this range.*", ""]
+        return [words(language)("none_in_range"), ""]
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join(" --- " for _ in headers) + "|"]
     out += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows]
     return out + [""]
 
 
-def _counts_table(title: str, counts: dict, total: int) -> list[str]:
-    rows = [[key, value, pct(value / total) if total else "n/a"] for key, value in counts.items()]
-    return [f"### {title}", "", *_table([title.split(" by ")[-1].capitalize(), "Tickets", "Share"], rows)]
+def _counts_table(key: str, column: str, counts: dict, total: int, language: str = "en") -> list[str]:
+    w = words(language)
+    rows = [[name, value, pct(value / total, language) if total else w("na")] for name, value in counts.items()]
+    return [f"### {w(key)}", "", *_table([w(column), w("col_tickets"), w("col_share")], rows, language)]
 
 
-def key_figures(result: dict) -> list[tuple[str, str]]:
+def key_figures(result: dict, language: str = "en") -> list[tuple[str, str]]:
     """The headline figures as ``(label, value)`` rows (report, dashboard and summary)."""
+    w = words(language)
     sla = result["sla_compliance"]
     csat = result["csat"]
     return [
-        ("Tickets", str(result["tickets"])),
-        ("Open", str(result["open"])),
-        ("Resolved", str(result["resolved"])),
-        ("First response (calendar)", _stat(result["first_response_hours"])),
-        ("First response (business)", _stat(result["first_response_business_hours"])),
-        ("Resolution (calendar)", _stat(result["resolution_hours"])),
-        ("Resolution (business)", _stat(result["resolution_business_hours"])),
-        ("SLA compliance", f"{pct(sla['rate'])} ({sla['met']} of {sla['decided']} decided)"),
-        ("First contact resolution", pct(result["first_contact_resolution_rate"])),
-        ("Reopen rate", pct(result["reopen_rate"])),
-        ("Escalation rate", pct(result["escalation_rate"])),
-        ("Satisfaction (CSAT)", "n/a" if csat["average"] is None else
-         f"{csat['average']:g} / 5 from {csat['responses']} ratings ({pct(csat['response_rate'])} response rate)"),
-        ("Resolved with a KB article", pct(result["kb_linked_share"])),
+        (w("kf_tickets"), str(result["tickets"])),
+        (w("kf_open"), str(result["open"])),
+        (w("kf_resolved"), str(result["resolved"])),
+        (w("kf_first_response_calendar"), _stat(result["first_response_hours"], language)),
+        (w("kf_first_response_business"), _stat(result["first_response_business_hours"], language)),
+        (w("kf_resolution_calendar"), _stat(result["resolution_hours"], language)),
+        (w("kf_resolution_business"), _stat(result["resolution_business_hours"], language)),
+        (w("kf_sla"), w("kf_sla_value", rate=pct(sla["rate"], language), met=sla["met"], decided=sla["decided"])),
+        (w("kf_fcr"), pct(result["first_contact_resolution_rate"], language)),
+        (w("kf_reopen"), pct(result["reopen_rate"], language)),
+        (w("kf_escalation"), pct(result["escalation_rate"], language)),
+        (w("kf_csat"), w("na") if csat["average"] is None else
+         w("kf_csat_value", average=decimal(csat["average"], language, "0.##"), responses=csat["responses"],
+           rate=pct(csat["response_rate"], language))),
+        (w("kf_kb"), pct(result["kb_linked_share"], language)),
     ]
 
 
 def markdown_report(result: dict, *, title: str = "Help desk metrics", agents: bool = True,
-                    chart: Callable[[str, str], str] | None = None) -> str:
-    """The whole report as Markdown.
+                    chart: Callable[[str, str], str] | None = None, language: str = "en") -> str:
+    """The whole report as Markdown, in ``language`` (the site's dashboard: the page's).
 
     ``chart(file_name, alt_text)`` returns the Markdown that shows one chart (an image link for
     ``--out``, inline SVG on the site); None leaves the charts out. ``agents=False`` drops the
     per-agent table.
     """
-    lines = [f"# {md(title)}", "", f"Figures for {md(_range_text(result))}, "
-             f"as of {md(result['range']['now'][:16].replace('T', ' '))} UTC.", ""]
-    lines += ["## Key figures", "", *_table(["Figure", "Value"], [list(r) for r in key_figures(result)])]
+    w = words(language)
+
+    def table(columns: list[str], rows: list[list[Any]]) -> list[str]:
+        return _table([w(f"col_{c}") for c in columns], rows, language)
+
+    lines = [f"# {md(title)}", "", md(w("figures_for", range=_range_text(result, language),
+                                        now=result["range"]["now"][:16].replace("T", " "))), ""]
+    lines += [f"## {w('h_key')}", "", *table(["figure", "value"], [list(r) for r in key_figures(result, language)])]
 
     def show(name: str, alt: str) -> None:
         if chart is not None:
             lines.extend([chart(name, alt), ""])
 
     total = result["tickets"]
-    lines += ["## Volume", ""]
-    show("volume.svg", "Tickets created per week")
-    for key, label in (("by_channel", "Tickets by channel"), ("by_priority", "Tickets by priority"),
-                       ("by_category", "Tickets by category"), ("by_tier", "Tickets by tier")):
-        lines += _counts_table(label, result[key], total)
-    lines += ["## Service levels", ""]
-    show("sla-compliance.svg", "SLA compliance by priority")
-    rows = [[p, pct(r["rate"]), r["met"], r["decided"]] for p, r in result["sla_compliance"]["by_priority"].items()]
-    lines += _table(["Priority", "Compliance", "Met", "Decided"], rows)
-    lines += ["## Resolution time", ""]
-    show("resolution-time.svg", "Time to resolve")
-    lines += _table(["Time to resolve", "Tickets"], [[k, v] for k, v in result["resolution_time_buckets"].items()])
-    lines += ["## Backlog", ""]
-    show("backlog-age.svg", "Open tickets by age")
-    lines += _table(["Age", "Open tickets"], [[k, v] for k, v in result["backlog_by_age"].items()])
+    lines += [f"## {w('h_volume')}", ""]
+    show("volume.svg", w("chart_volume"))
+    for key, column in (("by_channel", "col_channel"), ("by_priority", "col_priority"),
+                        ("by_category", "col_category"), ("by_tier", "col_tier")):
+        lines += _counts_table(key, column, result[key], total, language)
+    lines += [f"## {w('h_sla')}", ""]
+    show("sla-compliance.svg", w("chart_sla"))
+    rows = [[p, pct(r["rate"], language), r["met"], r["decided"]] for p, r in result["sla_compliance"]["by_priority"].items()]
+    lines += table(["priority", "compliance", "met", "decided"], rows)
+    lines += [f"## {w('h_resolution')}", ""]
+    show("resolution-time.svg", w("chart_resolution"))
+    lines += table(["time_to_resolve", "tickets"], [[k, v] for k, v in result["resolution_time_buckets"].items()])
+    lines += [f"## {w('h_backlog')}", ""]
+    show("backlog-age.svg", w("chart_backlog"))
+    lines += table(["age", "open_tickets"], [[k, v] for k, v in result["backlog_by_age"].items()])
     csat = result["csat"]
-    lines += ["## Satisfaction", ""]
-    lines += _table(["Rating", "Responses"], [[k, v] for k, v in csat["distribution"].items()])
+    lines += [f"## {w('h_csat')}", ""]
+    lines += table(["rating", "responses"], [[k, v] for k, v in csat["distribution"].items()])
     if agents:
-        lines += ["## Load per agent", ""]
-        lines += _table(["Agent", "Open", "Resolved"], [[a, r["open"], r["resolved"]] for a, r in result["load_per_agent"].items()])
-    lines += ["## Assets with the most incidents", ""]
-    lines += _table(["Asset", "Incidents", "Open", "Repeat failure"],
-                    [[a["asset"], a["incidents"], a["open"], "yes" if a["repeat"] else "no"] for a in result["top_assets"]])
-    lines += ["## Training needs", ""]
-    lines += _table(["Department", "How-to tickets", "Categories"],
-                    [[t["department"], t["how_to_tickets"], ", ".join(f"{c} ({n})" for c, n in t["categories"].items())]
-                     for t in result["training_needs"]])
-    lines += ["## Knowledge gaps", "", "Ticket categories without a KB article:", ""]
-    lines += _table(["Category", "Tickets"], [[g["category"], g["tickets"]] for g in result["knowledge_gaps"]])
-    lines += ["## Definitions", ""]
-    lines += [f"- **{name}**: {text}" for name, text in DEFINITIONS]
+        lines += [f"## {w('h_agents')}", ""]
+        lines += table(["agent", "open", "resolved"], [[a, r["open"], r["resolved"]] for a, r in result["load_per_agent"].items()])
+    lines += [f"## {w('h_assets')}", ""]
+    lines += table(["asset", "incidents", "open", "repeat"],
+                   [[a["asset"], a["incidents"], a["open"], w("word_yes") if a["repeat"] else w("word_no")] for a in result["top_assets"]])
+    lines += [f"## {w('h_training')}", ""]
+    lines += table(["department", "howto", "categories"],
+                   [[t["department"], t["how_to_tickets"], ", ".join(f"{c} ({n})" for c, n in t["categories"].items())]
+                    for t in result["training_needs"]])
+    lines += [f"## {w('h_gaps')}", "", w("gaps_intro"), ""]
+    lines += table(["category", "tickets"], [[g["category"], g["tickets"]] for g in result["knowledge_gaps"]])
+    lines += [f"## {w('h_definitions')}", ""]
+    lines += [f"- **{w('def_' + key)}**: {w('def_' + key + '_text')}" for key in DEFINITIONS]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -159,9 +173,9 @@ def image_chart(name: str, alt: str) -> str:
     return f"![{md(alt)}]({name})"
 
 
-def inline_chart(result: dict) -> Callable[[str, str], str]:
+def inline_chart(result: dict, language: str = "en") -> Callable[[str, str], str]:
     """The site: each chart's SVG inline in a raw HTML block (no blank line inside it)."""
-    rendered = charts_mod.render_all(result)
+    rendered = charts_mod.render_all(result, language)
 
     def show(name: str, alt: str) -> str:  # noqa: ARG001 - the SVG carries its own title
         svg = "\n".join(line for line in rendered[name].splitlines() if line.strip())

@@ -15,12 +15,13 @@ from gitdesk.site.extensions import SiteContext, generated_page
 PAGE = "dashboard.md"
 
 
-def dashboard_markdown(result: dict, title: str = "Help desk dashboard") -> str:
-    """The page's Markdown for computed metrics."""
-    from gitdesk.metrics.report import inline_chart, markdown_report
+def dashboard_markdown(result: dict, title: str | None = None, language: str = "en") -> str:
+    """The page's Markdown for computed metrics, in ``language``."""
+    from gitdesk.metrics.report import inline_chart, markdown_report, words
 
+    title = title or words(language)("title")
     head = "---\ntitle: " + _yaml_text(title) + "\n---\n\n"
-    return head + markdown_report(result, title=title, agents=False, chart=inline_chart(result))
+    return head + markdown_report(result, title=title, agents=False, chart=inline_chart(result, language), language=language)
 
 
 def _yaml_text(text: str) -> str:
@@ -48,4 +49,4 @@ def dashboard(ctx: SiteContext) -> str | None:
         from mkdocs.exceptions import PluginError
 
         raise PluginError(f"gitdesk: {PAGE}: {exc.line()}") from None
-    return dashboard_markdown(result)
+    return dashboard_markdown(result, language=ctx.language)

@@ -56,6 +56,15 @@ class _Collect(logging.Handler):
                 self.echo(f"{record.levelname.lower()}: {message}")
 
 
+def language_builds(root: Path) -> list[tuple[str, str]]:
+    """(language, folder under the site) of each build: the default language at the root first
+    (a build empties its folder, so the others come after it), then ``es/``, ``pt/``..."""
+    from gitdesk.config import load_config as load_helpdesk
+
+    languages = load_helpdesk(root).languages
+    return [(lang, "" if i == 0 else lang) for i, lang in enumerate(languages)]
+
+
 class _Progress:
     """Counts pages as MkDocs writes them (registered beside the theme's plugins, last)."""
 
@@ -64,7 +73,7 @@ class _Progress:
         self.done = self.total = 0
 
     def on_files(self, files, config):  # noqa: ARG002 - MkDocs event signature
-        self.total = len(files.documentation_pages())
+        self.total += len(files.documentation_pages())  # one build per language: the totals add up
         return files
 
     def on_post_page(self, output, page, config):  # noqa: ARG002 - MkDocs event signature
@@ -99,14 +108,23 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
     try:
         os.chdir(root)
         try:
-            cfg = load_config(config_file=str(config_file), strict=True, site_dir=str(staging))
-            if progress is not None:
-                cfg.plugins["gitdesk-progress"] = _Progress(progress)  # type: ignore[assignment]
-            cfg.plugins.on_startup(command="build", dirty=False)
-            try:
-                build(cfg)
-            finally:
-                cfg.plugins.on_shutdown()
+            counter = _Progress(progress) if progress is not None else None
+            for language, folder in language_builds(root):
+                cfg = load_config(config_file=str(config_file), strict=True, site_dir=str(staging / folder))
+                plugin = cfg.plugins.get("gitdesk")
+                if plugin is not None:
+                    plugin.build_language = language
+                elif folder:
+                    break  # without the gitdesk plugin there is one language only
+                if counter is not None:
+                    cfg.plugins["gitdesk-progress"] = counter  # type: ignore[assignment]
+                cfg.plugins.on_startup(command="build", dirty=False)
+                try:
+                    build(cfg)
+                finally:
+                    cfg.plugins.on_shutdown()
+        except GitdeskError:
+            raise
         except mk_exc.ConfigurationError as exc:
             raise ConfigError(str(exc).strip().splitlines()[-1] if str(exc).strip() else "invalid configuration", path=MKDOCS_FILE) from None
         except mk_exc.Abort as exc:

@@ -24,59 +24,103 @@ from urllib.parse import quote, urlencode
 
 from gitdesk.config import duration_parts
 from gitdesk.errors import ConfigError
+from gitdesk.languages import strings, text, translated_rel
 from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
 
 ISSUE_FORM = "support-request.yml"
 OPEN_TICKET_PAGE = "open-a-ticket.md"
 
-TEXT = {
-    "en": {
-        "still_stuck": "Still stuck?", "open_ticket": "Open a ticket", "still_stuck_tail": "and we will help. The ticket will mention this article.",
-        "related": "Related articles", "help_with": "Help with", "channel": "Channel", "how": "How to reach us",
-        "priority": "Priority", "applies": "Applies to", "first_response": "First response", "next_update": "Updates at least every",
-        "resolution": "Resolution", "clock": "Counted", "always": "24/7", "business": "in office hours", "all": "All requests",
-        "others": "All other requests", "minute": ("minute", "minutes"), "hour": ("hour", "hours"), "day": ("day", "days"),
-        "business_day": ("business day", "business days"),
-        "hours_title": "Office hours", "holidays": "Closed on", "meaning": "What it means", "github": "Open a ticket on GitHub",
-        "email": "Email us", "phone": "Call us", "phone_note": "for anything urgent (a whole team or a critical service down)",
-        "about": "About the article", "subject": "Help request", "targets_note": "Targets count from when the ticket is opened; the clock stops while we wait for your reply.",
-        "days": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        "labels": {"phone": "Phone", "email": "Email", "chat": "Chat", "web": "Web", "walk-in": "In person", "social": "Social media"},
-    },
-    "es": {
-        "still_stuck": "¿Sigue sin resolverse?", "open_ticket": "Abra una incidencia", "still_stuck_tail": "y le ayudaremos. La incidencia mencionará este artículo.",
-        "related": "Artículos relacionados", "help_with": "Ayuda con", "channel": "Canal", "how": "Cómo contactarnos",
-        "priority": "Prioridad", "applies": "Se aplica a", "first_response": "Primera respuesta", "next_update": "Actualización al menos cada",
-        "resolution": "Resolución", "clock": "Cómputo", "always": "24/7", "business": "en horario de oficina", "all": "Todas las solicitudes",
-        "others": "Las demás solicitudes", "minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "day": ("día", "días"),
-        "business_day": ("día hábil", "días hábiles"),
-        "hours_title": "Horario", "holidays": "Cerrado", "meaning": "Qué significa", "github": "Abrir una incidencia en GitHub",
-        "email": "Escríbanos", "phone": "Llámenos", "phone_note": "para lo urgente (un equipo entero o un servicio crítico caído)",
-        "about": "Sobre el artículo", "subject": "Solicitud de ayuda", "targets_note": "Los plazos cuentan desde que se abre la incidencia; el reloj se detiene mientras esperamos su respuesta.",
-        "days": ["lun", "mar", "mié", "jue", "vie", "sáb", "dom"],
-        "labels": {"phone": "Teléfono", "email": "Correo electrónico", "chat": "Chat", "web": "Web", "walk-in": "En persona", "social": "Redes sociales"},
-    },
-    "pt": {
-        "still_stuck": "Ainda com problemas?", "open_ticket": "Abra um chamado", "still_stuck_tail": "e ajudaremos. O chamado mencionará este artigo.",
-        "related": "Artigos relacionados", "help_with": "Ajuda com", "channel": "Canal", "how": "Como nos contactar",
-        "priority": "Prioridade", "applies": "Aplica-se a", "first_response": "Primeira resposta", "next_update": "Atualização pelo menos a cada",
-        "resolution": "Resolução", "clock": "Contagem", "always": "24/7", "business": "em horário comercial", "all": "Todos os pedidos",
-        "others": "Os demais pedidos", "minute": ("minuto", "minutos"), "hour": ("hora", "horas"), "day": ("dia", "dias"),
-        "business_day": ("dia útil", "dias úteis"),
-        "hours_title": "Horário", "holidays": "Fechado em", "meaning": "O que significa", "github": "Abrir um chamado no GitHub",
-        "email": "Envie um e-mail", "phone": "Ligue", "phone_note": "para o que for urgente (uma equipe inteira ou um serviço crítico parado)",
-        "about": "Sobre o artigo", "subject": "Pedido de ajuda", "targets_note": "Os prazos contam a partir da abertura do chamado; o relógio para enquanto aguardamos a sua resposta.",
-        "days": ["seg", "ter", "qua", "qui", "sex", "sáb", "dom"],
-        "labels": {"phone": "Telefone", "email": "E-mail", "chat": "Chat", "web": "Web", "walk-in": "Presencial", "social": "Redes sociais"},
-    },
-}
 _WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
-def t(ctx: SiteContext, key: str):
-    return TEXT.get(ctx.language, TEXT["en"])[key]
+def t(ctx: SiteContext, key: str, **values) -> str:
+    """The site's text ``key`` in the page's language (``gitdesk/data/lang/<lang>/site.yml``)."""
+    return text(f"site.{key}", ctx.language, **values)
+
+
+def plural(ctx: SiteContext, key: str, n: int) -> str:
+    """``3 días hábiles``: ``key_one``/``key_many`` with ``n`` written the language's way."""
+    return t(ctx, f"{key}_one" if n == 1 else f"{key}_many", n=number(ctx, n))
+
+
+def number(ctx: SiteContext, value) -> str:
+    """A number the language's way (``1,5`` in Spanish and Portuguese), by Babel."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, locale=t(ctx, "babel_locale"))
+
+
+def long_date(ctx: SiteContext, value) -> str:
+    """A date the language's way (``14 de octubre de 2026``), by Babel."""
+    from babel.dates import format_date
+
+    if isinstance(value, str):
+        value = _dt.date.fromisoformat(value[:10])
+    elif isinstance(value, _dt.datetime):
+        value = value.date()
+    return format_date(value, format="long", locale=t(ctx, "babel_locale"))
+
+
+def site_settings(ctx: SiteContext) -> dict:
+    """``site:`` of helpdesk.yml with ``site.translations.<language>`` laid over it, so the
+    hours, contacts and title a page shows are written in the page's language."""
+    site = dict(ctx.config.get("site") or {})
+    own = (site.pop("translations", None) or {}).get(ctx.language) or {}
+    for key, value in own.items():
+        if isinstance(value, dict) and isinstance(site.get(key), dict):
+            site[key] = {**site[key], **value}
+        else:
+            site[key] = value
+    return site
+
+
+def first_sentence(body: str, limit: int = 160) -> str:
+    """The first sentence of a page's first paragraph, as plain text (a section's card text)."""
+    for block in body.split("\n\n"):
+        block = block.strip()
+        if not block or block.startswith(("#", "<", "!!!", "???", "-", "*   ", "|", ">", "```")):
+            continue
+        plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", " ".join(block.split()))
+        plain = re.sub(r"[*_`]", "", plain)
+        m = re.match(r"(.+?[.!?])(\s|$)", plain)
+        sentence = m.group(1) if m else plain
+        return sentence if len(sentence) <= limit else sentence[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return ""
+
+
+def page_summary(yaml_text: str | None, title: str, body: str = "") -> dict:
+    """What the home page needs of a page: title, summary (front matter, else the first
+    sentence), last review."""
+    meta = {}
+    if yaml_text:
+        import yaml
+
+        try:
+            meta = yaml.load(yaml_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        except yaml.YAMLError:
+            meta = {}
+    if not isinstance(meta, dict):
+        meta = {}
+    summary = str(meta.get("summary") or "") or first_sentence(body)
+    return {"title": title, "summary": summary, "last_reviewed": meta.get("last_reviewed")}
+
+
+def with_last_reviewed(ctx: SiteContext, page: PageInfo, markdown: str) -> str:
+    """The article's Markdown with "Last reviewed on <date>" under its title."""
+    value = page.meta.get("last_reviewed") if isinstance(page.meta, dict) else None
+    if not value:
+        return markdown
+    try:
+        when = long_date(ctx, value if isinstance(value, _dt.date) else str(value))
+    except ValueError:
+        return markdown
+    line = f'<p class="gitdesk-reviewed"><small>{html.escape(t(ctx, "last_reviewed", date=when))}</small></p>'
+    m = re.search(r"^#\s+.+$", markdown, re.M)
+    if not m:
+        return f"{line}\n\n{markdown}"
+    return f"{markdown[:m.end()]}\n\n{line}\n{markdown[m.end():]}"
 
 
 def md_escape(text: str) -> str:
@@ -85,21 +129,24 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|#!])", r"\\\1", text)
 
 
+def own_page(ctx: SiteContext, base_rel: str) -> str:
+    """The source of the page language's version of the default-language page ``base_rel``."""
+    languages = ctx.extra.get("languages") or [ctx.language]
+    return translated_rel(base_rel, ctx.language, languages[0])
+
+
 def rel_link(page: PageInfo, target_src: str) -> str:
     """A relative Markdown link from ``page`` to another source file."""
     return posixpath.relpath(target_src, posixpath.dirname(page.src_uri) or ".")
 
 
 def human_duration(ctx: SiteContext, text: str, *, business: bool = False) -> str:
-    """A target as written in helpdesk.yml, in words; on a business calendar a day is a working
-    day ("3d" -> "3 business days", never 72 hours), as the SLA engine counts it."""
+    """A target as written in helpdesk.yml, in words of the page's language; on a business
+    calendar a day is a working day ("3d" -> "3 días hábiles", never 72 hours), as the SLA
+    engine counts it."""
     days, hours, minutes = duration_parts(str(text))
     hours, minutes = hours + minutes // 60, minutes % 60
-    parts = []
-    for value, key in ((days, "business_day" if business else "day"), (hours, "hour"), (minutes, "minute")):
-        if value:
-            one, many = t(ctx, key)
-            parts.append(f"{value} {one if value == 1 else many}")
+    parts = [plural(ctx, key, value) for value, key in ((days, "business_day" if business else "day"), (hours, "hour"), (minutes, "minute")) if value]
     return " ".join(parts) or "0"
 
 
@@ -122,9 +169,16 @@ def github_web_url(ctx: SiteContext) -> str:
     return re.sub(r"/api/v3$", "", api)
 
 
+def issue_form(ctx: SiteContext) -> str:
+    """The issue form in the page's language: ``support-request.yml`` in the desk's default
+    language, ``support-request.es.yml`` otherwise (as ``gitdesk github forms`` writes them)."""
+    languages = ctx.extra.get("languages") or [ctx.language]
+    return ISSUE_FORM if ctx.language == languages[0] else ISSUE_FORM.replace(".yml", f".{ctx.language}.yml")
+
+
 def issue_form_url(ctx: SiteContext, **params: str) -> str:
     repo = github_repository(ctx)
-    query = urlencode({"template": ISSUE_FORM, **{k: v for k, v in params.items() if v}}, quote_via=quote)
+    query = urlencode({"template": issue_form(ctx), **{k: v for k, v in params.items() if v}}, quote_via=quote)
     return f"{github_web_url(ctx)}/{repo}/issues/new?{query}"
 
 
@@ -146,7 +200,7 @@ def ticket_link(ctx: SiteContext, page: PageInfo) -> str:
     if github_repository(ctx):
         title = f"{t(ctx, 'help_with')}: {page.title}" if page.title else ""
         return issue_form_url(ctx, title=title, article=article_reference(ctx, page))
-    return f"{rel_link(page, OPEN_TICKET_PAGE)}?{urlencode({'article': page.src_uri}, quote_via=quote, safe='/')}"
+    return f"{rel_link(page, own_page(ctx, OPEN_TICKET_PAGE))}?{urlencode({'article': page.src_uri}, quote_via=quote, safe='/')}"
 
 
 def still_stuck_markdown(ctx: SiteContext, page: PageInfo, *, buttons: bool) -> str:
@@ -187,21 +241,36 @@ def _contact_cell(ctx: SiteContext, page: PageInfo, kind: str, value: str) -> st
     if kind == "web":
         if github_repository(ctx):
             return f"[{md_escape(t(ctx, 'github'))}](<{issue_form_url(ctx)}>)"
-        if page.src_uri != OPEN_TICKET_PAGE:
-            return f"[{md_escape(value)}]({rel_link(page, OPEN_TICKET_PAGE)})"
+        target = own_page(ctx, OPEN_TICKET_PAGE)
+        if page.src_uri != target:
+            return f"[{md_escape(value)}]({rel_link(page, target)})"
     return md_escape(value)
+
+
+def priority_text(ctx: SiteContext, key: str, field: str) -> str:
+    """A priority's label or description in the page's language: the shipped translation while
+    helpdesk.yml keeps the shipped English words, else the desk's own words as written."""
+    info = (ctx.config.get("priorities") or {}).get(key) or {}
+    own = str(info.get(field) or (key.capitalize() if field == "label" else ""))
+    name = f"priority_{key}" + ("_description" if field == "description" else "")
+    english = strings("site", "en").get(name)
+    return t(ctx, name) if english is not None and own == english else own
+
+
+def _channel_label(ctx: SiteContext, kind: str) -> str:
+    key = f"channel_{kind}"
+    return t(ctx, key) if key in strings("site", ctx.language) else kind.replace("-", " ").capitalize()
 
 
 @placeholder("channels")
 def channels(ctx: SiteContext, page: PageInfo) -> str:
-    contacts = (ctx.config.get("site") or {}).get("contacts") or {}
+    contacts = site_settings(ctx).get("contacts") or {}
     order = [c for c in (ctx.config.get("channels") or []) if c in contacts] + [c for c in contacts if c not in (ctx.config.get("channels") or [])]
-    labels = t(ctx, "labels")
     rows = [f"| {md_escape(t(ctx, 'channel'))} | {md_escape(t(ctx, 'how'))} |", "| --- | --- |"]
     for kind in order:
         value = contacts.get(kind)
         if value or (kind == "web" and github_repository(ctx)):
-            rows.append(f"| {md_escape(labels.get(kind, kind.replace('-', ' ').capitalize()))} | {_contact_cell(ctx, page, kind, str(value or ''))} |")
+            rows.append(f"| {md_escape(_channel_label(ctx, kind))} | {_contact_cell(ctx, page, kind, str(value or ''))} |")
     return "\n".join(rows) if len(rows) > 2 else ""
 
 
@@ -221,7 +290,7 @@ def weekly_groups(hours: dict) -> list[tuple[int, int, str]]:
 
 
 def _weekly(ctx: SiteContext, cal: dict) -> str:
-    names = t(ctx, "days")
+    names = [t(ctx, f"day_{d}") for d in _WEEKDAYS]
     groups = weekly_groups(cal.get("hours") or {})
     parts = [f"{names[a]}{'–' + names[b] if b != a else ''} {s}" for a, b, s in groups]
     zone = cal.get("timezone") or ctx.config.get("timezone")
@@ -240,7 +309,7 @@ def _office_calendar(ctx: SiteContext) -> dict | None:
 @placeholder("hours")
 def hours(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
     lines = []
-    text = (ctx.config.get("site") or {}).get("hours")
+    text = site_settings(ctx).get("hours")
     if text:
         lines.append(f"**{md_escape(t(ctx, 'hours_title'))}:** {md_escape(text)}")
     cal = _office_calendar(ctx)
@@ -249,7 +318,7 @@ def hours(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholde
         today = ctx.extra.get("today") or _dt.date.today()
         coming = [d for d in (cal.get("holidays") or []) if str(d) >= today.isoformat()]
         if coming:
-            lines.append(f"{md_escape(t(ctx, 'holidays'))}: {', '.join(md_escape(str(d)) for d in coming)}.")
+            lines.append(f"{md_escape(t(ctx, 'holidays'))}: {', '.join(md_escape(long_date(ctx, str(d))) for d in coming)}.")
     return "\n\n".join(lines)
 
 
@@ -267,7 +336,7 @@ def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - plac
     specific: set[str] = set()
     for policy in sla.get("policies") or []:
         prio = policy.get("priority")
-        label = (priorities.get(prio) or {}).get("label") or str(prio or "").capitalize()
+        label = priority_text(ctx, str(prio), "label") if prio in priorities else str(prio or "").capitalize()
         scope = []
         if policy.get("category"):
             cat = categories.get(policy["category"])
@@ -280,10 +349,9 @@ def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - plac
         else:
             applies = t(ctx, "others") if str(prio) in specific else t(ctx, "all")
         cal = calendars.get(policy.get("calendar"))
-        clock = t(ctx, "always") if cal == "24x7" or cal is None else t(ctx, "business")
-        business = clock != t(ctx, "always")
-        cells = [label, applies] + [human_duration(ctx, policy[k], business=business) if policy.get(k) else "—"
-                                    for k in ("first_response", "next_update", "resolution")] + [clock]
+        always = cal == "24x7" or cal is None
+        clock = t(ctx, "always") if always else t(ctx, "business")
+        cells = [label, applies] + [human_duration(ctx, policy[k], business=not always) if policy.get(k) else "—" for k in ("first_response", "next_update", "resolution")] + [clock]
         rows.append("| " + " | ".join(md_escape(c) for c in cells) + " |")
     return "\n".join(rows) + f"\n\n*{md_escape(t(ctx, 'targets_note'))}*"
 
@@ -292,22 +360,42 @@ def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - plac
 def priority_table(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
     rows = [f"| {t(ctx, 'priority')} | {t(ctx, 'meaning')} |", "| --- | --- |"]
     for key, info in (ctx.config.get("priorities") or {}).items():
-        rows.append(f"| {md_escape((info or {}).get('label') or key)} | {md_escape((info or {}).get('description') or '')} |")
+        rows.append(f"| {md_escape(priority_text(ctx, key, 'label'))} | {md_escape(priority_text(ctx, key, 'description'))} |")
     return "\n".join(rows)
+
+
+def request_mail(ctx: SiteContext, contacts: dict) -> tuple[str, str, str] | None:
+    """(address, ``mailto:`` URL, the body's "article" question or "") of a new request by e-mail in the page's language: the subject
+    and the body's questions from :func:`gitdesk.intake.requestmail.prefill`, which
+    ``gitdesk intake email`` reads back (category, impact, urgency, article)."""
+    address = next(iter(_EMAIL_RE.findall(str(contacts.get("email") or ""))), None) or (ctx.config.get("mail") or {}).get("address")
+    if not address:
+        return None
+    try:
+        from gitdesk.intake.requestmail import prefill
+    except ImportError:  # the intake side is not there: a subject only
+        return address, f"mailto:{address}?subject={quote(t(ctx, 'subject'))}", ""
+    mail = prefill(ctx.config, ctx.language)
+    label = text("desk.q_article", ctx.language)  # gitdesk.js adds "<label>: <article>" to the body
+    return address, f"mailto:{quote(address, safe='@')}?subject={quote(mail['subject'], safe='')}&body={quote(mail['body'], safe='')}", label
 
 
 @placeholder("open-ticket")
 def open_ticket(ctx: SiteContext, page: PageInfo) -> str:
     lines = ['<p class="gitdesk-article-note" hidden></p>', ""]
-    site = ctx.config.get("site") or {}
-    contacts = site.get("contacts") or {}
+    contacts = site_settings(ctx).get("contacts") or {}
     if github_repository(ctx):
         lines.append(f"[{md_escape(t(ctx, 'github'))}](<{issue_form_url(ctx)}>){{ .md-button .md-button--primary .gitdesk-ticket-link }}")
         lines.append("")
-    address = next(iter(_EMAIL_RE.findall(str(contacts.get("email") or ""))), None) or (ctx.config.get("mail") or {}).get("address")
-    if address:
-        subject = quote(t(ctx, "subject"))
-        lines.append(f"[{md_escape(t(ctx, 'email'))}: {md_escape(address)}](mailto:{address}?subject={subject}){{ .md-button .gitdesk-mail-link }}")
+        lines.append(f"*{md_escape(t(ctx, 'github_note'))}*")
+        lines.append("")
+    mail = request_mail(ctx, contacts)
+    if mail:
+        address, mailto, label = mail
+        data = f' data-article-label="{html.escape(label)}"' if label else ""
+        lines.append(f"[{md_escape(t(ctx, 'email'))}: {md_escape(address)}](<{mailto}>){{ .md-button .gitdesk-mail-link{data} }}")
+        lines.append("")
+        lines.append(f"*{md_escape(t(ctx, 'email_note'))}*")
         lines.append("")
     if contacts.get("phone"):
         lines.append(f"{md_escape(t(ctx, 'phone'))}: {_contact_cell(ctx, page, 'phone', str(contacts['phone']))} {md_escape(t(ctx, 'phone_note'))}.")

@@ -27,7 +27,7 @@ from gitdesk.config import Config
 from gitdesk.errors import ConfigError
 
 #: Imported when present; a missing one is skipped (the metrics module may not exist yet).
-DEFAULT_EXTENSIONS = ("gitdesk.site.content", "gitdesk.site.handbook", "gitdesk.site.reference", "gitdesk.metrics.site")
+DEFAULT_EXTENSIONS = ("gitdesk.site.content", "gitdesk.site.home", "gitdesk.site.handbook", "gitdesk.site.reference", "gitdesk.metrics.site")
 
 
 @dataclass

@@ -1,25 +1,36 @@
 """The ``gitdesk`` MkDocs plugin: helpdesk.yml on the site, offline by construction, safe output.
 
+One MkDocs build per language (``gitdesk site build`` sets :attr:`GitdeskPlugin.build_language`
+for each; a plain ``mkdocs build`` gives the default language only): see :mod:`gitdesk.site.i18n`.
+
 What it does, by MkDocs event:
 
-- ``on_config`` (before the search and offline plugins): site name and ``theme.language``
-  from helpdesk.yml (``site.title``, ``language``: en, es or pt; search follows the theme
-  language); lists the bundled iframe-worker shim in ``extra.polyfills`` so the offline plugin
-  does not add its unpkg.com copy; adds ``gitdesk.css``/``gitdesk.js``; imports extensions.
-  ``repo_url`` is refused (Material would call api.github.com from every page).
-- ``on_files``: ships the vendored assets and every **generated page** registered with
+- ``on_config`` (before the search and offline plugins): site name (``site.title``, or
+  ``site.translations.<lang>.title``) and ``theme.language`` for the build's language (so
+  ``<html lang>``, the theme's words and the search's stop words follow it); lists the bundled
+  iframe-worker shim in ``extra.polyfills`` so the offline plugin does not add its unpkg.com copy;
+  adds ``gitdesk.css``/``gitdesk.js``; imports extensions. ``repo_url`` is refused (Material
+  would call api.github.com from every page).
+- ``on_files``: keeps the build language's pages (translations under the original's names),
+  ships the vendored assets and every **generated page** registered with
   :func:`gitdesk.site.extensions.generated_page` (the hook for the metrics dashboard).
+- ``on_nav``: names sections by their index page's title, and splits the agents' part
+  (``agents/``) from the end-user navigation.
 - ``on_page_markdown``: replaces ``<!-- gitdesk:NAME -->`` lines with their registered renderer
-  (:func:`gitdesk.site.extensions.placeholder`), and appends to every article its related
-  articles and a "Still stuck? Open a ticket" link carrying the article's name.
+  (:func:`gitdesk.site.extensions.placeholder`), puts the last review date under each article's
+  title, and appends its related articles (hook: :func:`related_markdown`) and a "Still stuck?
+  Open a ticket" link carrying the article's name; agents' pages are excluded from search.
 - ``on_page_markdown`` also escapes the page's front matter (:mod:`gitdesk.site.escaping`): the
   theme prints it unescaped in the nav, ``<title>``, the tags page and the search index.
+- ``on_page_context``: the page's own navigation and its language switcher (Material's
+  ``extra.alternate``: the same page in each language, or that language's home).
 - ``on_page_content``: refuses a page whose HTML could run script or collect input
   (:mod:`gitdesk.kb.htmlsafety`).
 - ``on_post_page``: refuses a page that names a known person (:mod:`gitdesk.kb.privacy`).
 - ``on_post_build`` (before the offline plugin inlines the search index): points Material's
-  on-demand unpkg scripts at local copies, and adds an accent-folded field to the search index
-  so "contrasena" finds "contraseña" in the browser too.
+  on-demand unpkg scripts at local copies, leaves stop words out of queries
+  (:mod:`gitdesk.site.search`), and adds accent-folded fields to the search index so
+  "contrasena" finds "contraseña" in the browser too.
 
 Extension points, for modules that add to the site (e.g. ``gitdesk.metrics.site`` for the
 dashboard, imported automatically when it exists; others listed under ``extensions:``)::
@@ -61,11 +72,12 @@ from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.site import content, incidents
 from gitdesk.site.escaping import escape_front_matter, pin_title
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
+from gitdesk.site.i18n import LanguageBuild, is_agents_page, split_nav, title_sections
 from gitdesk.site.offline import ASSET_DIR, localise_theme_scripts
+from gitdesk.site.search import patch_search_worker
 
 log = logging.getLogger("mkdocs.plugins.gitdesk")
 
-LANGUAGES = ("en", "es", "pt")
 ASSETS = {
     "iframe-worker-shim.js": "iframe-worker-shim.js",
     "iframe-worker.LICENSE": "iframe-worker.LICENSE.txt",
@@ -98,7 +110,12 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def __init__(self) -> None:
         self.ctx: SiteContext | None = None
         self.titles: dict[str, str] = {}
+        self.pages: dict[str, dict] = {}
         self.people = []
+        #: set by :func:`gitdesk.site.build.build_site` for each language's build; None: default
+        self.build_language: str | None = None
+        self.lang: LanguageBuild | None = None
+        self.navs = None
 
     # -- configuration ---------------------------------------------------------------------------
     @event_priority(100)
@@ -109,12 +126,17 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
             load_extensions(self.config.extensions)
         except GitdeskError as exc:
             raise PluginError(f"gitdesk: {exc.line()}") from None
-        language = helpdesk.get("language") or "en"
-        if language not in LANGUAGES:
-            raise PluginError(f"gitdesk: helpdesk.yml: language: {language!r} is not one of {', '.join(LANGUAGES)}")
-        self.ctx = SiteContext(root=root, config=helpdesk, language=language)
-        config.theme["language"] = language
-        title = (helpdesk.get("site") or {}).get("title") or helpdesk.get("name")
+        languages = helpdesk.languages
+        language = self.build_language or languages[0]
+        if language not in languages:
+            raise PluginError(f"gitdesk: helpdesk.yml: languages: {language!r} is not one of {', '.join(languages)}")
+        self.lang = LanguageBuild(language, languages)
+        self.ctx = SiteContext(root=root, config=helpdesk, language=language, extra={"languages": languages})
+        config.theme["language"] = language  # <html lang>, the theme's words and the search's stemmer
+        if isinstance(config.mdx_configs.get("toc"), dict) and config.mdx_configs["toc"].get("permalink"):
+            config.mdx_configs["toc"].setdefault("permalink_title", content.t(self.ctx, "permalink"))
+        config.extra["alternate"] = self.lang.alternates("index.md") if len(languages) > 1 else None
+        title = content.site_settings(self.ctx).get("title") or helpdesk.get("name")
         if self.config.site_name_from_config and title:
             # Material prints site_name unescaped in <title> and aria-label: give it markup-safe text
             from markupsafe import escape
@@ -137,18 +159,23 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
 
     # -- files ----------------------------------------------------------------------------------
     def on_files(self, files: Files, config):
+        files = self.lang.select(files)
         assets = package_file("site", "assets")
         for name, dest in ASSETS.items():
             src = assets / name
             if src.is_file():
                 files.append(File.generated(config, f"{ASSET_DIR}/{dest}", abs_src_path=str(src)))
         for src_uri, fn in sorted(generated_pages().items()):
+            if is_agents_page(src_uri) and self.ctx.language != self.lang.default:
+                continue  # the agents' part is built once, in the default language
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(f"gitdesk: generated page {src_uri} would replace the KB page kb/{src_uri}")
             markdown = fn(self.ctx)
             if markdown:
                 files.append(File.generated(config, src_uri, content=markdown))
+                self.lang.available[src_uri] = set(self.lang.languages)
         self.titles = {}
+        self.pages = {}
         for f in files.documentation_pages():
             try:
                 text = f.content_string
@@ -164,7 +191,14 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
                 m = re.search(r"^#\s+(.+?)\s*#*\s*$", body, re.M)
                 title = m.group(1) if m else f.name.replace("-", " ").capitalize()
             self.titles[f.src_uri] = title
+            self.pages[f.src_uri] = content.page_summary(yaml_text, title, body)
+        self.ctx.extra["pages"] = self.pages
         return files
+
+    def on_nav(self, nav, config, files):
+        title_sections(nav.items, self.titles)
+        self.navs = split_nav(nav)
+        return nav
 
     # -- pages ----------------------------------------------------------------------------------
     def _info(self, page) -> PageInfo:
@@ -187,10 +221,12 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
 
         markdown = _PLACEHOLDER_LINE_RE.sub(replace, markdown)
         markdown = incidents.banner_markdown(self.ctx, info) + markdown  # major incidents, every page
-        if is_article(info.src_uri) and not page.file.generated_by:
+        base = self.lang.language_of(info.src_uri)[0]
+        if is_agents_page(base):
+            page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}  # Material's search skips it
+        if is_article(base) and not page.file.generated_by:
+            markdown = content.with_last_reviewed(self.ctx, info, markdown)
             if self.config.related:
-                from gitdesk.site.related import related_markdown  # vectors when the model is there
-
                 markdown += related_markdown(self.ctx, info, self.titles)
             if self.config.still_stuck:
                 try:
@@ -201,6 +237,14 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
             escape_front_matter(page.meta)  # after `info` took the raw values (ticket links)
         return markdown
 
+    def on_page_context(self, context, page, config, nav):
+        """The page's own navigation (end users' or agents') and its language switcher."""
+        if self.navs:
+            context["nav"] = self.navs[1] if is_agents_page(page.file.src_uri) else self.navs[0]
+        if len(self.lang.languages) > 1:
+            config.extra["alternate"] = self.lang.alternates(page.file.src_uri)
+        return context
+
     def on_page_content(self, html: str, page, config, files):
         findings = scan_html(html)
         if findings:
@@ -209,6 +253,8 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         return html
 
     def on_post_page(self, output: str, page, config):
+        if len(self.lang.languages) > 1:  # pages rendered without one (404.html): the homes
+            config.extra["alternate"] = self.lang.alternates("index.md")
         hits = find_people(output, self.people)
         if hits:
             raise PluginError(f"gitdesk: {page.file.src_uri}: {hits[0][1]}: personal data must not be published")
@@ -219,8 +265,22 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def on_post_build(self, config):
         site_dir = Path(config.site_dir)
         localise_theme_scripts(site_dir)
+        if any(name.split("/")[-1] == "search" for name in config.plugins):
+            try:
+                patch_search_worker(site_dir)
+            except GitdeskError as exc:
+                raise PluginError(f"gitdesk: {exc.line()}") from None
         if self.config.fold_search:
             fold_search_index(site_dir / "search" / "search_index.json")
+
+
+def related_markdown(ctx: SiteContext, page: PageInfo, titles: dict[str, str]) -> str:
+    """The "Related articles" block at the end of an article: the front matter's ``related:``
+    first, then the nearest articles by their vectors, in the page's language (``site/related``,
+    imported here because it loads the vectors only when a page asks)."""
+    from gitdesk.site import related
+
+    return related.related_markdown(ctx, page, titles)
 
 
 def fold_search_index(path: Path) -> bool:
@@ -238,5 +298,19 @@ def fold_search_index(path: Path) -> bool:
     fields = data.setdefault("config", {}).setdefault("fields", {})
     if changed and "folded" not in fields:
         fields["folded"] = {"boost": 1}
+    # the title and the tags folded too, weighed like the originals: "contrasena" ranks the pages
+    # titled or tagged "contraseña" as "contraseña" itself does
+    for name in ("title", "tags"):
+        extra = f"folded_{name}"
+        hits = 0
+        for doc in data.get("docs", []):
+            value = doc.get(name)
+            original = " ".join(value) if isinstance(value, list) else str(value or "")
+            if fold(original) != original:
+                doc[extra] = re.sub(r"<[^>]+>", " ", fold(original))
+                hits += 1
+        if hits and name in fields and extra not in fields:
+            fields[extra] = dict(fields[name])
+            changed = True
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     return changed

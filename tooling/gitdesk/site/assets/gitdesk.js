@@ -24,8 +24,13 @@
       var href = a.getAttribute("href") || "";
       if (href.indexOf("mailto:") !== 0) return;
       var base = href.split("?")[0];
-      var subject = decodeURIComponent((href.split("subject=")[1] || "").split("&")[0]);
-      a.setAttribute("href", base + "?subject=" + encodeURIComponent(subject + " (" + article + ")"));
+      var query = new URLSearchParams(href.split("?")[1] || "");
+      var subject = query.get("subject") || "";
+      var body = query.get("body");
+      var out = base + "?subject=" + encodeURIComponent(subject + " (" + article + ")");
+      var label = a.getAttribute("data-article-label");
+      if (body !== null) out += "&body=" + encodeURIComponent(label ? body + label + ": " + article + "\n" : body);
+      a.setAttribute("href", out);
     });
   }
   if (window.document$ && typeof window.document$.subscribe === "function") {
@@ -81,5 +86,57 @@
     document.addEventListener("DOMContentLoaded", fix);
   } else {
     fix();
+  }
+})();
+
+/* gitdesk: the home page's own search box. The page only holds an empty box (a KB page may hold
+   no inputs): the field and button are made here, and what is typed is handed to the theme's
+   search (the language's own index, which also works from file://) by opening its dialog. */
+(function () {
+  "use strict";
+  function search(query) {
+    var toggle = document.querySelector("input[data-md-toggle=search]");
+    var input = document.querySelector(".md-search__input");
+    if (!toggle || !input) return;
+    if (!toggle.checked) {
+      toggle.checked = true;
+      toggle.dispatchEvent(new Event("change"));
+    }
+    input.value = query;
+    input.focus();
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));
+  }
+  function build() {
+    document.querySelectorAll("div.gitdesk-search:not([data-built])").forEach(function (box) {
+      box.setAttribute("data-built", "1");
+      var field = document.createElement("input");
+      field.type = "search";
+      field.className = "gitdesk-search__input";
+      field.setAttribute("aria-label", box.getAttribute("aria-label") || "");
+      field.placeholder = box.getAttribute("data-placeholder") || "";
+      field.autocomplete = "off";
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "md-button md-button--primary";
+      button.textContent = box.getAttribute("data-button") || "Search";
+      button.addEventListener("click", function () { search(field.value); });
+      field.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          search(field.value);
+        }
+      });
+      box.textContent = "";
+      box.appendChild(field);
+      box.appendChild(button);
+    });
+  }
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(build);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", build);
+  } else {
+    build();
   }
 })();
