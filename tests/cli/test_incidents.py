@@ -159,13 +159,14 @@ def test_banner_and_status_page_in_each_language():
 
 def test_pages_workflow_rebuilds_when_an_incident_changes():
     """Incident files are committed to main; the Pages workflow builds on every push to main
-    (no paths filter that would leave incidents/ out), in the repository and in init's copy."""
-    for path in (PROJECT / ".github/workflows/pages.yml",
-                 PROJECT / "tooling/gitdesk/templates/init/github/workflows/pages.yml"):
-        if not path.exists():
-            continue
-        on = yaml.safe_load(path.read_text())[True]
+    (no paths filter that would leave incidents/ out), in the repository and in what init writes."""
+    from gitdesk.scaffold import plan
+
+    written = plan(repository="acme/helpdesk", branch="main")[0][".github/workflows/pages.yml"]
+    for name, text in (("this repository", (PROJECT / ".github/workflows/pages.yml").read_text()),
+                       ("gitdesk init", written)):
+        on = yaml.safe_load(text)[True]
         push = on["push"]
-        assert "main" in push["branches"]
+        assert "main" in push["branches"], name
         paths = push.get("paths")
-        assert paths is None or any(p.startswith("incidents") for p in paths), path
+        assert paths is None or any(p.startswith("incidents") for p in paths), name
