@@ -139,10 +139,12 @@ def test_pages_workflows_run_kb_check_before_deploying():
     """The repository's workflow and the one `gitdesk init` writes."""
     import yaml
 
+    from gitdesk.scaffold import plan
     from tests.kb.kbsample import PROJECT
 
-    for path in (PROJECT / ".github/workflows/pages.yml", PROJECT / "tooling/gitdesk/templates/init/github/workflows/pages.yml"):
-        flow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    written = plan(repository="acme/helpdesk", branch="main")[0][".github/workflows/pages.yml"]
+    for path, text in ((PROJECT / ".github/workflows/pages.yml", None), ("gitdesk init's pages.yml", written)):
+        flow = yaml.safe_load(text if text is not None else path.read_text(encoding="utf-8"))
         steps = [(job, step.get("run") or step.get("uses") or "") for job, spec in flow["jobs"].items() for step in spec.get("steps", [])]
         texts = [s for _, s in steps]
         check = next((i for i, s in enumerate(texts) if "gitdesk kb check" in s), None)

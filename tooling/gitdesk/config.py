@@ -324,12 +324,19 @@ def _check_zone(zone: str, path: str, field_name: str) -> None:
 
 
 def _settle_languages(raw: dict, user: dict, path: str) -> None:
-    """``languages:`` (first = default) wins over the older single ``language:``; regional tags
-    (``pt-BR``, ``es-419``) become the codes gitdesk ships text for. Both keys end up set."""
+    """``languages:`` lists the desk's languages, the first being the default; the older single
+    ``language:`` alone is a one-language desk, and beside ``languages`` it names the default
+    among them. Regional tags (``pt-BR``, ``es-419``) become the codes gitdesk ships text for.
+    Both keys end up set."""
     from gitdesk.languages import normalise, normalise_list
 
     if user.get("languages") is not None:
         codes = normalise_list(user["languages"], path=path, field="languages")
+        if user.get("language") is not None:  # both given: `language` names the default among them
+            default = normalise(user["language"], path=path, field="language")
+            if default not in codes:
+                raise ConfigError(f"{default!r} is not one of languages ({', '.join(codes)})", path=path, field="language")
+            codes = [default, *(c for c in codes if c != default)]
     else:
         codes = [normalise(raw.get("language", "en"), path=path, field="language")]
     raw["languages"] = codes
