@@ -290,10 +290,7 @@ def check_forms(repo, config: Config):
 def _register() -> None:
     from gitdesk.checker import register
 
-    if check_forms not in _registered:
-        _registered.append(check_forms)
-        register(check_forms)
+    register(check_forms)
 
 
-_registered: list = []
 _register()
