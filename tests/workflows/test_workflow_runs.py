@@ -10,6 +10,11 @@ may only add new event files under tickets/, the second must change nothing.
 Triage needs the GitHub API: its command is parsed in test_workflow_commands.py and exercised by
 the GitHub backend's tests against the local test server. Steps that call commands not landed
 yet make a job xfail (strict), like the parse tests.
+
+The proof of issue 15 (test_a_new_desk_runs_its_operations_loop) runs a desk fresh from `gitdesk
+init` through all of it, triage included, with the fake GitHub, Dovecot and aiosmtpd standing in
+for the network: `run_job(values=...)` gives the run its secrets and event, `run_job(cache=...)`
+carries `.gitdesk/` from run to run as `actions/cache` would.
 """
 
 from __future__ import annotations
