@@ -371,7 +371,6 @@ def test_a_new_desk_runs_its_operations_loop(tmp_path, fake_github, dovecot, smt
     """
     import yaml
 
-    from gitdesk import __version__  # noqa: F401 - the venv's gitdesk is the one that runs
     from tests.init.conftest import run as run_cli
     from tests.intake.conftest import update_config
 
