@@ -94,3 +94,76 @@ def test_without_a_lock_upgrade_says_what_to_do(exe, tmp_path):
     proc = run(exe, "upgrade", "--check", cwd=root)
     assert proc.returncode != 0 and proc.stderr.startswith("gitdesk: error: .github/gitdesk.lock: no record")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def _add_category(root) -> None:
+    """A category added to helpdesk.yml by hand, the way a desk grows."""
+    config = (root / "helpdesk.yml").read_text(encoding="utf-8")
+    marker = "  - id: printing\n"
+    assert marker in config
+    (root / "helpdesk.yml").write_text(config.replace(marker, "  - id: facilities\n    name: Desks and meeting rooms\n" + marker, 1),
+                                       encoding="utf-8")
+
+
+def _form_warnings(proc) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.startswith("warning: .github/ISSUE_TEMPLATE/")]
+
+
+def test_a_category_added_to_helpdesk_yml_is_reported_until_the_forms_are_written(exe, tmp_path):
+    """`gitdesk check` warns (and --strict fails) while the forms lack a configured category;
+    `gitdesk upgrade --check` reports the forms out of date; `gitdesk github forms` or
+    `gitdesk upgrade` writes them and both are quiet again."""
+    for fix in (("github", "forms"), ("upgrade",)):
+        root = tmp_path / fix[0]
+        assert run(exe, "init", str(root), "--github", "acme/helpdesk", "--languages", "en,es",
+                   cwd=tmp_path).returncode == 0
+        clean = run(exe, "check", cwd=root)
+        assert clean.returncode == 0 and _form_warnings(clean) == [], clean.stderr
+        _add_category(root)
+
+        proc = run(exe, "check", cwd=root)
+        assert proc.returncode == 0, proc.stdout + proc.stderr  # a warning, not a problem
+        assert sorted(_form_warnings(proc)) == [
+            "warning: .github/ISSUE_TEMPLATE/support-request.es.yml: category: the form's categories differ from "
+            "helpdesk.yml (missing 'Desks and meeting rooms'): run `gitdesk github forms` (or `gitdesk upgrade`)",
+            "warning: .github/ISSUE_TEMPLATE/support-request.yml: category: the form's categories differ from "
+            "helpdesk.yml (missing 'Desks and meeting rooms'): run `gitdesk github forms` (or `gitdesk upgrade`)",
+        ], proc.stderr
+        strict = run(exe, "check", "--strict", "--json", cwd=root)
+        assert strict.returncode == 1
+        assert {(p["path"], p["field"]) for p in json.loads(strict.stdout)["problems"] if p["path"] != "helpdesk.yml"} == {
+            (".github/ISSUE_TEMPLATE/support-request.yml", "category"),
+            (".github/ISSUE_TEMPLATE/support-request.es.yml", "category")}
+        stale = run(exe, "upgrade", "--check", "--json", cwd=root)
+        assert stale.returncode == 1, stale.stdout
+        assert states(stale) == {".github/ISSUE_TEMPLATE/support-request.yml": "updated",
+                                 ".github/ISSUE_TEMPLATE/support-request.es.yml": "updated"}
+
+        assert run(exe, *fix, cwd=root).returncode == 0
+        assert "- Desks and meeting rooms\n" in (root / ".github/ISSUE_TEMPLATE/support-request.yml").read_text(encoding="utf-8")
+        after = run(exe, "check", cwd=root)
+        assert after.returncode == 0 and _form_warnings(after) == [], after.stdout + after.stderr
+        strict = run(exe, "check", "--strict", "--json", cwd=root)  # the example contacts are left
+        assert [p["path"] for p in json.loads(strict.stdout)["problems"]] == ["helpdesk.yml"] * 4, strict.stdout
+        again = run(exe, "upgrade", "--check", cwd=root)
+        assert again.returncode == 0, again.stdout
+        assert run(exe, "github", "forms", "--check", cwd=root).returncode == 0
+
+
+def test_a_desk_without_issue_forms_is_not_asked_for_them(exe, tmp_path):
+    root = tmp_path / "desk"
+    assert run(exe, "init", str(root), cwd=tmp_path).returncode == 0
+    for form in (root / ".github/ISSUE_TEMPLATE").glob("*.yml"):
+        form.unlink()
+    _add_category(root)
+    proc = run(exe, "check", cwd=root)
+    assert proc.returncode == 0 and _form_warnings(proc) == [], proc.stdout + proc.stderr
+
+
+def test_a_fresh_desk_in_several_languages_is_up_to_date(exe, tmp_path):
+    """Each language's home page keeps its own language's desk name (upgrade once rendered the
+    Spanish home page of an English-first desk with the English name, and --check failed)."""
+    root = tmp_path / "desk"
+    assert run(exe, "init", str(root), "--github", "acme/helpdesk", "--languages", "en,es", cwd=tmp_path).returncode == 0
+    proc = run(exe, "upgrade", "--check", cwd=root)
+    assert proc.returncode == 0, proc.stdout

@@ -10,14 +10,21 @@ may only add new event files under tickets/, the second must change nothing.
 Triage needs the GitHub API: its command is parsed in test_workflow_commands.py and exercised by
 the GitHub backend's tests against the local test server. Steps that call commands not landed
 yet make a job xfail (strict), like the parse tests.
+
+The proof of issue 15 (test_a_new_desk_runs_its_operations_loop) runs a desk fresh from `gitdesk
+init` through all of it, triage included, with the fake GitHub, Dovecot and aiosmtpd standing in
+for the network: `run_job(values=...)` gives the run its secrets and event, `run_job(cache=...)`
+carries `.gitdesk/` from run to run as `actions/cache` would.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -64,13 +71,18 @@ def missing_commands(workflow: str, job: str) -> list[str]:
 
 
 def run_job(workflow: str, job_id: str, work: Path, home: Path, bin_dir: Path | None = None,
-            workflows: Path = WORKFLOWS_DIR) -> dict[str, subprocess.CompletedProcess]:
+            workflows: Path = WORKFLOWS_DIR, values: dict[str, str] | None = None,
+            cache: Path | None = None) -> dict[str, subprocess.CompletedProcess]:
     """Execute a job's steps in ``work``; return each run step's result by step name.
 
     ``bin_dir`` goes first on PATH (a stand-in ``gitdesk`` for testing the plumbing alone);
-    ``workflows``: where the workflow files are (another desk's, e.g. one `gitdesk init` made).
+    ``workflows``: where the workflow files are (another desk's, e.g. one `gitdesk init` made);
+    ``values``: what expressions stand for in this run (the repository's secrets, the event),
+    over :data:`EXPRESSIONS`; ``cache``: the runner's cache store: `actions/cache` restores it
+    into ``.gitdesk/`` and, as its post step does, the job's ``.gitdesk/`` is saved back to it.
     """
     job = load_workflow(workflows / workflow)["jobs"][job_id]
+    expressions = {**EXPRESSIONS, **(values or {})}
     results = {}
     for i, step in enumerate(job["steps"]):
         where = f"{workflow}: jobs.{job_id}.steps[{i}] ({step.get('name')})"
@@ -83,20 +95,27 @@ def run_job(workflow: str, job_id: str, work: Path, home: Path, bin_dir: Path | 
             if action in UPLOAD_ACTIONS:
                 folder = work / step["with"]["path"]
                 assert folder.is_dir() and any(folder.iterdir()), f"{where}: nothing to upload in {folder}"
+            elif action == "actions/cache" and cache is not None:
+                assert step["with"]["path"] == ".gitdesk", f"{where}: teach this test the cache path"
+                if cache.is_dir():
+                    shutil.copytree(cache, work / ".gitdesk", dirs_exist_ok=True)
             else:
                 assert action in SKIPPED_ACTIONS, f"{where}: teach this test the action {action}"
             continue
         script = step["run"]
         env = runner_env(home, bin_dir)
         for key, value in (step.get("env") or {}).items():
-            assert value in EXPRESSIONS, f"{where}: teach this test the value {value!r}"
-            env[key] = EXPRESSIONS[value]
+            assert value in expressions, f"{where}: teach this test the value {value!r}"
+            env[key] = expressions[value]
         proc = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
             cwd=work, env=env, capture_output=True, text=True, timeout=600,
         )
         assert proc.returncode == 0, f"{where} exited {proc.returncode}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
         results[step.get("name", script)] = proc
+    if cache is not None and (work / ".gitdesk").is_dir() and any(s.get("uses", "").startswith("actions/cache@") for s in job["steps"]):
+        shutil.rmtree(cache, ignore_errors=True)  # the post step saves what the job left
+        shutil.copytree(work / ".gitdesk", cache)
     return results
 
 
@@ -277,3 +296,182 @@ def test_a_new_desks_workflows_run_on_its_first_push(tmp_path, fake_github):
     assert ran == ["intake.yml:intake", "kb.yml:kb", "metrics.yml:metrics", "notify.yml:notify", "pages.yml:build",
                    "sla.yml:check", "sync.yml:sync"]
     assert git("rev-parse", "main", cwd=bare) == before
+
+
+# -- the proof: a desk fresh from `gitdesk init` runs its operations loop on local servers ----------
+
+def _mail(sent: datetime) -> bytes:
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    msg = EmailMessage()
+    msg["From"] = "Sam Carter <sam.carter@northwind.example>"
+    msg["To"] = "helpdesk@northwind.example"
+    msg["Subject"] = "The VPN drops every few minutes"
+    msg["Date"] = format_datetime(sent)
+    msg["Message-ID"] = "<vpn-drops-0001@northwind.example>"
+    msg.set_content("Since this morning the VPN disconnects every few minutes when I work from home.\n\nSam")
+    return msg.as_bytes()
+
+
+def _form_issue_body(form: dict) -> str:
+    """An issue body as GitHub renders the support form: "### label", a blank line, the answer."""
+    answers = {"description": "Outlook asks for my password again and again since this morning."}
+    parts = []
+    for item in form["body"]:
+        if item.get("type") == "markdown":
+            continue
+        attrs = item["attributes"]
+        if item["id"] == "category":
+            answer = next(o for o in attrs["options"] if "mail" in o.casefold())
+        elif "options" in attrs:
+            answer = attrs["options"][0]
+        else:
+            answer = answers.get(item["id"], "_No response_")
+        parts.append(f"### {attrs['label']}\n\n{answer}")
+    return "\n\n".join(parts)
+
+
+@pytest.fixture
+def dovecot():
+    from tests.intake.servers import dovecot_binary, start_dovecot
+
+    binary = dovecot_binary()
+    if binary is None:
+        from tests.intake.conftest import skip_or_fail
+
+        skip_or_fail("Dovecot is not installed (apt-get install dovecot-imapd): the proof needs a real IMAP server")
+    server = start_dovecot(binary)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    from tests.intake.servers import start_smtp
+
+    server = start_smtp()
+    yield server
+    server.stop()
+
+
+@pytest.mark.slow
+def test_a_new_desk_runs_its_operations_loop(tmp_path, fake_github, dovecot, smtp_server):
+    """The issue's proof. `gitdesk init --github octo-org/helpdesk`, mail and GitHub configured
+    as a desk that takes requests by mail and as issues would (tickets in files, synced with the
+    repository's issues), pushed to a bare origin; then each workflow's job runs as the runner
+    would, one after the other, every run on a fresh clone with the secrets in env and .gitdesk/
+    carried between runs by the cache:
+
+    intake takes the mail into a ticket and acknowledges it; triage labels an issue opened from
+    the form; sync brings that issue into tickets and the mail's ticket to GitHub; the SLA run
+    escalates the mail's ticket (the message is dated two days back: it sat in the mailbox over a
+    weekend, so its first-response clock is breached at the SLA run); notify, run twice more,
+    sends nothing again: the server received each message once; the Pages build makes the site.
+    """
+    import yaml
+
+    from tests.init.conftest import run as run_cli
+    from tests.intake.conftest import update_config
+
+    exe = str(Path(sys.executable).with_name("gitdesk"))
+    home = tmp_path / "home"
+    home.mkdir()
+    desk = tmp_path / "desk"
+    made = run_cli(exe, "init", str(desk), "--github", "octo-org/helpdesk", "--branch", "main", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    imap = {**dovecot.settings(), "password_env": "GITDESK_IMAP_PASSWORD"}
+    smtp = {"host": smtp_server.host, "port": smtp_server.port, "starttls": False, "tls": False, "user": ""}
+    agents = {team: {"agents": ["Ana Lima <ana.lima@northwind.example>"]}  # whom SLA warnings reach
+              for team in ("service-desk", "desktop", "infrastructure")}
+    update_config(desk, mail={"imap": imap, "smtp": smtp}, github={"api_url": fake_github.base_url}, teams=agents)
+    config = yaml.safe_load((desk / "helpdesk.yml").read_text(encoding="utf-8"))
+    assert config.get("backend", "files") == "files" and config["github"]["repository"] == "octo-org/helpdesk"
+    git("add", "-A", cwd=desk)
+    git("-c", "user.name=Ana", "-c", "user.email=ana@example.com", "commit", "-q", "-m", "Start the help desk", cwd=desk)
+    bare = tmp_path / "origin.git"
+    git("clone", "--quiet", "--bare", str(desk), str(bare), cwd=tmp_path)
+    workflows = desk / ".github" / "workflows"
+    secrets = {"${{ secrets.GITDESK_IMAP_PASSWORD }}": dovecot.password,
+               "${{ secrets.GITDESK_SMTP_PASSWORD }}": "unused-the-local-server-needs-no-login"}
+    cache = tmp_path / "runner-cache"
+    ran: list[str] = []
+
+    def job(workflow: str, job_id: str, **values: str) -> dict[str, subprocess.CompletedProcess]:
+        ran.append(f"{workflow}:{job_id}")
+        work = checkout(bare, tmp_path / f"{len(ran):02d}-{workflow.removesuffix('.yml')}")
+        return run_job(workflow, job_id, work, home, workflows=workflows, values={**secrets, **values}, cache=cache)
+
+    def out(results, step: str) -> dict:
+        return json.loads(results[step].stdout)
+
+    def tickets() -> dict[str, list[dict]]:
+        """Every ticket's events on origin's main, oldest first."""
+        names = git("ls-tree", "-r", "--name-only", "main", "--", "tickets", cwd=bare).splitlines()
+        found: dict[str, list[dict]] = {}
+        for name in sorted(n for n in names if n.endswith(".yml")):
+            found.setdefault(name.split("/")[1], []).append(yaml.safe_load(git("show", f"main:{name}", cwd=bare)))
+        return found
+
+    # 1. intake: the mail becomes a ticket, its acknowledgement is sent once
+    sent_at = datetime.now(timezone.utc) - timedelta(days=2)
+    dovecot.append(_mail(sent_at))
+    first = job("intake.yml", "intake")
+    assert out(first, "Take in new mail").get("configured", True) is not False, first["Take in new mail"].stdout
+    [(mail_ticket, events)] = tickets().items()
+    assert events[0]["action"] == "new" and "VPN" in events[0]["set"]["title"]
+    acknowledged = [m for m in smtp_server.received if "sam.carter@northwind.example" in m.recipients]
+    assert len(acknowledged) == 1, [m.recipients for m in smtp_server.received]
+    again = job("intake.yml", "intake")  # the next scheduled run: the message is taken once
+    assert "Nothing new to record." in again["Commit and push what was recorded"].stdout
+    assert len(tickets()) == 1
+
+    # 2. triage: an issue opened from the desk's form is labelled
+    form = yaml.safe_load((desk / ".github/ISSUE_TEMPLATE/support-request.yml").read_text(encoding="utf-8"))
+    issue = fake_github.seed_issue("Outlook keeps asking for my password", _form_issue_body(form), user="maria")
+    job("triage.yml", "triage", **{"${{ github.event.issue.number }}": str(issue.number)})
+    labels = sorted(fake_github.issue_labels(issue.number))
+    assert "category: email" in labels and any(lab.startswith("priority: ") for lab in labels), labels
+    assert "needs-triage" not in labels
+
+    # 3. sync: the issue becomes a ticket, the mail's ticket an issue
+    synced = out(job("sync.yml", "sync"), "Sync issues and tickets")
+    assert synced["repository"] == "octo-org/helpdesk", synced
+    assert len(tickets()) == 2
+    assert any("VPN" in i.title for i in fake_github.issues()), [i.title for i in fake_github.issues()]
+
+    # 4. SLA: the mail's ticket (two days in the mailbox) is escalated, once
+    before = {tid: len(evs) for tid, evs in tickets().items()}
+    escalated = job("sla.yml", "check")
+    report = out(escalated, "Check SLAs and record escalations")
+    after = tickets()
+    new_events = after[mail_ticket][before[mail_ticket]:]
+    assert any((e.get("add") or {}).get("escalations") for e in new_events), (report, new_events)
+    warned = [m for m in smtp_server.received if "ana.lima@northwind.example" in m.recipients]
+    assert warned, [(m.recipients, m.message()["Subject"]) for m in smtp_server.received]  # sent by the SLA job
+    tip = git("rev-parse", "main", cwd=bare)
+    job("sla.yml", "check")
+    assert git("rev-parse", "main", cwd=bare) == tip  # nothing new to record on the next run
+
+    # 5. notify twice more: every message was sent once, nothing is sent again
+    received = len(smtp_server.received)
+    for _ in range(2):
+        job("notify.yml", "notify")
+    assert len(smtp_server.received) == received
+    ids = [m.message()["Message-ID"] for m in smtp_server.received]
+    assert len(ids) == len(set(ids)), ids
+    acknowledged = [m for m in smtp_server.received if "sam.carter@northwind.example" in m.recipients]
+    assert len(acknowledged) == 1, [(m.recipients, m.message()["Subject"]) for m in smtp_server.received]
+
+    # 6. the Pages build passes on the desk as the loop left it (its upload step finds site/),
+    # and so do the KB check and the metrics report
+    built = job("pages.yml", "build")
+    assert "Build the site (strict)" in built
+    job("kb.yml", "kb")
+    job("metrics.yml", "metrics")
+    every = {f"{p.name}:{j}" for p in workflows.glob("*.yml") for j in load_workflow(p)["jobs"]}
+    assert every - set(ran) == {"pages.yml:deploy"}  # GitHub's Pages service: see the report of issue 15
+    assert json.loads(git("show", "main:.github/gitdesk.lock", cwd=bare))["inputs"]["branch"] == "main"
+    assert cache.is_dir() and any(cache.iterdir())  # the runs handed .gitdesk/ on through the cache
+    authors = git("log", "--format=%an", "main", cwd=bare).splitlines()  # newest first
+    assert authors[-1] == "Ana" and set(authors[:-1]) == {"github-actions[bot]"}, authors  # each push since: the bot

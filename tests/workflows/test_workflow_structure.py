@@ -8,6 +8,7 @@ and scripts that call gitdesk rather than carrying logic of their own.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 
@@ -92,6 +93,14 @@ def test_every_job_has_a_timeout_and_a_runner(wf):
         timeout = job.get("timeout-minutes")
         assert isinstance(timeout, int) and 0 < timeout <= 90, f"{name}: jobs.{job_id}.timeout-minutes"
         assert job.get("runs-on") == "ubuntu-latest", f"{name}: jobs.{job_id}.runs-on"
+
+
+def test_no_job_runs_a_step_twice(wf):
+    """Two merges once left pages.yml checking the KB twice in a row."""
+    name, data = wf
+    for job_id, job in data["jobs"].items():
+        seen = [json.dumps(step, sort_keys=True) for step in job.get("steps") or []]
+        assert len(seen) == len(set(seen)), f"{name}: jobs.{job_id} repeats a step"
 
 
 def test_every_workflow_has_a_concurrency_group(wf):

@@ -44,8 +44,10 @@ _EXTRA_CHECKS: list[Check] = []
 
 
 def register(check: Check) -> Check:
-    """Add a check that ``gitdesk check`` runs after its own (used as a decorator)."""
-    _EXTRA_CHECKS.append(check)
+    """Add a check that ``gitdesk check`` runs after its own (used as a decorator); once only,
+    however often its module is loaded."""
+    if check not in _EXTRA_CHECKS:
+        _EXTRA_CHECKS.append(check)
     return check
 
 

@@ -99,9 +99,19 @@ def _diff(rel: str, old: str, new: str) -> str:
                                         fromfile=f"a/{rel}", tofile=f"b/{rel}"))
 
 
+def _desk_forms(root: Path, config) -> dict[str, str]:
+    """The issue forms from the desk's own helpdesk.yml (its categories, not the defaults'), as
+    `gitdesk github forms` writes them: a category added there reaches the forms on upgrade."""
+    from gitdesk.intake.forms import forms, site_address
+    from gitdesk.scaffold import FORMS_DIR
+
+    return {FORMS_DIR + name: text for name, text in forms(config, site_url=site_address(root, config)).items()}
+
+
 def upgrade(root: Path, *, check: bool = False) -> UpgradeReport:
     """Bring the generated files of the desk at ``root`` up to date; see the module docstring."""
     from gitdesk.config import load_config
+    from gitdesk.languages import text as lang_text
     from gitdesk.scaffold import plan
     from gitdesk.yamlio import atomic_write
 
@@ -114,9 +124,13 @@ def upgrade(root: Path, *, check: bool = False) -> UpgradeReport:
         raise ConfigError("inputs.date is not a date", path=LOCK_FILE, field="inputs.date") from None
     branch = str(inputs.get("branch") or "main")
     repository = (config.get("github") or {}).get("repository") or None
-    new_files, _ = plan(repository=repository, name=config.name, today=today, install=inputs.get("install"),
+    # the name init gives a desk of that language is no name of the desk's own: as at init, each
+    # language's pages then carry that language's name (not the default language's)
+    name = None if config.name == lang_text("desk.init_name", config.language) else config.name
+    new_files, _ = plan(repository=repository, name=name, today=today, install=inputs.get("install"),
                         languages=config.languages, branch=branch)
     new_files.pop(CONFIG_FILE, None)
+    new_files.update(_desk_forms(root, config))
     recorded: dict[str, str] = lock["files"]
     report = UpgradeReport(old_version=str(lock.get("version")), new_version=__version__)
     for rel in sorted(set(new_files) | set(recorded)):

@@ -8,7 +8,7 @@ from gitdesk.cli.options import Env, echo_json, json_option, repo_option
 
 
 @click.command(epilog="\b\nExamples:\n  gitdesk check\n  gitdesk check --strict   # warnings fail too\n  gitdesk check --json")
-@click.option("--strict", is_flag=True, help="Fail on warnings too (the defaults' example contact details).")
+@click.option("--strict", is_flag=True, help="Fail on warnings too (the defaults' example contact details, issue forms out of step with helpdesk.yml).")
 @json_option
 @repo_option
 def check(strict, as_json, repo_path) -> None:
@@ -16,7 +16,8 @@ def check(strict, as_json, repo_path) -> None:
 
     Prints one line per problem (file: field: message) and exits 1, or exits 0 when clean.
     Warnings (the example phone, e-mail address or location of the defaults, which the site
-    would publish) are printed as `warning: ...` and fail only with --strict.
+    would publish; issue forms out of step with helpdesk.yml) are printed as `warning: ...` and
+    fail only with --strict.
     """
     from gitdesk.checker import run_checks as run_all
 
@@ -56,7 +57,7 @@ def _load_plugins() -> None:
     """Modules that register extra checks (imported for their side effect)."""
     import importlib
 
-    for name in ("gitdesk.intake.templates", "gitdesk.incidents"):
+    for name in ("gitdesk.intake.templates", "gitdesk.incidents", "gitdesk.intake.forms"):
         try:
             importlib.import_module(name)
         except ImportError:

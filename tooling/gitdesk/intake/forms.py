@@ -240,3 +240,57 @@ def form_language(body: str | None) -> str | None:
     best = max(scores.values())
     winners = [code for code, score in scores.items() if score == best]
     return winners[0] if best and len(winners) == 1 else None
+
+
+def _options(text: str | None, field_id: str) -> list[str] | None:
+    """The options of a form's dropdown ``field_id`` (None when the form or field is not there)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(text) if text else None
+    except yaml.YAMLError:
+        return None
+    body = data.get("body") if isinstance(data, dict) else None
+    for item in body if isinstance(body, list) else []:
+        if isinstance(item, dict) and item.get("id") == field_id:
+            return list((item.get("attributes") or {}).get("options") or [])
+    return None
+
+
+def check_forms(repo, config: Config):
+    """``gitdesk check`` (a warning): a desk whose issue forms exist but no longer match
+    helpdesk.yml (a category added, renamed or removed; a language added) opens issues the
+    triage cannot read back. Desks without forms (not on GitHub) are not asked to have them."""
+    from pathlib import Path
+
+    from gitdesk.checker import Problem
+
+    folder = Path(repo.root, ".github", "ISSUE_TEMPLATE")
+    if not any(folder.glob(f"{SUPPORT}*.yml")):
+        return
+    fix = "run `gitdesk github forms` (or `gitdesk upgrade`)"
+    wanted = forms(config, site_url=site_address(repo.root, config))
+    for name, how in sync_forms(repo.root, config, write=False).items():
+        rel = f".github/ISSUE_TEMPLATE/{name}"
+        if how == "created":
+            yield Problem(rel, None, f"missing for a language of helpdesk.yml: {fix}", warning=True)
+            continue
+        old = _options((folder / name).read_text(encoding="utf-8"), "category")
+        new = _options(wanted[name], "category")
+        if old is not None and new is not None and old != new:
+            gone, extra = [c for c in new if c not in old], [c for c in old if c not in new]
+            what = "; ".join(p for p in (f"missing {', '.join(map(repr, gone))}" if gone else "",
+                                         f"not in helpdesk.yml {', '.join(map(repr, extra))}" if extra else "") if p)
+            yield Problem(rel, "category", f"the form's categories differ from helpdesk.yml ({what or 'order'}): {fix}",
+                          warning=True)
+        else:
+            yield Problem(rel, None, f"differs from what helpdesk.yml and this gitdesk generate: {fix}", warning=True)
+
+
+def _register() -> None:
+    from gitdesk.checker import register
+
+    register(check_forms)
+
+
+_register()
