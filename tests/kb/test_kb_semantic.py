@@ -52,24 +52,45 @@ def _pages(root):
 
 # -- vectors kept current -----------------------------------------------------------------------
 
+def _sections(page):
+    return len(embedding.split_sections(page.read_text()))
+
+
 def test_vectors_follow_the_index_change_detection(fake):
     first = _open(fake)
-    assert first.mode == "hybrid" and first.vector_stats == {"embedded": len(_pages(fake)), "rebuilt": True, "removed": 0}
-    assert _open(fake).vector_stats == {"embedded": 0, "rebuilt": False, "removed": 0}
+    rows = len(_pages(fake)) + sum(_sections(fake / "kb" / rel) for rel in _pages(fake))
+    assert first.mode == "hybrid" and first.vector_stats == {"embedded": len(_pages(fake)), "passages": rows, "rebuilt": True, "removed": 0}
+    assert _open(fake).vector_stats == {"embedded": 0, "passages": 0, "rebuilt": False, "removed": 0}
     page = fake / "kb/network/vpn-wont-connect.md"
     page.write_text(page.read_text().replace("hotel portal", "hotel captive portal"))
     again = _open(fake)
-    assert again.vector_stats == {"embedded": 1, "rebuilt": False, "removed": 0}
-    assert again.vectors.paths == _pages(fake)
+    assert _sections(page) >= 3  # the page's own passage and each of its sections, nothing else
+    assert again.vector_stats == {"embedded": 1, "passages": 1 + _sections(page), "rebuilt": False, "removed": 0}
+    assert list(dict.fromkeys(again.vectors.paths)) == _pages(fake) and len(again.vectors.paths) == rows
     (fake / "kb/accounts/password-faq.md").unlink()
-    assert _open(fake).vector_stats == {"embedded": 0, "rebuilt": False, "removed": 1}
+    assert _open(fake).vector_stats == {"embedded": 0, "passages": 0, "rebuilt": False, "removed": 1}
+
+
+def test_each_section_has_its_own_vector_and_the_page_row_comes_first(fake):
+    with Searcher(fake, load_config(fake)) as s:
+        title = s._stored("accounts/password-faq.md")["title_en"]
+    page = fake / "kb/accounts/password-faq.md"
+    rows = [i for i, p in enumerate(s.vectors.paths) if p == "accounts/password-faq.md"]
+    heads = [h for h, _ in embedding.split_sections(page.read_text())]
+    assert len(heads) >= 2 and rows == list(range(rows[0], rows[0] + 1 + len(heads)))
+    assert s.vectors.row_of()["accounts/password-faq.md"] == rows[0]
+    texts = vectors.article_texts({"title_en": title, "summary_en": "s", "body_en": "b"}, "en", embedding.split_sections(page.read_text()))
+    assert texts[0] == f"{title}\ns\nb" and all(t.startswith(f"{title}\n{h}\n") for t, h in zip(texts[1:], heads))
+    want = fake_embedder.load(fake).embed_passages(texts[1:])  # the sections' rows, in order
+    assert np.allclose(s.vectors.matrix[rows[1:]], want, atol=1e-6)
 
 
 def test_a_model_change_reembeds_everything(fake):
     _open(fake)
     fake_embedder.NAME = "fake-hash-64-v2"
     embedding._loaded.clear()
-    assert _open(fake).vector_stats == {"embedded": len(_pages(fake)), "rebuilt": True, "removed": 0}
+    stats = _open(fake).vector_stats
+    assert stats["embedded"] == len(_pages(fake)) and stats["rebuilt"] and not stats["removed"]
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "foreign", "garbage", "empty"])
@@ -98,8 +119,9 @@ def test_long_builds_report_progress(fake):
     for i in range(40):
         write(fake / "kb", f"network/extra-{i:02d}.md", guide(f"Extra network article {i}", category="network/vpn", tags="[vpn]"))
     seen = []
-    _open(fake, progress=lambda done, total: seen.append((done, total)))
-    total = len(_pages(fake))
+    s = _open(fake, progress=lambda done, total: seen.append((done, total)))
+    total = s.vector_stats["passages"]  # a page's passage and its sections'
+    assert total > len(_pages(fake))
     assert seen and seen[-1] == (total, total) and [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 

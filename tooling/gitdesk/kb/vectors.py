@@ -2,7 +2,9 @@
 
 ``kb-vectors.bin``: an 8-byte magic, a little-endian uint32 header length, a JSON header
 (format, model name, dimension, passage recipe, one ``[path, key]`` row per vector, SHA-256 of
-the matrix), then the float32 matrix. ``key`` is the page's content hash from the index
+the matrix), then the float32 matrix. A page may have several rows, next to each other: the
+first is the page's own passage (title, summary, start of the body; what related articles
+compare), the others its sections. ``key`` is the page's content hash from the index
 manifest (plus the config digest for pages with placeholders), so the index's own change
 detection decides what to re-embed: an edit re-embeds that page only, a different model or
 recipe re-embeds everything. Any file that does not parse, check out or match is rebuilt,
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from gitdesk.kb.embedding import PASSAGE_RECIPE, passage_text
+from gitdesk.kb.embedding import PASSAGE_RECIPE, passage_text, section_texts
 from gitdesk.yamlio import atomic_write
 
 VECTORS_FILE = Path(".gitdesk") / "kb-vectors.bin"
@@ -29,14 +31,28 @@ BATCH = 16
 
 @dataclass
 class VectorMatrix:
-    """The vectors of the indexed pages: ``paths[i]`` is row ``i`` of ``matrix``."""
+    """The vectors of the indexed pages: ``paths[i]`` is row ``i`` of ``matrix`` (a page's rows
+    are consecutive, its own passage first, then its sections)."""
 
     paths: list[str]
     keys: list[str]
     matrix: object  # numpy (n, dim) float32
 
     def row_of(self) -> dict[str, int]:
-        return {p: i for i, p in enumerate(self.paths)}
+        """Each page's first row (its own passage)."""
+        rows: dict[str, int] = {}
+        for i, p in enumerate(self.paths):
+            rows.setdefault(p, i)
+        return rows
+
+    def pages(self):
+        """``(page paths, page of each row, first row of each page)``, for scoring by page."""
+        import numpy as np
+
+        first = self.row_of()
+        order = list(first)
+        number = {p: n for n, p in enumerate(order)}
+        return order, np.array([number[p] for p in self.paths], dtype=np.int64), np.array([first[p] for p in order], dtype=np.int64)
 
 
 def vectors_path(root: Path) -> Path:
@@ -87,44 +103,51 @@ def write(path: Path, model, vm: VectorMatrix) -> None:
     atomic_write(Path(path), MAGIC + struct.pack("<I", len(header)) + header + body)
 
 
-def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], str | None], *,
+def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], "str | list[str] | None"], *,
            progress: Callable[[int, int], None] | None = None) -> tuple[VectorMatrix, dict]:
-    """Make the stored vectors match ``wanted`` (path -> key): keep rows whose key is the same,
-    embed the others (``text_of(path)`` gives the passage text, None to skip the page).
+    """Make the stored vectors match ``wanted`` (path -> key): keep the rows of pages whose key
+    is the same, embed the others (``text_of(path)`` gives the passage text, or a list of them,
+    the page's own first; None to skip the page).
 
-    Returns the vectors and ``{"embedded": n, "rebuilt": bool, "removed": n}``."""
+    Returns the vectors and ``{"embedded": pages, "passages": n, "rebuilt": bool, "removed": n}``."""
     import numpy as np
 
     old = read(path, model)
     rebuilt = old is None
-    old_rows = {} if old is None else {p: (k, i) for i, (p, k) in enumerate(zip(old.paths, old.keys))}
+    old_rows: dict[str, tuple[str, list[int]]] = {}
+    if old is not None:
+        for i, (p, k) in enumerate(zip(old.paths, old.keys)):
+            old_rows.setdefault(p, (k, []))[1].append(i)
     keep, todo = [], []
     for rel in sorted(wanted):
         hit = old_rows.get(rel)
         (keep if hit and hit[0] == wanted[rel] else todo).append(rel)
     removed = len(set(old_rows) - set(wanted))
     if not todo and not removed and old is not None:
-        return old, {"embedded": 0, "rebuilt": False, "removed": 0}
+        return old, {"embedded": 0, "passages": 0, "rebuilt": False, "removed": 0}
     texts: list[tuple[str, str]] = []
     for rel in todo:
         text = text_of(rel)
-        if text is not None:
-            texts.append((rel, text))
+        for passage in [text] if isinstance(text, str) else text or []:
+            texts.append((rel, passage))
     new_vecs = []
     for start in range(0, len(texts), BATCH):
         chunk = texts[start:start + BATCH]
         new_vecs.append(model.embed_passages([t for _, t in chunk]))
         if progress:
             progress(min(start + BATCH, len(texts)), len(texts))
-    paths = keep + [rel for rel, _ in texts]
-    parts = ([old.matrix[[old_rows[rel][1] for rel in keep]]] if keep else []) + new_vecs
+    kept_rows = [i for rel in keep for i in old_rows[rel][1]]
+    paths = [old.paths[i] for i in kept_rows] + [rel for rel, _ in texts]
+    parts = ([old.matrix[kept_rows]] if kept_rows else []) + new_vecs
     matrix = np.concatenate(parts) if parts else np.zeros((0, model.dim), dtype=np.float32)
-    order = sorted(range(len(paths)), key=lambda i: paths[i])
+    order = sorted(range(len(paths)), key=lambda i: (paths[i], i))  # stable: a page's own row stays first
     vm = VectorMatrix([paths[i] for i in order], [wanted[paths[i]] for i in order], matrix[order] if len(order) else matrix)
     write(path, model, vm)
-    return vm, {"embedded": len(texts), "rebuilt": rebuilt, "removed": removed}
+    return vm, {"embedded": len({rel for rel, _ in texts}), "passages": len(texts), "rebuilt": rebuilt, "removed": removed}
 
 
-def article_text(doc: dict, lang: str) -> str:
-    """The passage text of an index document (see :meth:`KBIndex._document`)."""
-    return passage_text(doc.get(f"title_{lang}", ""), doc.get(f"summary_{lang}", ""), doc.get(f"body_{lang}", ""))
+def article_texts(doc: dict, lang: str, sections: list[tuple[str, str]]) -> list[str]:
+    """The passages of an index document (see :meth:`KBIndex._document`): its own, then one per
+    section (``sections``: :func:`gitdesk.kb.embedding.split_sections` of its Markdown)."""
+    title = doc.get(f"title_{lang}", "")
+    return [passage_text(title, doc.get(f"summary_{lang}", ""), doc.get(f"body_{lang}", "")), *section_texts(title, sections)]
