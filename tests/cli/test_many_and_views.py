@@ -137,3 +137,19 @@ views:
     result = run_cli("ticket", "list", "--view", "broken")
     assert result.exit_code != 0 and "views" in result.output and "colour" in result.output
     assert "Traceback" not in result.output
+
+
+def test_reply_fills_the_canned_response_for_each_ticket(run_cli):
+    a = _new(run_cli, "Outlook will not open")
+    b = run_cli("ticket", "new", "Teams crashes", "--requester", "Lucía Gómez <lucia@example.com>", "--json")
+    b = json.loads(b.output)["id"]
+    result = run_cli("ticket", "reply", a, b, "-t", "need-info", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert f"would change HD-{a}" in result.output and f"would change HD-{b}" in result.output
+    assert json.loads(run_cli("ticket", "show", a, "--json").output)["comment_count"] == 0
+    assert run_cli("ticket", "reply", a, b, "-t", "need-info", "--edit").exit_code == 2  # one ticket at a time
+    result = run_cli("ticket", "reply", "--from", "-", "-t", "need-info", "--json", input=f"{a}\n{b}\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["changed"] == 2
+    bodies = [json.loads(run_cli("ticket", "show", t, "--json").output)["comments"][0]["body"] for t in (a, b)]
+    assert bodies[0].startswith("Hello Sam") and bodies[1].startswith("Hello Lucía")  # filled per ticket

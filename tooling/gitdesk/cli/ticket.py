@@ -459,26 +459,36 @@ def merge(refs, from_file, dry_run, into, text, repo_path, actor_flag, commit_fl
     _each(env, refs, from_file, dry_run, as_json, "Merged into", lambda d, ref: d.merge(ref, into, comment=text))
 
 
-@ticket.command(epilog="\b\nExamples:\n  gitdesk ticket reply 7K2M --template need-info\n  gitdesk ticket reply 7K2M -t kb-article --edit\n  gitdesk ticket reply 7K2M -t acknowledge --dry-run\n  gitdesk ticket reply --list")
-@click.argument("ref", required=False)
+@ticket.command(epilog="\b\nExamples:\n  gitdesk ticket reply 7K2M --template need-info\n  gitdesk ticket reply 7K2M -t kb-article --edit\n  gitdesk ticket reply 7K2M -t acknowledge --dry-run\n  gitdesk ticket list --view triage --json | gitdesk ticket reply --from - -t acknowledge\n  gitdesk ticket reply --list")
+@many_options
 @click.option("-t", "--template", "template_name", help="Canned response (see --list).")
 @click.option("--list", "list_only", is_flag=True, help="List the canned responses and exit.")
-@click.option("--edit", is_flag=True, help="Open the filled text in $EDITOR before recording it.")
-@click.option("--dry-run", is_flag=True, help="Print the filled text; record nothing.")
+@click.option("--edit", is_flag=True, help="Open the filled text in $EDITOR before recording it (one ticket).")
 @common
-def reply(ref, template_name, list_only, edit, dry_run, repo_path, actor_flag, commit_flag, as_json) -> None:
-    """Answer with a canned response (greeting, names, ticket, linked KB article filled in),
-    recorded as a public comment."""
+def reply(refs, from_file, dry_run, template_name, list_only, edit, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Answer REF... with a canned response (greeting, names, ticket, linked KB article filled in
+    for each ticket), recorded as a public comment. With one ticket, --dry-run prints the text."""
+    from gitdesk.cli.many import collect
     from gitdesk.intake import responses
 
     env = _env(repo_path, actor_flag, commit_flag)
-    if list_only or not (ref and template_name):
+    if list_only or not ((refs or from_file) and template_name):
         names = responses.available(env.repo.root, env.config)
         if list_only:
             click.echo("\n".join(names))
             return
-        raise UsageError(f"give REF and --template NAME (responses: {', '.join(names)})")
-    body = responses.fill_response(env.store(), env.config, env.repo.root, ref, template_name, env.actor)
+        raise UsageError(f"give REF... and --template NAME (responses: {', '.join(names)})")
+
+    def fill(ticket_id: str) -> str:
+        return responses.fill_response(env.store(), env.config, env.repo.root, ticket_id, template_name, env.actor)
+
+    ids = collect(env, refs, from_file)
+    if len(ids) > 1:
+        if edit:
+            raise UsageError("--edit takes one ticket at a time", field="--edit")
+        _each(env, ids, None, dry_run, as_json, "Replied to", lambda d, tid: d.comment(tid, fill(tid), public=True))
+        return
+    body = fill(ids[0])
     if edit:
         body = click.edit(body) or ""
         if not body.strip():
@@ -486,7 +496,7 @@ def reply(ref, template_name, list_only, edit, dry_run, repo_path, actor_flag, c
     if dry_run:
         click.echo(body, nl=False)
         return
-    _run(env, as_json, "Replied to", lambda d: d.comment(ref, body, public=True))
+    _run(env, as_json, "Replied to", lambda d: d.comment(ids[0], body, public=True))
 
 
 @ticket.command(name="log", epilog='\b\nExamples:\n  gitdesk ticket log 7K2M 25m "reinstalled the driver"\n  gitdesk ticket log 7K2M 9QXA 1h30m "on-site visit"')
