@@ -122,6 +122,9 @@ def test_known_error_article_is_linked_and_suggested_for_tickets_like_it(run_cli
     known = _show(run_cli, newcomer)["known_errors"]
     assert known[0]["problem"] == problem and known[0]["kb"] == [rel]
     assert f"Known error:    {rel}" in run_cli("ticket", "show", newcomer).output
+    told = run_cli("ticket", "new", "Outlook disconnected again", "--requester", "y@example.com", "--asset", "SRV-MAIL1",
+                   "--category", "email")
+    assert told.exit_code == 0 and f"known error: {rel} (problem HD-{problem}" in told.stderr  # said when it is opened
     unrelated = _new(run_cli, "Keyboard missing keys", "--requester", "k@example.com", "--category", "hardware")
     assert "known_errors" not in _show(run_cli, unrelated)
     result = run_cli("problem", "known-error", problem, "--workaround", "x", "--translation", "pt=y")

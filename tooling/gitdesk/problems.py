@@ -245,9 +245,11 @@ def known_errors_for(store: TicketStore, ticket: Ticket, config, *, threshold: f
     one of the problem's incidents, or text alike to the problem or one of them."""
     if is_problem(ticket, config):
         return []
+    from gitdesk.store.base import Filters
+
     mine = words(ticket)
     out = []
-    for p in store.list():
+    for p in store.list(Filters(type=[PROBLEM], default_type=config.ticket_types[0])):  # problems only
         if not is_problem(p, config) or not p.get("kb") or p.id == ticket.id:
             continue
         if ticket.get("problem") == p.id:

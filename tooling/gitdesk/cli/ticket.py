@@ -158,6 +158,10 @@ def _warn_duplicate(env: Env, store, new_ticket: Ticket) -> None:
     notice = duplicate_notice(env.repo.root, env.config, store, new_ticket)
     if notice:
         click.echo(notice, err=True)
+    from gitdesk.problems import known_errors_for
+
+    for known in known_errors_for(store, new_ticket, env.config):  # a workaround already published
+        click.echo(f"known error: {', '.join(known['kb'])} (problem {env.config.id_prefix}-{known['problem']}: {known['why']})", err=True)
 
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket similar 7K2M\n  gitdesk ticket similar 7K2M --json")
