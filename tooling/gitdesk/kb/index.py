@@ -377,29 +377,48 @@ class KBIndex:
         self._files, self._digest = new_files, digest
         return stats
 
-    def update_vectors(self, model, *, progress=None):
-        """Bring the article vectors (``.gitdesk/kb-vectors.bin``) in line with the index just
-        updated: the manifest's content hashes say which pages to (re-)embed."""
+    def update_vectors(self, model, *, sections: bool = True, progress=None):
+        """Bring the article vectors in line with the index just updated: the manifest's content
+        hashes say which pages to (re-)embed. The page rows (``kb-vectors.bin``) and the
+        per-section rows (``kb-sections.bin``) are kept apart: ``sections=False`` (the site's
+        related articles) embeds only the page rows, six times cheaper on a cold desk."""
         from gitdesk.kb import vectors
+        from gitdesk.kb.embedding import split_sections
 
         if getattr(self, "_files", None) is None:
             self.update()
         wanted = {rel: e["sha256"] + (":" + self._digest if e.get("placeholders") else "")
                   for rel, e in self._files.items() if e.get("sha256")}
+        docs: dict[str, dict | None] = {}
 
-        def text_of(rel: str):
-            doc = self._document(self.kb_root / rel, rel)
+        def doc_of(rel: str):
+            if rel not in docs:
+                docs[rel] = self._document(self.kb_root / rel, rel)
+            return docs[rel]
+
+        def page_text(rel: str):
+            doc = doc_of(rel)
+            return None if doc is None else vectors.page_text(doc, doc["lang"])
+
+        def section_texts(rel: str):
+            doc = doc_of(rel)
             if doc is None:
                 return None
-            from gitdesk.kb.embedding import split_sections
-
-            return vectors.article_texts(doc, doc["lang"], split_sections(doc["_markdown"]))
+            return vectors.article_texts(doc, doc["lang"], split_sections(doc["_markdown"]))[1:]
 
         try:
             with self._update_lock():  # processes started together embed once, not each
-                return vectors.update(vectors.vectors_path(self.root), model, wanted, text_of, progress=progress)
+                pages, stats = vectors.update(vectors.vectors_path(self.root), model, wanted, page_text, progress=progress)
+                if not sections:
+                    return pages, stats
+                done = stats["passages"]  # one progress count across both files
+                parts, more = vectors.update(vectors.sections_path(self.root), model, wanted, section_texts,
+                                             progress=progress and (lambda d, t: progress(done + d, done + t)))
         except OSError as exc:
             raise SearchIndexError(f"cannot write the article vectors: {exc.strerror or exc}", path=str(vectors.VECTORS_FILE)) from None
+        stats = {"embedded": max(stats["embedded"], more["embedded"]), "passages": stats["passages"] + more["passages"],
+                 "rebuilt": stats["rebuilt"] or more["rebuilt"], "removed": stats["removed"]}
+        return vectors.combine(pages, parts), stats
 
     def _writer(self, ix):
         from whoosh.index import LockError

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -24,6 +24,9 @@ from gitdesk.kb.embedding import PASSAGE_RECIPE, passage_text, section_texts
 from gitdesk.yamlio import atomic_write
 
 VECTORS_FILE = Path(".gitdesk") / "kb-vectors.bin"
+#: The per-section rows, apart: only search reads them, and they cost about six times as much
+#: to embed as the page rows that the site's related articles need.
+SECTIONS_FILE = Path(".gitdesk") / "kb-sections.bin"
 MAGIC = b"GDKBVEC1"
 FORMAT = 1
 BATCH = 16
@@ -37,6 +40,9 @@ class VectorMatrix:
     paths: list[str]
     keys: list[str]
     matrix: object  # numpy (n, dim) float32
+    #: pages that have no passage in this file (a page without sections), with their key, so
+    #: that an unchanged page is not read again on every search
+    empty: dict[str, str] = field(default_factory=dict)
 
     def row_of(self) -> dict[str, int]:
         """Each page's first row (its own passage)."""
@@ -59,9 +65,35 @@ def vectors_path(root: Path) -> Path:
     return Path(root) / VECTORS_FILE
 
 
-def _header(model, paths, keys, digest) -> dict:
+def sections_path(root: Path) -> Path:
+    return Path(root) / SECTIONS_FILE
+
+
+def combine(pages: VectorMatrix, sections: VectorMatrix) -> VectorMatrix:
+    """One matrix for scoring: each page's own row, then its section rows (pages without a
+    section row of their own keep just the page row)."""
+    import numpy as np
+
+    by_page: dict[str, list[int]] = {}
+    for i, p in enumerate(sections.paths):
+        by_page.setdefault(p, []).append(i)
+    offset = len(pages.paths)
+    select: list[int] = []
+    paths: list[str] = []
+    keys: list[str] = []
+    for i, p in enumerate(pages.paths):
+        rows = [i, *(offset + j for j in by_page.get(p, []))]
+        select += rows
+        paths += [p] * len(rows)
+        keys += [pages.keys[i]] * len(rows)
+    matrix = np.concatenate([pages.matrix, sections.matrix]) if len(sections.paths) else pages.matrix
+    return VectorMatrix(paths, keys, matrix[select] if select else matrix[:0])
+
+
+def _header(model, paths, keys, digest, empty=None) -> dict:
     return {"format": FORMAT, "model": model.name, "dim": model.dim, "recipe": PASSAGE_RECIPE,
-            "rows": [[p, k] for p, k in zip(paths, keys)], "sha256": digest}
+            "rows": [[p, k] for p, k in zip(paths, keys)], "empty": sorted([p, k] for p, k in (empty or {}).items()),
+            "sha256": digest}
 
 
 def read(path: Path, model) -> VectorMatrix | None:
@@ -91,14 +123,17 @@ def read(path: Path, model) -> VectorMatrix | None:
             return None
     except (ValueError, UnicodeDecodeError, struct.error, TypeError):
         return None
-    return VectorMatrix([r[0] for r in rows], [r[1] for r in rows], matrix)
+    empty = header.get("empty") or []
+    if not isinstance(empty, list) or not all(isinstance(r, list) and len(r) == 2 and all(isinstance(x, str) for x in r) for r in empty):
+        return None
+    return VectorMatrix([r[0] for r in rows], [r[1] for r in rows], matrix, {r[0]: r[1] for r in empty})
 
 
 def write(path: Path, model, vm: VectorMatrix) -> None:
     import numpy as np
 
     body = np.ascontiguousarray(vm.matrix, dtype="<f4").tobytes()
-    header = json.dumps(_header(model, vm.paths, vm.keys, hashlib.sha256(body).hexdigest()), separators=(",", ":")).encode()
+    header = json.dumps(_header(model, vm.paths, vm.keys, hashlib.sha256(body).hexdigest(), vm.empty), separators=(",", ":")).encode()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     atomic_write(Path(path), MAGIC + struct.pack("<I", len(header)) + header + body)
 
@@ -118,6 +153,8 @@ def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], "
     if old is not None:
         for i, (p, k) in enumerate(zip(old.paths, old.keys)):
             old_rows.setdefault(p, (k, []))[1].append(i)
+        for p, k in old.empty.items():
+            old_rows.setdefault(p, (k, []))
     keep, todo = [], []
     for rel in sorted(wanted):
         hit = old_rows.get(rel)
@@ -126,10 +163,13 @@ def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], "
     if not todo and not removed and old is not None:
         return old, {"embedded": 0, "passages": 0, "rebuilt": False, "removed": 0}
     texts: list[tuple[str, str]] = []
+    empty = {rel: old_rows[rel][0] for rel in keep if not old_rows[rel][1]}
     for rel in todo:
         text = text_of(rel)
-        for passage in [text] if isinstance(text, str) else text or []:
-            texts.append((rel, passage))
+        passages = [text] if isinstance(text, str) else text or []
+        if text is not None and not passages:
+            empty[rel] = wanted[rel]
+        texts += [(rel, passage) for passage in passages]
     new_vecs = []
     for start in range(0, len(texts), BATCH):
         chunk = texts[start:start + BATCH]
@@ -141,7 +181,7 @@ def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], "
     parts = ([old.matrix[kept_rows]] if kept_rows else []) + new_vecs
     matrix = np.concatenate(parts) if parts else np.zeros((0, model.dim), dtype=np.float32)
     order = sorted(range(len(paths)), key=lambda i: (paths[i], i))  # stable: a page's own row stays first
-    vm = VectorMatrix([paths[i] for i in order], [wanted[paths[i]] for i in order], matrix[order] if len(order) else matrix)
+    vm = VectorMatrix([paths[i] for i in order], [wanted[paths[i]] for i in order], matrix[order] if len(order) else matrix, empty)
     write(path, model, vm)
     return vm, {"embedded": len({rel for rel, _ in texts}), "passages": len(texts), "rebuilt": rebuilt, "removed": removed}
 
@@ -149,5 +189,9 @@ def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], "
 def article_texts(doc: dict, lang: str, sections: list[tuple[str, str]]) -> list[str]:
     """The passages of an index document (see :meth:`KBIndex._document`): its own, then one per
     section (``sections``: :func:`gitdesk.kb.embedding.split_sections` of its Markdown)."""
-    title = doc.get(f"title_{lang}", "")
-    return [passage_text(title, doc.get(f"summary_{lang}", ""), doc.get(f"body_{lang}", "")), *section_texts(title, sections)]
+    return [page_text(doc, lang), *section_texts(doc.get(f"title_{lang}", ""), sections)]
+
+
+def page_text(doc: dict, lang: str) -> str:
+    """The page's own passage: title, summary and the start of the body."""
+    return passage_text(doc.get(f"title_{lang}", ""), doc.get(f"summary_{lang}", ""), doc.get(f"body_{lang}", ""))

@@ -42,7 +42,7 @@ def _vectors(ctx: SiteContext):
         if model is not None:
             try:
                 index.update()
-                vm, _ = index.update_vectors(model)
+                vm, _ = index.update_vectors(model, sections=False)  # related articles compare page rows
             except SearchIndexError:
                 vm = None
         _cache[key] = vm
