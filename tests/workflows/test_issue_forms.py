@@ -129,7 +129,7 @@ def test_article_can_be_prefilled_from_a_link():
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_rendered_body_reads_back_through_the_triage_parser(config, lang):
-    from gitdesk.sync.mapping import DEFAULT_FORM_LABELS, form_labels, parse_form
+    from gitdesk.github.mapping import DEFAULT_FORM_LABELS, form_labels, parse_form
 
     f = by_id(SUPPORTS[lang])
     values = {

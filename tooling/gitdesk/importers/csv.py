@@ -451,7 +451,7 @@ def import_csv(repo, config: Config, file: str | Path, mapping: Mapping | str | 
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping, config)
     if store is None:
-        from gitdesk.store import open_store
+        from gitdesk.backend import open_store
 
         store = open_store(repo, config)
     if not isinstance(store, FileStore):

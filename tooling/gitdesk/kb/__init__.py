@@ -31,3 +31,11 @@ def is_article(rel: str) -> bool:
     if name == "index.md":
         return False
     return not ("/" not in rel and rel in SPECIAL_PAGES)
+
+
+def article_paths(root: Path, config: Config) -> set[str]:
+    """The KB's articles, as paths relative to its folder (links to them are recognised)."""
+    folder = kb_dir(root, config)
+    if not folder.is_dir():
+        return set()
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*.md") if is_article(p.relative_to(folder).as_posix())}

@@ -16,11 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 from gitdesk.errors import GitdeskError
+from gitdesk.github import mapping as m
+from gitdesk.github.client import WriteOutcomeUnknown
 from gitdesk.intake.forms import form_language
 from gitdesk.languages import text
+from gitdesk.model.event import parse_time
 from gitdesk.model.ids import event_id_from
-from gitdesk.sync import mapping as m
-from gitdesk.sync.client import WriteOutcomeUnknown
 
 KINDS = ("triage", "kb")
 KB_LIMIT = 3
@@ -198,7 +199,7 @@ def _requester_answered(store, number: int) -> bool:
                if c.get("public", True) and c["at"][:19] >= since[:19] and same_person(c["by"], ticket.requester)]
     if not answers:
         return False
-    answered = m.parse_time(min(answers))
+    answered = parse_time(min(answers))
     desk = Desk(store, cfg, m.AUTOMATION_ACTOR, clock=lambda: answered)
     desk.set_fields(ticket.id, {"status": cfg["reopen_status"]}, reason="the requester answered")
     return True
