@@ -7,7 +7,7 @@ easy to test):
   ``<!-- gitdesk:name -->`` in any KB page at build time.
 - ``@generated_page("dashboard.md")``: a function ``(ctx) -> Markdown | None`` whose result is
   added to the site as that page (None leaves it out). This is how the metrics dashboard
-  plugs in: a module ``gitdesk.metrics.site`` that registers ``dashboard.md`` is imported
+  plugs in: a module ``gitdesk.site.dashboard`` that registers ``dashboard.md`` is imported
   automatically when it exists (see :data:`DEFAULT_EXTENSIONS`); other modules are listed in
   ``mkdocs.yml`` under ``plugins: - gitdesk: extensions: [...]``.
 
@@ -27,7 +27,7 @@ from gitdesk.config import Config
 from gitdesk.errors import ConfigError
 
 #: Imported when present; a missing one is skipped (the metrics module may not exist yet).
-DEFAULT_EXTENSIONS = ("gitdesk.site.content", "gitdesk.site.home", "gitdesk.site.handbook", "gitdesk.site.reference", "gitdesk.metrics.site")
+DEFAULT_EXTENSIONS = ("gitdesk.site.content", "gitdesk.site.home", "gitdesk.site.handbook", "gitdesk.site.reference", "gitdesk.site.dashboard")
 
 
 @dataclass

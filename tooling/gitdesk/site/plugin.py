@@ -32,7 +32,7 @@ What it does, by MkDocs event:
   (:mod:`gitdesk.site.search`), and adds accent-folded fields to the search index so
   "contrasena" finds "contraseña" in the browser too.
 
-Extension points, for modules that add to the site (e.g. ``gitdesk.metrics.site`` for the
+Extension points, for modules that add to the site (e.g. ``gitdesk.site.dashboard`` for the
 dashboard, imported automatically when it exists; others listed under ``extensions:``)::
 
     from gitdesk.site.extensions import generated_page, placeholder
