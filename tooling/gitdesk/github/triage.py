@@ -87,10 +87,8 @@ def kb_text(results: list, issue: dict, store, language: str = "en") -> str:
 
 def suggestions(store, title: str, description: str | None, category: str | None) -> tuple[list, str | None]:
     """KB articles for the issue, or an explanation of why there are none to offer."""
-    try:
-        from gitdesk.kb.suggest import suggest, ticket_text
-    except ImportError as exc:
-        return [], f"the knowledge base search is not available ({exc.name or exc})"
+    from gitdesk.kb.suggest import suggest, ticket_text
+
     try:
         return suggest(store.repo.root, store.config, ticket_text(title, description), category=category,
                        limit=KB_LIMIT), None

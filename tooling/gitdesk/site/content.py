@@ -371,10 +371,8 @@ def request_mail(ctx: SiteContext, contacts: dict) -> tuple[str, str, str] | Non
     address = next(iter(_EMAIL_RE.findall(str(contacts.get("email") or ""))), None) or (ctx.config.get("mail") or {}).get("address")
     if not address:
         return None
-    try:
-        from gitdesk.intake.requestmail import prefill
-    except ImportError:  # the intake side is not there: a subject only
-        return address, f"mailto:{address}?subject={quote(t(ctx, 'subject'))}", ""
+    from gitdesk.intake.requestmail import prefill
+
     mail = prefill(ctx.config, ctx.language)
     label = text("desk.q_article", ctx.language)  # gitdesk.js adds "<label>: <article>" to the body
     return address, f"mailto:{quote(address, safe='@')}?subject={quote(mail['subject'], safe='')}&body={quote(mail['body'], safe='')}", label

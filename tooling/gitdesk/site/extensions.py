@@ -6,10 +6,9 @@ easy to test):
 - ``@placeholder("name")``: a function ``(ctx, page) -> Markdown`` that replaces the line
   ``<!-- gitdesk:name -->`` in any KB page at build time.
 - ``@generated_page("dashboard.md")``: a function ``(ctx) -> Markdown | None`` whose result is
-  added to the site as that page (None leaves it out). This is how the metrics dashboard
-  plugs in: a module ``gitdesk.site.dashboard`` that registers ``dashboard.md`` is imported
-  automatically when it exists (see :data:`DEFAULT_EXTENSIONS`); other modules are listed in
-  ``mkdocs.yml`` under ``plugins: - gitdesk: extensions: [...]``.
+  added to the site as that page (None leaves it out). The site's own modules (the metrics
+  dashboard is ``gitdesk.site.dashboard``) are listed in :data:`DEFAULT_EXTENSIONS`; other
+  modules are listed in ``mkdocs.yml`` under ``plugins: - gitdesk: extensions: [...]``.
 
 Everything a registered function returns is checked like KB pages are: no script, no personal
 data (see :mod:`gitdesk.site.plugin`).
@@ -26,7 +25,7 @@ from typing import Any, Callable
 from gitdesk.config import Config
 from gitdesk.errors import ConfigError
 
-#: Imported when present; a missing one is skipped (the metrics module may not exist yet).
+#: The site's own modules that register placeholders and pages, always imported.
 DEFAULT_EXTENSIONS = ("gitdesk.site.content", "gitdesk.site.home", "gitdesk.site.handbook", "gitdesk.site.reference", "gitdesk.site.dashboard")
 
 
@@ -91,14 +90,9 @@ def generated_pages() -> dict[str, GeneratedPage]:
 
 
 def load_extensions(extra: list[str] | tuple[str, ...] = ()) -> None:
-    """Import the default extension modules that exist, then every module in ``extra``."""
+    """Import the default extension modules, then every module in ``extra`` (``mkdocs.yml``)."""
     for name in DEFAULT_EXTENSIONS:
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except ModuleNotFoundError:
-            found = False
-        if found:
-            importlib.import_module(name)
+        importlib.import_module(name)
     for name in extra:
         try:
             importlib.import_module(name)
