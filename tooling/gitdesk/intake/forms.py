@@ -197,7 +197,7 @@ def site_address(root, config: Config) -> str:
             return url
     repository = str((config.get("github") or {}).get("repository") or "").strip()
     if repository:
-        from gitdesk.scaffold import pages_url
+        from gitdesk.project import pages_url
 
         return pages_url(repository)
     return ""
