@@ -174,7 +174,7 @@ def check_languages(language: str | None, languages: str | None) -> list[str]:
 
 
 def _md_escape(text: str) -> str:
-    from gitdesk.site.content import md_escape
+    from gitdesk.kb.placeholders.content import md_escape
 
     return md_escape(text)
 
@@ -350,10 +350,9 @@ def language_plan(languages: list[str], values: dict[str, str], *, repository: s
 def page_values(language: str, pages: dict[str, Path], *, name: str | None, default: bool) -> dict[str, str]:
     """The home page's tokens in ``language``: the help-centre blocks the site knows how to
     render (search box, category cards, urgent notice), else plain Markdown that says the same."""
+    from gitdesk.kb.placeholders import placeholder_names
     from gitdesk.languages import text
-    from gitdesk.site.extensions import load_extensions, placeholder_names
 
-    load_extensions()
     known = set(placeholder_names())
 
     def block(marker: str, fallback: str) -> str:

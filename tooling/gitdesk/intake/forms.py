@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 
 from gitdesk.config import Config
-from gitdesk.intake.requestmail import category_name, fold, level_options
+from gitdesk.requestmail import category_name, fold, level_options
 from gitdesk.languages import SUPPORTED, normalise, strings, text
 
 SUPPORT = "support-request"
