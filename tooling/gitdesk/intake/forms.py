@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 
 from gitdesk.config import Config
-from gitdesk.requestmail import category_name, fold, level_options
 from gitdesk.languages import SUPPORTED, normalise, strings, text
+from gitdesk.requestmail import category_name, fold, level_options
 
 SUPPORT = "support-request"
 CORRECTION = "kb-correction"
