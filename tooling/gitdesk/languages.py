@@ -97,7 +97,7 @@ def _area(code: str, area: str) -> dict:
     from .yamlio import load_yaml_text
 
     # not config.package_file: the configuration imports this module
-    path = Path(str(resources.files("gitdesk").joinpath("data", "lang", code, f"{area}.yml")))
+    path = Path(str(resources.files("gitdesk") / "data" / "lang" / code / f"{area}.yml"))
     if not path.is_file():
         return {}
     data = load_yaml_text(path.read_text(encoding="utf-8"), path=f"gitdesk/data/lang/{code}/{area}.yml")
