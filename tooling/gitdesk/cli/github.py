@@ -1,6 +1,6 @@
 """``gitdesk github labels|triage|forms`` and ``gitdesk sync``: the GitHub commands.
 
-Thin Click layer: the work is in :mod:`gitdesk.sync` (labels, triage, engine). PyGithub is
+Thin Click layer: the work is in :mod:`gitdesk.github` (labels, triage) and :mod:`gitdesk.sync` (the engine). PyGithub is
 imported only when a command actually talks to GitHub, never by ``--help``.
 """
 
