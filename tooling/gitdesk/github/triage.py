@@ -61,9 +61,6 @@ def missing_text(missing: list[str], problems: list[str], language: str = "en") 
     return "\n".join(lines)
 
 
-COMPLETE_TEXT = text("desk.triage_complete", "en")
-
-
 def article_url(path: str, issue: dict, store) -> str:
     """Where a reader of the issue can open the article: the site if its URL is known, else the
     Markdown file in the repository."""
