@@ -16,7 +16,7 @@ import statistics
 import time
 from datetime import datetime, timedelta, timezone
 
-from gitdesk.sla.calendar import Calendar
+from gitdesk.model.calendar import Calendar
 
 UTC = timezone.utc
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")

@@ -61,7 +61,7 @@ def seed(gh: FakeGitHub, issues: int, commented: float, rng: random.Random) -> i
 def gitdesk_sync(gh: FakeGitHub, repo: Path) -> tuple[int, list[tuple[str, str, int]], float, dict]:
     from gitdesk.config import load_config
     from gitdesk.repo import Repo
-    from gitdesk.store.github import client_from_config
+    from gitdesk.github.store import client_from_config
     from gitdesk.sync.engine import run_sync
 
     config = load_config(repo)
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
 
-    from gitdesk.sync import client
+    from gitdesk.github import client
 
     client.PACING.update(seconds_between_requests=None, seconds_between_writes=None)
     rng = random.Random(args.seed)

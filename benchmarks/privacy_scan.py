@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    from gitdesk.site.build import build_site
+    from gitdesk.publish.build import build_site
     from tests.kb.kbsample import make_sample
 
     folks = people(args.people)

@@ -2,7 +2,7 @@
 
 Copies the repository's kb/, mkdocs.yml and helpdesk.yml into two temporary desks (one with
 ``languages: [en, es, pt]``, one with ``languages: [en]``), builds each strictly with
-:func:`gitdesk.site.build.build_site` ``--runs`` times and prints the best times and their
+:func:`gitdesk.publish.build.build_site` ``--runs`` times and prints the best times and their
 ratio (goal: at most 3.3x, so the cost stays linear in the number of languages).
 
     .venv/bin/python benchmarks/site_build.py [--runs 2]
@@ -31,7 +31,7 @@ def desk(dest: Path, languages: str) -> Path:
 
 
 def best(root: Path, runs: int) -> tuple[float, int]:
-    from gitdesk.site.build import build_site
+    from gitdesk.publish.build import build_site
 
     times, pages = [], 0
     for _ in range(runs):

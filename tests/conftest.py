@@ -74,7 +74,7 @@ def make_desk(repo_path: Path, actor: str = AGENT, clock=None):
     from gitdesk.config import load_config
     from gitdesk.operations import Desk
     from gitdesk.repo import Repo
-    from gitdesk.store import open_store
+    from gitdesk.backend import open_store
 
     repo = Repo(repo_path)
     config = load_config(repo_path)

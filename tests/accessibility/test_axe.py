@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitdesk.site.build import serve_in_thread
+from gitdesk.publish.build import serve_in_thread
 
 pytestmark = pytest.mark.browser
 

@@ -114,7 +114,7 @@ def test_incidents_merge_across_two_clones(run_cli, tmp_path):
 
 def test_site_banner_on_every_page_while_active_and_status_page(run_cli, tmp_path):
     from tests.kb.kbsample import make_sample
-    from gitdesk.site.build import build_site
+    from gitdesk.publish.build import build_site
 
     root = make_sample(tmp_path / "desk")
     init_repo(root, config=False)

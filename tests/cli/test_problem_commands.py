@@ -49,7 +49,7 @@ def test_resolve_problem_with_its_incidents_is_one_commit_one_message_each(run_c
     from gitdesk.config import load_config
     from gitdesk.intake.notify import plan
     from gitdesk.repo import Repo
-    from gitdesk.store import open_store
+    from gitdesk.backend import open_store
 
     config = load_config(git_repo)
     notes = {n.to_email: n for n, _ in plan(open_store(Repo(git_repo), config), config, git_repo) if n.kind == "resolved"}

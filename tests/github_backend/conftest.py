@@ -27,7 +27,7 @@ def _fast_github(monkeypatch):
     """No pacing sleeps; waits before retries recorded, not slept; only GITHUB_TOKEN set."""
     from urllib3.util.retry import Retry
 
-    from gitdesk.sync import client
+    from gitdesk.github import client
 
     monkeypatch.setitem(client.PACING, "seconds_between_requests", None)
     monkeypatch.setitem(client.PACING, "seconds_between_writes", None)

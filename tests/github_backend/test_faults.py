@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from gitdesk.sync import engine as engine_module
-from gitdesk.sync.mirror import Mirror
+from gitdesk.github.mirror import Mirror
 
 from .conftest import form_body
 from .test_sync import by_number, event_files, store

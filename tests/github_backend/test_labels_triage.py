@@ -9,7 +9,7 @@ from urllib.parse import unquote
 import pytest
 
 from gitdesk.config import load_config
-from gitdesk.sync.labels import desired_labels
+from gitdesk.github.labels import desired_labels
 
 from .conftest import configure, form_body, writes
 

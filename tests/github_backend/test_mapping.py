@@ -10,7 +10,7 @@ import pytest
 from gitdesk.config import load_config
 from gitdesk.model.event import Event, parse_time
 from gitdesk.model.reducer import reduce_events
-from gitdesk.sync import mapping as m
+from gitdesk.github import mapping as m
 from tests.conftest import PROJECT
 
 from .conftest import form_body

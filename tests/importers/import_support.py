@@ -37,7 +37,7 @@ def tree(repo: Path) -> list[str]:
 def store_for(repo: Path):
     from gitdesk.config import load_config
     from gitdesk.repo import Repo
-    from gitdesk.store import open_store
+    from gitdesk.backend import open_store
 
     config = load_config(repo)
     return open_store(Repo(repo), config), config

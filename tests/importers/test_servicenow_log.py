@@ -171,7 +171,7 @@ def test_resolution_times_match_servicenow_except_where_the_definitions_differ(i
     from gitdesk.config import load_config
     from gitdesk.model.event import parse_time
     from gitdesk.repo import Repo
-    from gitdesk.store import open_store
+    from gitdesk.backend import open_store
 
     repo = imported["repo"]
     store = open_store(Repo(repo), load_config(repo))

@@ -32,7 +32,7 @@ IGNORED_DIRS = {"__pycache__", ".pytest_cache"}
 def package_files(root: Path) -> set[str]:
     """Every file of the gitdesk package in the sources, as it is named inside a wheel.
 
-    Developers' notes kept beside the code (``store/GITHUB.md``) are not package data; Markdown
+    Developers' notes kept beside the code (``github/GITHUB.md``) are not package data; Markdown
     under ``templates/`` and ``site/assets/`` is.
     """
     base = root / "tooling" / "gitdesk"

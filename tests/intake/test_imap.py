@@ -73,7 +73,7 @@ def test_crash_between_writing_and_marking(imap, intake, mail_repo, monkeypatch)
     from gitdesk.intake.ingest import MailIntake
     from gitdesk.intake.runner import intake_imap
     from gitdesk.repo import Repo
-    from gitdesk.store import open_store
+    from gitdesk.backend import open_store
 
     fill(imap, ["outlook-new.eml", "iso-8859-1.eml", "gmail-reply.eml", "outlook-reply.eml"])
     original = imap_module.Mailbox.mark_processed

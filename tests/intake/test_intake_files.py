@@ -88,7 +88,7 @@ def test_crash_half_way_then_rerun(intake, mail_repo, monkeypatch):
     from gitdesk.intake import ingest
     from gitdesk.intake.runner import intake_files
     from gitdesk.repo import Repo
-    from gitdesk.store import open_store
+    from gitdesk.backend import open_store
 
     real_append_calls = {"n": 0}
     original = ingest.MailIntake._write

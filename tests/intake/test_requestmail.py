@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from gitdesk.config import load_config
-from gitdesk.intake.requestmail import level_options, parse, prefill
+from gitdesk.requestmail import level_options, parse, prefill
 from gitdesk.model.ids import ticket_id_from
 
 

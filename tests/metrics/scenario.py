@@ -111,7 +111,7 @@ class Scenario:
     def __init__(self, root: Path):
         from gitdesk.config import load_config
         from gitdesk.repo import Repo
-        from gitdesk.store import open_store
+        from gitdesk.backend import open_store
 
         self.root = root
         self.repo = Repo(root)

@@ -20,7 +20,7 @@ from tests.metrics.scenario import ALICE, BOB, NOW, SINCE, UNTIL, utc
 
 def pure(s, now=NOW, **kw):
     from gitdesk.config import load_config
-    from gitdesk.store import open_store
+    from gitdesk.backend import open_store
 
     config = load_config(s.root)
     store = open_store(s.repo, config)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 
 def build_site(root: Path) -> Path:
-    from gitdesk.site.build import build_site as real_build
+    from gitdesk.publish.build import build_site as real_build
 
     site = root / "site"
     real_build(root, site_dir=site)

@@ -9,7 +9,7 @@ import pytest
 
 from gitdesk.metrics import charts, report
 from gitdesk.metrics.compute import compute
-from gitdesk.metrics.site import dashboard_markdown
+from gitdesk.site.dashboard import dashboard_markdown
 from tests.metrics.scenario import NOW, SINCE, UNTIL
 
 SVG = "{http://www.w3.org/2000/svg}"

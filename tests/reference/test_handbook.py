@@ -15,7 +15,8 @@ import pytest
 from gitdesk.config import build_config
 from gitdesk.kb.htmlsafety import scan_html
 from gitdesk.kb.privacy import find_people, known_people
-from gitdesk.site import handbook, reference
+from gitdesk.kb.placeholders import handbook
+from gitdesk.site import reference
 from gitdesk.site.extensions import PageInfo, SiteContext, get_placeholder, load_extensions
 from tests.conftest import PROJECT
 

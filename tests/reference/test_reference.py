@@ -18,7 +18,7 @@ import pytest
 from gitdesk.cli import COMMANDS, cli
 from gitdesk.config import validate_against
 from gitdesk.site import reference
-from gitdesk.site.build import build_site
+from gitdesk.publish.build import build_site
 from gitdesk.scaffold import scaffold
 from tests.conftest import init_repo
 

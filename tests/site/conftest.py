@@ -22,7 +22,7 @@ CHROMIUM_ARGS = [
 
 
 def build(root: Path, site_dir: Path):
-    from gitdesk.site.build import build_site
+    from gitdesk.publish.build import build_site
 
     return build_site(root, site_dir=site_dir)
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from gitdesk.kb.article import read_article
-from gitdesk.site.build import serve_in_thread
+from gitdesk.publish.build import serve_in_thread
 from tests.kb.kbsample import PROJECT, make_sample
 from tests.site.conftest import build
 

@@ -14,7 +14,7 @@ from gitdesk.config import load_config
 from gitdesk.errors import GitdeskError
 from gitdesk.kb import is_article
 from gitdesk.languages import split_suffix
-from gitdesk.site.offline import scan_site
+from gitdesk.publish.offline import scan_site
 from tests.kb.kbsample import PROJECT, guide, make_sample, run_main, write
 from tests.site.conftest import build
 

@@ -162,7 +162,7 @@ def test_pages_workflows_run_kb_check_before_deploying():
 def test_the_payloads_stay_text_in_a_browser(tmp_path, browser):
     """Chromium over HTTP: the article, the tags page and the search results show the hostile
     title and tag as text, and nothing runs (no dialog, no element created from them)."""
-    from gitdesk.site.build import serve_in_thread
+    from gitdesk.publish.build import serve_in_thread
     from tests.site.test_site_browser import _search
 
     root = make_sample(tmp_path / "desk")

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from gitdesk.site.build import serve_in_thread
+from gitdesk.publish.build import serve_in_thread
 from tests.kb.kbsample import PROJECT
 from tests.site.conftest import build
 
@@ -194,7 +194,7 @@ def test_open_a_ticket_per_language_offers_the_mail_and_the_issue_form(tmp_path)
     assert "template=support-request.yml" in en and "support-request.es.yml" not in en
     mail = html.unescape(re.search(r'href="(mailto:[^"]+)"', es).group(1))
     assert "Solicitud de ayuda" in unquote(mail.split("subject=", 1)[1])
-    if importlib.util.find_spec("gitdesk.intake.requestmail"):  # the template intake reads back
+    if importlib.util.find_spec("gitdesk.requestmail"):  # the template intake reads back
         assert "body=" in mail and 'data-article-label="' in es  # gitdesk.js adds the article to the body
     home = (tmp_path / "site" / "es" / "index.html").read_text(encoding="utf-8")
     assert 'class="gitdesk-search"' in home and "¿Es urgente? No busque: llame." in home

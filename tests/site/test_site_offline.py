@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gitdesk.site.offline import is_external, localise_theme_scripts, scan_site
+from gitdesk.publish.offline import is_external, localise_theme_scripts, scan_site
 
 
 def _site(tmp_path: Path, html: str, files: dict[str, str] | None = None) -> Path:

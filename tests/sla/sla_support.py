@@ -15,7 +15,7 @@ from pathlib import Path
 from gitdesk.config import load_config
 from gitdesk.operations import Desk
 from gitdesk.repo import Repo
-from gitdesk.store import open_store
+from gitdesk.backend import open_store
 
 UTC = timezone.utc
 H = 3600

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from gitdesk.config import build_config, load_config
 from gitdesk.errors import ConfigError, ValidationError
-from gitdesk.sla.calendar import Calendar, calendars_from_config
+from gitdesk.model.calendar import Calendar, calendars_from_config
 
 UTC = timezone.utc
 LONDON = ZoneInfo("Europe/London")

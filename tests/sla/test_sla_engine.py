@@ -334,7 +334,7 @@ def test_timelines_give_every_ticket_the_same_clocks_as_whole_tickets(tmp_path):
     from gitdesk.config import load_config
     from gitdesk.model.ticket import timeline
     from gitdesk.repo import Repo
-    from gitdesk.store import open_store
+    from gitdesk.backend import open_store
 
     root = init_repo(tmp_path / "desk")
     shutil.copytree(PROJECT / "tickets", root / "tickets")

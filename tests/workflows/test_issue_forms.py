@@ -98,7 +98,7 @@ def test_labels_are_unique_single_line_plain_questions(path):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_categories_are_shown_by_name_and_read_back_as_ids(config, lang):
     from gitdesk.intake.forms import read_choice
-    from gitdesk.intake.requestmail import category_name
+    from gitdesk.requestmail import category_name
 
     category = by_id(SUPPORTS[lang])["category"]
     names = category["attributes"]["options"]
@@ -129,7 +129,7 @@ def test_article_can_be_prefilled_from_a_link():
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_rendered_body_reads_back_through_the_triage_parser(config, lang):
-    from gitdesk.sync.mapping import DEFAULT_FORM_LABELS, form_labels, parse_form
+    from gitdesk.github.mapping import DEFAULT_FORM_LABELS, form_labels, parse_form
 
     f = by_id(SUPPORTS[lang])
     values = {

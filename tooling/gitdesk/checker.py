@@ -40,15 +40,6 @@ class Problem:
 
 
 Check = Callable[[Repo, Config], Iterable[Problem]]
-_EXTRA_CHECKS: list[Check] = []
-
-
-def register(check: Check) -> Check:
-    """Add a check that ``gitdesk check`` runs after its own (used as a decorator); once only,
-    however often its module is loaded."""
-    if check not in _EXTRA_CHECKS:
-        _EXTRA_CHECKS.append(check)
-    return check
 
 
 def _from_error(exc: GitdeskError, default_path: str) -> Problem:
@@ -230,8 +221,9 @@ def check_placeholder_contacts(repo: Repo, config: Config) -> Iterable[Problem]:
                           "put your desk's own (or remove it) before publishing the site", warning=True)
 
 
-def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
-    """All problems, and counts for the summary line."""
+def run_checks(repo: Repo, extra: Iterable[Check] = ()) -> tuple[list[Problem], dict]:
+    """All problems, and counts for the summary line; ``extra`` checks (of services above this
+    module: templates, incidents) run after the core's own, in order."""
     problems: list[Problem] = []
     try:
         config = load_config(repo.root)
@@ -240,7 +232,7 @@ def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
         if every:
             return [Problem(exc.path or "helpdesk.yml", name, message) for name, message in every], {}
         return [_from_error(exc, "helpdesk.yml")], {}
-    for check in (check_tickets, check_history, check_placeholder_contacts, *_EXTRA_CHECKS):
+    for check in (check_tickets, check_history, check_placeholder_contacts, *extra):
         try:
             problems.extend(check(repo, config))
         except GitdeskError as exc:
@@ -249,4 +241,4 @@ def run_checks(repo: Repo) -> tuple[list[Problem], dict]:
     return problems, {"event_files": files}
 
 
-__all__ = ["Problem", "register", "run_checks", "ValidationError"]
+__all__ = ["Check", "Problem", "run_checks", "ValidationError"]

@@ -309,7 +309,7 @@ def _cross_check(raw: dict, path: str) -> None:
     for cname, cal in calendars.items():
         if isinstance(cal, dict) and "timezone" in cal:
             _check_zone(cal["timezone"], path, f"sla.calendars.{cname}.timezone")
-    from gitdesk.sla.calendar import calendars_from_config  # parses hours; builds no tables
+    from gitdesk.model.calendar import calendars_from_config  # parses hours; builds no tables
 
     calendars_from_config(raw)
 

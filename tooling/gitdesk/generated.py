@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,25 +29,7 @@ from pathlib import Path
 from gitdesk import __version__
 from gitdesk.config import CONFIG_FILE
 from gitdesk.errors import ConfigError
-
-LOCK_FILE = ".github/gitdesk.lock"
-LOCK_FORMAT = 1
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def lock_text(files: dict[str, str], *, install: str | None, branch: str, today: _dt.date) -> str:
-    """The lock for ``files`` (path -> text as written); helpdesk.yml is not listed."""
-    data = {
-        "format": LOCK_FORMAT,
-        "generator": "gitdesk init / gitdesk upgrade: do not edit; commit it",
-        "version": __version__,
-        "inputs": {"install": install, "branch": branch, "date": today.isoformat()},
-        "files": {rel: digest(text) for rel, text in sorted(files.items()) if rel != CONFIG_FILE},
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+from gitdesk.scaffold import LOCK_FILE, LOCK_FORMAT, digest, lock_text
 
 
 def read_lock(root: Path) -> dict:

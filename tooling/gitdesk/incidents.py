@@ -243,11 +243,3 @@ def check_incidents(repo, config):
                 yield Problem(exc.path or f"{DIR}/{folder.name}/{path.name}", exc.field, exc.message)
 
 
-def _register() -> None:
-    from gitdesk.checker import _EXTRA_CHECKS, register
-
-    if check_incidents not in _EXTRA_CHECKS:
-        register(check_incidents)
-
-
-_register()

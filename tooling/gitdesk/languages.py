@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 
 from .errors import ConfigError
 
@@ -91,10 +92,12 @@ def translated_rel(base_rel: str, language: str, default: str) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _area(code: str, area: str) -> dict:
-    from .config import package_file
+    from importlib import resources
+
     from .yamlio import load_yaml_text
 
-    path = package_file("data", "lang", code, f"{area}.yml")
+    # not config.package_file: the configuration imports this module
+    path = Path(str(resources.files("gitdesk") / "data" / "lang" / code / f"{area}.yml"))
     if not path.is_file():
         return {}
     data = load_yaml_text(path.read_text(encoding="utf-8"), path=f"gitdesk/data/lang/{code}/{area}.yml")

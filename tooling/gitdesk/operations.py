@@ -9,12 +9,12 @@ the GitHub triage all change tickets through here, so the rules live in one plac
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Callable
 
 from gitdesk.config import Config
 from gitdesk.errors import TransitionError, UsageError, ValidationError
-from gitdesk.model.event import PRIORITIES, REQUESTER_KEYS, Event, after_last, parse_time, utcnow
+from gitdesk.model.event import PRIORITIES, REQUESTER_KEYS, Event, after_last, utcnow
 from gitdesk.model.ids import is_ticket_id, new_event_id, new_ticket_id
 from gitdesk.model.ticket import Ticket
 from gitdesk.store.base import TicketStore
@@ -330,9 +330,3 @@ def describe(event: Event, prefix: str = "HD") -> str:
     detail = f" ({'; '.join(bits)})" if bits else ""
     reason = f": {event.reason}" if event.reason else ""
     return f"{prefix}-{event.ticket}: {event.action}{detail}{reason}"
-
-
-def as_utc(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    return parse_time(value).astimezone(timezone.utc)

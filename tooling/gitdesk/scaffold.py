@@ -21,6 +21,7 @@ atomically. The result passes ``gitdesk check``, ``gitdesk kb check`` and a stri
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from pathlib import Path
 from gitdesk import __version__
 from gitdesk.config import CONFIG_FILE, defaults_text, package_file
 from gitdesk.errors import ConfigError, RepoError, UsageError, ValidationError
-from gitdesk.project import REPOSITORY, schema_url
+from gitdesk.project import REPOSITORY, pages_url, schema_url
 
 TEMPLATE_DIR = ("templates", "init")
 #: Template folders written once per language (``pages/<code>/``, ``starter/<code>/``), not as they are.
@@ -89,14 +90,6 @@ def check_name(value: str | None) -> str | None:
     if re.search(r"[\x00-\x1f\x7f\u2028\u2029]", value) or not value.strip() or len(value) > 120:
         raise UsageError("must be one line of 1 to 120 characters", field="--name")
     return " ".join(value.split())
-
-
-def pages_url(repository: str) -> str:
-    """The GitHub Pages address of ``owner/name`` (a user site when name is owner.github.io)."""
-    owner, name = repository.split("/")
-    if name.lower() == f"{owner.lower()}.github.io":
-        return f"https://{owner.lower()}.github.io/"
-    return f"https://{owner.lower()}.github.io/{name}/"
 
 
 def check_install(value: str | None) -> str:
@@ -181,7 +174,7 @@ def check_languages(language: str | None, languages: str | None) -> list[str]:
 
 
 def _md_escape(text: str) -> str:
-    from gitdesk.site.content import md_escape
+    from gitdesk.kb.placeholders.content import md_escape
 
     return md_escape(text)
 
@@ -357,10 +350,9 @@ def language_plan(languages: list[str], values: dict[str, str], *, repository: s
 def page_values(language: str, pages: dict[str, Path], *, name: str | None, default: bool) -> dict[str, str]:
     """The home page's tokens in ``language``: the help-centre blocks the site knows how to
     render (search box, category cards, urgent notice), else plain Markdown that says the same."""
+    from gitdesk.kb.placeholders import placeholder_names
     from gitdesk.languages import text
-    from gitdesk.site.extensions import load_extensions, placeholder_names
 
-    load_extensions()
     known = set(placeholder_names())
 
     def block(marker: str, fallback: str) -> str:
@@ -448,10 +440,28 @@ def scaffold(target: str | Path, *, repository: str | None = None, name: str | N
     return result
 
 
+LOCK_FILE = ".github/gitdesk.lock"
+LOCK_FORMAT = 1
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def lock_text(files: dict[str, str], *, install: str | None, branch: str, today: _dt.date) -> str:
+    """The lock for ``files`` (path -> text as written); helpdesk.yml is not listed."""
+    data = {
+        "format": LOCK_FORMAT,
+        "generator": "gitdesk init / gitdesk upgrade: do not edit; commit it",
+        "version": __version__,
+        "inputs": {"install": install, "branch": branch, "date": today.isoformat()},
+        "files": {rel: digest(text) for rel, text in sorted(files.items()) if rel != CONFIG_FILE},
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def lock_file(files: dict[str, str], *, install: str | None, branch: str, today: _dt.date) -> dict[str, str]:
     """``.github/gitdesk.lock``: what init generated, for ``gitdesk upgrade`` (:mod:`gitdesk.generated`)."""
-    from gitdesk.generated import LOCK_FILE, lock_text
-
     return {LOCK_FILE: lock_text(files, install=install.strip() if install else None, branch=branch, today=today)}
 
 

@@ -63,16 +63,12 @@ class LazyGroup(click.Group):
             raise CliError(exc) from None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name in COMMANDS if self._available(name)) + sorted(self.commands)
-
-    def _available(self, name: str) -> bool:
-        module = COMMANDS[name][0]
-        return importlib.util.find_spec(f"gitdesk.cli.{module}") is not None
+        return sorted(COMMANDS) + sorted(self.commands)
 
     def get_command(self, ctx: click.Context, name: str):
         if name in self.commands:
             return self.commands[name]
-        if name not in COMMANDS or not self._available(name):
+        if name not in COMMANDS:
             return None
         module, attr, _ = COMMANDS[name]
         return getattr(importlib.import_module(f"gitdesk.cli.{module}"), attr)

@@ -24,7 +24,6 @@ def check(strict, as_json, repo_path) -> None:
     run_checks = _warnings_apart(run_all, strict=strict, quiet=as_json)
 
     env = Env(repo_path=repo_path)
-    _load_plugins()
     problems, counts = run_checks(env.repo)
     notes = _notes(env)
     if as_json:
@@ -53,23 +52,16 @@ def _notes(env) -> list[str]:
     return [f"semantic search is off, KB search ranks by words only: {reason}"] if reason else []
 
 
-def _load_plugins() -> None:
-    """Modules that register extra checks (imported for their side effect)."""
-    import importlib
-
-    for name in ("gitdesk.intake.templates", "gitdesk.incidents", "gitdesk.intake.forms"):
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
-
-
 def _warnings_apart(run_all, *, strict: bool, quiet: bool):
     """``run_checks`` whose warnings are problems only under --strict; otherwise they are
     printed (stderr) or, for --json, listed under ``warnings``."""
 
+    from gitdesk.incidents import check_incidents
+    from gitdesk.intake.forms import check_forms
+    from gitdesk.intake.templates import check_templates
+
     def run(repo):
-        found, counts = run_all(repo)
+        found, counts = run_all(repo, (check_templates, check_incidents, check_forms))
         if strict:
             return found, counts
         warnings = [p for p in found if p.warning]

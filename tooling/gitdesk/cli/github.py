@@ -1,6 +1,6 @@
 """``gitdesk github labels|triage|forms`` and ``gitdesk sync``: the GitHub commands.
 
-Thin Click layer: the work is in :mod:`gitdesk.sync` (labels, triage, engine). PyGithub is
+Thin Click layer: the work is in :mod:`gitdesk.github` (labels, triage) and :mod:`gitdesk.sync` (the engine). PyGithub is
 imported only when a command actually talks to GitHub, never by ``--help``.
 """
 
@@ -17,7 +17,7 @@ from gitdesk.errors import UsageError
 
 
 def _client(env: Env):
-    from gitdesk.store.github import client_from_config
+    from gitdesk.github.store import client_from_config
 
     return client_from_config(env.config)
 
@@ -38,7 +38,7 @@ def github() -> None:
 def labels(dry_run, as_json, repo_path) -> None:
     """Create or update the labels helpdesk.yml implies (priorities, tiers, statuses, channels,
     categories, SLA states, needs-triage). A second run changes nothing."""
-    from gitdesk.sync.labels import sync_labels
+    from gitdesk.github.labels import sync_labels
 
     env = Env(repo_path=repo_path)
     result = sync_labels(_client(env), env.config, dry_run=dry_run)
@@ -93,8 +93,8 @@ def triage(number, no_kb, as_json, repo_path) -> None:
     A pending ticket whose requester answered goes back to open. Labels an agent set are kept. Re-runs edit gitdesk's two comments in place and send
     no write request when nothing changed.
     """
-    from gitdesk.store.github import GitHubStore
-    from gitdesk.sync.triage import triage as run_triage
+    from gitdesk.github.store import GitHubStore
+    from gitdesk.github.triage import triage as run_triage
 
     env = Env(repo_path=repo_path)
     store = GitHubStore(env.repo, env.config, _client(env))

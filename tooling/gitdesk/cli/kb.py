@@ -9,7 +9,7 @@ import sys
 import click
 
 from gitdesk.cli.options import echo_json, json_option, make_env, repo_option
-from gitdesk.errors import GitdeskError, UsageError, ValidationError
+from gitdesk.errors import UsageError, ValidationError
 
 MAX_BATCH_BYTES = 5 * 1024 * 1024
 
@@ -228,16 +228,14 @@ def index_cmd(rebuild, as_json, repo_path):
 @repo_option
 def suggest(ticket, text, category, limit, mode, as_json, repo_path):
     """List the best KB articles for a ticket (id or prefix) or for --text."""
-    from gitdesk.kb.suggest import suggest as suggest_articles, ticket_text
+    from gitdesk.kb.suggest import suggest as suggest_articles
+    from gitdesk.kb.suggest import ticket_text
 
     if (ticket is None) == (text is None):
         raise UsageError("give a TICKET or --text (not both)")
     env = make_env(repo_path)
     if ticket is not None:
-        try:
-            store = env.store()
-        except ImportError:
-            raise GitdeskError("the ticket store is not available in this installation") from None
+        store = env.store()
         t = store.get(ticket)
         text = ticket_text(getattr(t, "title", ""), getattr(t, "description", ""))
         category = category or getattr(t, "category", None)

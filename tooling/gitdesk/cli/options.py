@@ -50,7 +50,7 @@ class Env:
 
     def store(self):
         """The ticket store the configuration selects (files or GitHub)."""
-        from gitdesk.store import open_store
+        from gitdesk.backend import open_store
 
         return open_store(self.repo, self.config)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from gitdesk.config import Config
@@ -120,9 +119,3 @@ def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, hist
                 bits.append(f"reason: {h['reason']}")
             out.append(f"  {local_time(h['at'], config, '%Y-%m-%d %H:%M:%S')}  {h['action']:<9} {_who(h['by'])}: {'; '.join(bits)}")
     return safe_text("\n".join(out))
-
-
-def now_utc() -> datetime:
-    from gitdesk.model.event import utcnow
-
-    return utcnow()

@@ -1,4 +1,4 @@
-"""``gitdesk site build`` and ``gitdesk serve``: thin Click faces over gitdesk.site.build."""
+"""``gitdesk site build`` and ``gitdesk serve``: thin Click faces over gitdesk.publish.build."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from gitdesk.cli.options import make_env, repo_option
 
 
 def _build(env, site_dir: str | None):
-    from gitdesk.site.build import build_site
+    from gitdesk.publish.build import build_site
 
     target = Path(site_dir) if site_dir else None
     progress = _progress_line() if sys.stderr.isatty() else None  # logs and pipes get no \r lines
@@ -60,7 +60,7 @@ def build_cmd(site_dir, repo_path):
 @repo_option
 def serve(port, no_build, site_dir, repo_path):
     """Build the site, then serve it on http://127.0.0.1:PORT/ until Ctrl+C."""
-    from gitdesk.site.build import SITE_DIR, make_server
+    from gitdesk.publish.build import SITE_DIR, make_server
 
     env = make_env(repo_path)
     folder = Path(site_dir) if site_dir else env.repo.root / SITE_DIR

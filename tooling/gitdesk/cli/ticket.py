@@ -291,11 +291,9 @@ def show(ref, history, as_json, repo_path) -> None:
 
 
 def _clocks(ticket_obj: Ticket, env: Env):
-    """SLA clocks for ``show`` (the SLA engine provides them; None before it exists)."""
-    try:
-        from gitdesk.sla.engine import clocks_for  # noqa: PLC0415
-    except ImportError:
-        return None
+    """SLA clocks for ``show``, from the SLA engine."""
+    from gitdesk.sla.engine import clocks_for
+
     return clocks_for(ticket_obj, env.config)
 
 

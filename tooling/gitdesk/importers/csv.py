@@ -52,8 +52,6 @@ from gitdesk.model.ids import event_id_from, ticket_id_from
 Progress = Callable[[str, int, int], None]
 MAX_ID = 200
 TICK = timedelta(microseconds=1)
-SCALARS = ("title", "description", "status", "priority", "impact", "urgency", "category", "channel",
-           "requester", "asset", "assignee", "team", "tier")
 MAX_LISTED = 10_000  # skipped rows listed one by one in the report (all are counted)
 
 
@@ -451,7 +449,7 @@ def import_csv(repo, config: Config, file: str | Path, mapping: Mapping | str | 
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping, config)
     if store is None:
-        from gitdesk.store import open_store
+        from gitdesk.backend import open_store
 
         store = open_store(repo, config)
     if not isinstance(store, FileStore):

@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 
 from gitdesk.config import Config
-from gitdesk.intake.requestmail import category_name, fold, level_options
 from gitdesk.languages import SUPPORTED, normalise, strings, text
+from gitdesk.requestmail import category_name, fold, level_options
 
 SUPPORT = "support-request"
 CORRECTION = "kb-correction"
@@ -197,7 +197,7 @@ def site_address(root, config: Config) -> str:
             return url
     repository = str((config.get("github") or {}).get("repository") or "").strip()
     if repository:
-        from gitdesk.scaffold import pages_url
+        from gitdesk.project import pages_url
 
         return pages_url(repository)
     return ""
@@ -286,11 +286,3 @@ def check_forms(repo, config: Config):
         else:
             yield Problem(rel, None, f"differs from what helpdesk.yml and this gitdesk generate: {fix}", warning=True)
 
-
-def _register() -> None:
-    from gitdesk.checker import register
-
-    register(check_forms)
-
-
-_register()

@@ -31,12 +31,12 @@ from gitdesk.config import Config
 from gitdesk.errors import GitdeskError, NotFoundError, UsageError, ValidationError
 from gitdesk.intake import attachments as att
 from gitdesk.intake.mail import MAX_BODY_CHARS, ParsedMessage, clean_text, parse_message, truncate
-from gitdesk.intake.requestmail import parse as request_answers
 from gitdesk.model.event import Event, parse_time, utcnow
 from gitdesk.model.ids import event_id_from, normalize_ref, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.operations import Desk, same_person
+from gitdesk.requestmail import parse as request_answers
 
 EPSILON = timedelta(microseconds=1)
 NOTIFY_ID_RE = re.compile(r"^<gitdesk\.([0-9A-HJKMNP-TV-Z]{10})\.[^@>]*@[^>]*>$")

@@ -143,7 +143,6 @@ class _HtmlText(HTMLParser):
     BLOCK = {"p", "div", "tr", "table", "ul", "ol", "dl", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6",
              "section", "article", "header", "footer", "address", "pre", "form", "fieldset", "center",
              "blockquote", "hr", "main", "aside", "nav", "figure", "figcaption", "caption", "tbody", "thead"}
-    VOID = {"br", "hr", "img", "meta", "link", "input", "area", "base", "col", "wbr", "source", "track", "param"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from gitdesk.config import Config, parse_duration
 from gitdesk.errors import AuthError, ConfigError, RemoteError
@@ -42,7 +42,6 @@ from gitdesk.operations import same_person
 from gitdesk.textsafe import clean
 
 REQUESTER_KINDS = ("opened", "public_reply", "pending", "resolved", "closed")
-AGENT_KINDS = ("assigned", "sla_warning")
 SLA_NOTIFY = "notify:"
 SLA_NOTIFIED = "sla:"
 TIMEOUT = 60
@@ -437,10 +436,3 @@ def send_all(store, config: Config, root: Path | None, actor: str, *, dry_run: b
     finally:
         mailer.close()
     return report
-
-
-def due_summary(notes: Iterable[Notification]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for note in notes:
-        out[note.kind] = out.get(note.kind, 0) + 1
-    return out

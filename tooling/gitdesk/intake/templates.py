@@ -289,16 +289,6 @@ def check_templates(repo, config) -> Iterable:
                 yield Problem(path, field_name, message)
 
 
-def _register() -> None:
-    from gitdesk.checker import register
-
-    if check_templates not in _registered:
-        _registered.append(check_templates)
-        register(check_templates)
-
-
-_registered: list = []
-_register()
 
 
 # -- values ------------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from gitdesk.config import Config
 
+#: The agents' material (handbook, references): never in the end-user navigation or search.
+AGENTS_DIR = "agents/"
+
 #: Pages at the KB root that are not articles (no article front matter, no required sections).
 SPECIAL_PAGES = ("index.md", "get-help.md", "open-a-ticket.md", "tags.md")
 
@@ -31,3 +34,16 @@ def is_article(rel: str) -> bool:
     if name == "index.md":
         return False
     return not ("/" not in rel and rel in SPECIAL_PAGES)
+
+
+def article_paths(root: Path, config: Config) -> set[str]:
+    """The KB's articles, as paths relative to its folder (links to them are recognised)."""
+    folder = kb_dir(root, config)
+    if not folder.is_dir():
+        return set()
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*.md") if is_article(p.relative_to(folder).as_posix())}
+
+
+def is_agents_page(rel: str) -> bool:
+    """Agents' material (handbook, references): never in the end-user navigation or search."""
+    return rel.startswith(AGENTS_DIR)

@@ -456,9 +456,8 @@ def _render_placeholders(root: Path, config: Config, rel: str, title: str, body:
     """Index what the site shows: placeholders rendered from helpdesk.yml (hours, channels...)."""
     import re
 
-    from gitdesk.site.extensions import PageInfo, SiteContext, get_placeholder, load_extensions
+    from gitdesk.kb.placeholders import PageInfo, SiteContext, get_placeholder
 
-    load_extensions()
     ctx = SiteContext(root=Path(root), config=config, language=language, extra={"today": _dt.date.today()})
     info = PageInfo(src_uri=rel, title=title)
 

@@ -81,9 +81,8 @@ class _Checker:
             self.display_prefix = self.kb_root.resolve().relative_to(self.root.resolve()).as_posix() + "/"
         except ValueError:
             self.display_prefix = str(self.kb_root) + "/"
-        from gitdesk.site.extensions import load_extensions, placeholder_names
+        from gitdesk.kb.placeholders import placeholder_names
 
-        load_extensions()
         self.placeholders = set(placeholder_names())
 
     # -- helpers -------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from gitdesk.config import Config
 
@@ -78,9 +78,9 @@ def _requesters(root: Path, config: Config) -> Iterable[Person]:
     if (config.get("backend") or "files") != "files" or not (Path(root) / "tickets").is_dir():
         return
     from gitdesk.repo import Repo
-    from gitdesk.store import open_store
+    from gitdesk.store import open_files
 
-    for ticket in open_store(Repo(Path(root)), config).list():
+    for ticket in open_files(Repo(Path(root)), config).list():
         requester = ticket.get("requester") or {}
         if isinstance(requester, dict):
             yield Person(str(requester.get("name") or ""), str(requester.get("email") or ""))

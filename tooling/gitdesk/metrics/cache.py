@@ -42,7 +42,7 @@ from gitdesk.model.event import format_time
 CACHE_FILE = "metrics-facts.bin"
 CHUNK = 500
 MAX_BYTES = 1 << 30
-_CODE_MODULES = ("gitdesk.metrics.compute", "gitdesk.sla.engine", "gitdesk.sla.policy", "gitdesk.sla.calendar",
+_CODE_MODULES = ("gitdesk.metrics.compute", "gitdesk.sla.engine", "gitdesk.sla.policy", "gitdesk.model.calendar",
                  "gitdesk.model.reducer", "gitdesk.operations", "gitdesk.kb.privacy")
 
 

@@ -37,7 +37,7 @@ def metrics_for_repo(repo, config, *, since: datetime | None = None, until: date
     if since is not None and until is not None and since >= until:
         raise UsageError("the start of the range is not before its end", field="--since")
     if store is None:
-        from gitdesk.store import open_store
+        from gitdesk.backend import open_store
 
         store = open_store(repo, config)
     categories = kb_categories(repo.root, config)

@@ -1,15 +1,14 @@
-"""Extension points of the site build: placeholders and generated pages, by registration.
+"""Extension points of the site build: placeholders and generated pages.
 
-Two registries, both plain functions of a :class:`SiteContext` (no MkDocs types, so they are
-easy to test):
+Both are plain functions of a :class:`SiteContext` (no MkDocs types, so they are easy to test):
 
 - ``@placeholder("name")``: a function ``(ctx, page) -> Markdown`` that replaces the line
-  ``<!-- gitdesk:name -->`` in any KB page at build time.
+  ``<!-- gitdesk:name -->`` in any KB page; they live in :mod:`gitdesk.kb.placeholders` (the KB
+  checks and indexes them too) and are re-exported here.
 - ``@generated_page("dashboard.md")``: a function ``(ctx) -> Markdown | None`` whose result is
-  added to the site as that page (None leaves it out). This is how the metrics dashboard
-  plugs in: a module ``gitdesk.metrics.site`` that registers ``dashboard.md`` is imported
-  automatically when it exists (see :data:`DEFAULT_EXTENSIONS`); other modules are listed in
-  ``mkdocs.yml`` under ``plugins: - gitdesk: extensions: [...]``.
+  added to the site as that page (None leaves it out). The site's own (the command and
+  configuration references, the metrics dashboard) are imported by :func:`load_extensions`;
+  other modules are listed in ``mkdocs.yml`` under ``plugins: - gitdesk: extensions: [...]``.
 
 Everything a registered function returns is checked like KB pages are: no script, no personal
 data (see :mod:`gitdesk.site.plugin`).
@@ -18,52 +17,14 @@ data (see :mod:`gitdesk.site.plugin`).
 from __future__ import annotations
 
 import importlib
-import importlib.util
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
 
-from gitdesk.config import Config
 from gitdesk.errors import ConfigError
+from gitdesk.kb.placeholders import PageInfo, SiteContext, get_placeholder, load, placeholder, placeholder_names
 
-#: Imported when present; a missing one is skipped (the metrics module may not exist yet).
-DEFAULT_EXTENSIONS = ("gitdesk.site.content", "gitdesk.site.home", "gitdesk.site.handbook", "gitdesk.site.reference", "gitdesk.metrics.site")
-
-
-@dataclass
-class SiteContext:
-    """What a placeholder or generated page may use: the repo, its config, the site language."""
-
-    root: Path
-    config: Config
-    language: str = "en"
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class PageInfo:
-    """The page a placeholder is rendered into (``src_uri`` relative to kb/)."""
-
-    src_uri: str
-    title: str = ""
-    meta: dict = field(default_factory=dict)
-
-
-Placeholder = Callable[[SiteContext, PageInfo], str]
 GeneratedPage = Callable[[SiteContext], "str | None"]
 
-_PLACEHOLDERS: dict[str, Placeholder] = {}
 _PAGES: dict[str, GeneratedPage] = {}
-
-
-def placeholder(name: str) -> Callable[[Placeholder], Placeholder]:
-    """Register ``fn`` as the renderer of ``<!-- gitdesk:NAME -->``."""
-
-    def deco(fn: Placeholder) -> Placeholder:
-        _PLACEHOLDERS[name] = fn
-        return fn
-
-    return deco
 
 
 def generated_page(src_uri: str) -> Callable[[GeneratedPage], GeneratedPage]:
@@ -78,29 +39,22 @@ def generated_page(src_uri: str) -> Callable[[GeneratedPage], GeneratedPage]:
     return deco
 
 
-def placeholder_names() -> list[str]:
-    return sorted(_PLACEHOLDERS)
-
-
-def get_placeholder(name: str) -> Placeholder | None:
-    return _PLACEHOLDERS.get(name)
-
-
 def generated_pages() -> dict[str, GeneratedPage]:
     return dict(_PAGES)
 
 
 def load_extensions(extra: list[str] | tuple[str, ...] = ()) -> None:
-    """Import the default extension modules that exist, then every module in ``extra``."""
-    for name in DEFAULT_EXTENSIONS:
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except ModuleNotFoundError:
-            found = False
-        if found:
-            importlib.import_module(name)
+    """Import the placeholders, the default extension modules, then every module in ``extra``
+    (``mkdocs.yml``)."""
+    from gitdesk.site import dashboard, reference  # noqa: F401 - they register the site's own pages
+
+    load()
     for name in extra:
         try:
             importlib.import_module(name)
         except ImportError as exc:
             raise ConfigError(f"cannot import site extension {name!r}: {exc}", path="mkdocs.yml", field="plugins.gitdesk.extensions") from None
+
+
+__all__ = ["PageInfo", "SiteContext", "generated_page", "generated_pages", "get_placeholder", "load_extensions",
+           "placeholder", "placeholder_names"]

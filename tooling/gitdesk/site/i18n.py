@@ -28,14 +28,8 @@ import posixpath
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from gitdesk.kb import AGENTS_DIR, is_agents_page  # noqa: F401 - re-exported for the site
 from gitdesk.languages import NATIVE_NAMES, split_suffix
-
-AGENTS_DIR = "agents/"
-
-
-def is_agents_page(rel: str) -> bool:
-    """Agents' material (handbook, references): never in the end-user navigation or search."""
-    return rel.startswith(AGENTS_DIR)
 
 
 @dataclass

@@ -17,7 +17,7 @@ What it does, by MkDocs event:
 - ``on_nav``: names sections by their index page's title, and splits the agents' part
   (``agents/``) from the end-user navigation.
 - ``on_page_markdown``: replaces ``<!-- gitdesk:NAME -->`` lines with their registered renderer
-  (:func:`gitdesk.site.extensions.placeholder`), puts the last review date under each article's
+  (:func:`gitdesk.kb.placeholders.placeholder`), puts the last review date under each article's
   title, and appends its related articles (hook: :func:`related_markdown`) and a "Still stuck?
   Open a ticket" link carrying the article's name; agents' pages are excluded from search.
 - ``on_page_markdown`` also escapes the page's front matter (:mod:`gitdesk.site.escaping`): the
@@ -32,7 +32,7 @@ What it does, by MkDocs event:
   (:mod:`gitdesk.site.search`), and adds accent-folded fields to the search index so
   "contrasena" finds "contraseña" in the browser too.
 
-Extension points, for modules that add to the site (e.g. ``gitdesk.metrics.site`` for the
+Extension points, for modules that add to the site (e.g. ``gitdesk.site.dashboard`` for the
 dashboard, imported automatically when it exists; others listed under ``extensions:``)::
 
     from gitdesk.site.extensions import generated_page, placeholder
@@ -68,12 +68,13 @@ from gitdesk.errors import GitdeskError
 from gitdesk.kb import is_article
 from gitdesk.kb.article import split_front_matter
 from gitdesk.kb.htmlsafety import scan_html
+from gitdesk.kb.placeholders import content
 from gitdesk.kb.privacy import find_people, known_people
-from gitdesk.site import content, incidents
+from gitdesk.publish.offline import ASSET_DIR, localise_theme_scripts
+from gitdesk.site import incidents
 from gitdesk.site.escaping import escape_front_matter, pin_title
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
 from gitdesk.site.i18n import LanguageBuild, is_agents_page, split_nav, title_sections
-from gitdesk.site.offline import ASSET_DIR, localise_theme_scripts
 from gitdesk.site.search import patch_search_worker
 
 log = logging.getLogger("mkdocs.plugins.gitdesk")
@@ -112,7 +113,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         self.titles: dict[str, str] = {}
         self.pages: dict[str, dict] = {}
         self.people = []
-        #: set by :func:`gitdesk.site.build.build_site` for each language's build; None: default
+        #: set by :func:`gitdesk.publish.build.build_site` for each language's build; None: default
         self.build_language: str | None = None
         self.lang: LanguageBuild | None = None
         self.navs = None

@@ -17,10 +17,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from gitdesk.kb.placeholders.handbook import COMMANDS_PAGE, CONFIG_PAGE
 from gitdesk.site.extensions import SiteContext, generated_page
 
-COMMANDS_PAGE = "agents/commands.md"
-CONFIG_PAGE = "agents/configuration.md"
 HELP_WIDTH = 100
 
 #: Names shown for the keys a user chooses (status names, team ids...), by the map's path.

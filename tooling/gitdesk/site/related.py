@@ -7,7 +7,7 @@ nearest this one's, up to :data:`MAX_ITEMS`. Both sides are taken in the build's
 (``ctx.language``): a page's translation when it exists, else its default-language version, so
 a Spanish page is compared with Spanish pages where there are some. The browser runs no model:
 the links are plain Markdown. Without the ``semantic`` extra the front matter's list alone is
-shown (what :func:`gitdesk.site.content.related_markdown` does).
+shown (what :func:`gitdesk.kb.placeholders.content.related_markdown` does).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gitdesk.kb import is_article
+from gitdesk.kb.placeholders import content
 from gitdesk.languages import split_suffix, translated_rel
-from gitdesk.site import content
 from gitdesk.site.extensions import PageInfo, SiteContext
 
 MAX_ITEMS = 4

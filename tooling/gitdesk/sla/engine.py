@@ -1,7 +1,7 @@
 """SLA clocks: what each ticket was promised, how much of it is used, and when it falls due.
 
 A ticket's policy (:mod:`gitdesk.sla.policy`) gives up to three targets, each measured in
-business time on the policy's calendar (:mod:`gitdesk.sla.calendar`). Everything is computed
+business time on the policy's calendar (:mod:`gitdesk.model.calendar`). Everything is computed
 from the ticket's timestamps (its history and comments), never from when a check happens to
 run, so evaluating twice, late or in another clone gives the same answer.
 

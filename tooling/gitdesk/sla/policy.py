@@ -11,7 +11,7 @@ every open ticket has a clock. :attr:`PolicySet.default_priority` is None when t
 null; such tickets then have no clock, and ``sla check`` lists them.
 
 A day in a target (``3d``) is one working day of the policy's calendar
-(:attr:`~gitdesk.sla.calendar.Calendar.day_seconds`: 8 hours on a 9-to-17 calendar), so "3d" is
+(:attr:`~gitdesk.model.calendar.Calendar.day_seconds`: 8 hours on a 9-to-17 calendar), so "3d" is
 what "3 business days" means to a reader, not 72 business hours (nine such days).
 
 A policy without ``calendar`` runs on wall-clock time (24x7). Targets a policy leaves out are
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gitdesk.errors import ConfigError, ValidationError
-from gitdesk.sla.calendar import Calendar, calendars_from_config
+from gitdesk.model.calendar import Calendar, calendars_from_config
 
 CLOCK_NAMES = ("first_response", "next_update", "resolution")
 TWENTY_FOUR_SEVEN = "24x7"

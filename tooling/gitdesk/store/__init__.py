@@ -1,4 +1,9 @@
-"""Ticket stores: YAML events in git (``files``, the default) or GitHub issues (``github``)."""
+"""Ticket stores: the interface (``base``) and YAML events in git (``files``, the default).
+
+The GitHub store lives in :mod:`gitdesk.github`; :func:`gitdesk.backend.open_store` picks the
+configured one. Code that must read the event files whatever the backend (``gitdesk sync``, the
+privacy check's list of requesters) opens them with :func:`open_files`.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,11 @@ from gitdesk.repo import Repo
 from gitdesk.store.base import Filters, TicketStore
 
 
-def open_store(repo: Repo, config: Config) -> TicketStore:
-    """The store ``helpdesk.yml``'s ``backend`` names."""
-    if config.get("backend") == "github":
-        from gitdesk.store.github import GitHubStore  # PyGithub is imported only here
-
-        return GitHubStore.from_config(repo, config)
+def open_files(repo: Repo, config: Config) -> TicketStore:
+    """The YAML event files under ``tickets/``, whatever ``backend`` says."""
     from gitdesk.store.files import FileStore
 
     return FileStore(repo, config)
 
 
-__all__ = ["Filters", "TicketStore", "open_store"]
+__all__ = ["Filters", "TicketStore", "open_files"]

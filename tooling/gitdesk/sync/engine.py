@@ -24,23 +24,26 @@ the ticket's marker (the pull adopts such an issue too), so a crash between "iss
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from gitdesk.config import Config
 from gitdesk.errors import NotFoundError, ValidationError
+from gitdesk.github import mapping as m
+from gitdesk.github.client import GitHubClient, WriteOutcomeUnknown
+from gitdesk.github.mirror import Changes, Mirror
+from gitdesk.github.store import cache_folder
+from gitdesk.kb import article_paths
 from gitdesk.model.event import Event, after_last, format_time, parse_time, utcnow
 from gitdesk.model.ids import event_id_from, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 from gitdesk.repo import Repo
-from gitdesk.sync import mapping as m
-from gitdesk.sync.client import GitHubClient, WriteOutcomeUnknown
-from gitdesk.sync.mirror import Changes, Mirror
+from gitdesk.store import open_files
 
 BATCH = 200  # issues whose events are written (and mirror rows stored) together
 
@@ -90,16 +93,14 @@ class SyncEngine:
 
     def __init__(self, repo: Repo, config: Config, client: GitHubClient, actor: str, *,
                  progress: Progress | None = None, include_closed: bool = False):
-        from gitdesk.store.files import FileStore
-        from gitdesk.store.github import _kb_paths, cache_folder
 
         self.repo = repo
         self.config = config
         self.client = client
         self.actor = actor
-        self.files = FileStore(repo, config)
+        self.files = open_files(repo, config)
         self.mirror = Mirror(cache_folder(repo, client) / "sync.sqlite3", client)
-        self.ctx = m.Context(config, client.full_name, m.form_labels(repo.root), kb_paths=_kb_paths(repo, config))
+        self.ctx = m.Context(config, client.full_name, m.form_labels(repo.root), kb_paths=article_paths(repo.root, config))
         self.progress = progress or _no_progress
         self.include_closed = include_closed
         self.report = SyncReport(repository=client.full_name)

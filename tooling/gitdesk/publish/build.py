@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from gitdesk.errors import ConfigError, GitdeskError, NotFoundError
-from gitdesk.site.offline import ExternalRef, scan_site
+from gitdesk.publish.offline import ExternalRef, scan_site
 from gitdesk.yamlio import current_umask
 
 MKDOCS_FILE = "mkdocs.yml"

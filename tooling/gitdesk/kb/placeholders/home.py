@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import html
 
-from gitdesk.kb import is_article
+from gitdesk.kb import is_agents_page, is_article
+from gitdesk.kb.placeholders import PageInfo, SiteContext, placeholder
+from gitdesk.kb.placeholders.content import md_escape, plural, rel_link, site_settings, t
 from gitdesk.languages import split_suffix, translated_rel
-from gitdesk.site.content import md_escape, plural, rel_link, site_settings, t
-from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
-from gitdesk.site.i18n import is_agents_page
 
 POPULAR_COUNT = 6
 

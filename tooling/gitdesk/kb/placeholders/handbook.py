@@ -21,7 +21,11 @@ from __future__ import annotations
 import posixpath
 
 from gitdesk.config import duration_parts
-from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
+from gitdesk.kb.placeholders import PageInfo, SiteContext, placeholder
+
+#: the generated reference pages (:mod:`gitdesk.site.reference`) the handbook links to
+COMMANDS_PAGE = "agents/commands.md"
+CONFIG_PAGE = "agents/configuration.md"
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
@@ -30,7 +34,7 @@ CLOCKS = {"first_response": "first response", "next_update": "next update", "res
 
 def esc(text) -> str:
     """Configuration text made inert in Markdown and HTML (the same rules as the site's tables)."""
-    from gitdesk.site.content import md_escape
+    from gitdesk.kb.placeholders.content import md_escape
 
     return md_escape(str(text))
 
@@ -81,7 +85,7 @@ def priority_matrix(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - 
 
 
 def _weekly(hours: dict) -> list[str]:
-    from gitdesk.site.content import weekly_groups
+    from gitdesk.kb.placeholders.content import weekly_groups
 
     groups = weekly_groups(hours)
     out = []
@@ -226,8 +230,6 @@ def support_tiers(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - pl
 
 @placeholder("agent-references")
 def agent_references(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
-    from gitdesk.site.reference import COMMANDS_PAGE, CONFIG_PAGE
-
     here = posixpath.dirname(page.src_uri) or "."
     return "\n".join([
         f"- [Command reference]({posixpath.relpath(COMMANDS_PAGE, here)}): every `gitdesk` command with its options and "

@@ -16,11 +16,12 @@ from __future__ import annotations
 from typing import Any
 
 from gitdesk.errors import GitdeskError
+from gitdesk.github import mapping as m
+from gitdesk.github.client import WriteOutcomeUnknown
 from gitdesk.intake.forms import form_language
 from gitdesk.languages import text
+from gitdesk.model.event import parse_time
 from gitdesk.model.ids import event_id_from
-from gitdesk.sync import mapping as m
-from gitdesk.sync.client import WriteOutcomeUnknown
 
 KINDS = ("triage", "kb")
 KB_LIMIT = 3
@@ -60,9 +61,6 @@ def missing_text(missing: list[str], problems: list[str], language: str = "en") 
     return "\n".join(lines)
 
 
-COMPLETE_TEXT = text("desk.triage_complete", "en")
-
-
 def article_url(path: str, issue: dict, store) -> str:
     """Where a reader of the issue can open the article: the site if its URL is known, else the
     Markdown file in the repository."""
@@ -86,10 +84,8 @@ def kb_text(results: list, issue: dict, store, language: str = "en") -> str:
 
 def suggestions(store, title: str, description: str | None, category: str | None) -> tuple[list, str | None]:
     """KB articles for the issue, or an explanation of why there are none to offer."""
-    try:
-        from gitdesk.kb.suggest import suggest, ticket_text
-    except ImportError as exc:
-        return [], f"the knowledge base search is not available ({exc.name or exc})"
+    from gitdesk.kb.suggest import suggest, ticket_text
+
     try:
         return suggest(store.repo.root, store.config, ticket_text(title, description), category=category,
                        limit=KB_LIMIT), None
@@ -198,7 +194,7 @@ def _requester_answered(store, number: int) -> bool:
                if c.get("public", True) and c["at"][:19] >= since[:19] and same_person(c["by"], ticket.requester)]
     if not answers:
         return False
-    answered = m.parse_time(min(answers))
+    answered = parse_time(min(answers))
     desk = Desk(store, cfg, m.AUTOMATION_ACTOR, clock=lambda: answered)
     desk.set_fields(ticket.id, {"status": cfg["reopen_status"]}, reason="the requester answered")
     return True

@@ -24,8 +24,9 @@ import os
 import re
 import time
 import urllib.parse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from gitdesk.errors import AuthError, NotFoundError, RemoteError, ValidationError
 
@@ -150,7 +151,6 @@ class GitHubClient:
                 etag: str | None = None) -> Response:
         """Send one request; return the answer or raise a :class:`~gitdesk.errors.GitdeskError`."""
         import requests
-
         from github.GithubException import GithubException
 
         headers = {"If-None-Match": etag} if etag else None

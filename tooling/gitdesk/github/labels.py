@@ -13,8 +13,8 @@ from urllib.parse import quote
 
 from gitdesk.config import Config
 from gitdesk.errors import ConfigError
-from gitdesk.sync.client import GitHubClient
-from gitdesk.sync.mapping import LabelScheme
+from gitdesk.github.client import GitHubClient
+from gitdesk.github.mapping import LabelScheme
 
 MAX_NAME = 50  # GitHub's limit for a label name
 MAX_DESCRIPTION = 100

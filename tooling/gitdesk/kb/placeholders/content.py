@@ -24,8 +24,8 @@ from urllib.parse import quote, urlencode
 
 from gitdesk.config import duration_parts
 from gitdesk.errors import ConfigError
+from gitdesk.kb.placeholders import PageInfo, SiteContext, placeholder
 from gitdesk.languages import strings, text, translated_rel
-from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
 
 ISSUE_FORM = "support-request.yml"
 OPEN_TICKET_PAGE = "open-a-ticket.md"
@@ -366,15 +366,13 @@ def priority_table(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - p
 
 def request_mail(ctx: SiteContext, contacts: dict) -> tuple[str, str, str] | None:
     """(address, ``mailto:`` URL, the body's "article" question or "") of a new request by e-mail in the page's language: the subject
-    and the body's questions from :func:`gitdesk.intake.requestmail.prefill`, which
+    and the body's questions from :func:`gitdesk.requestmail.prefill`, which
     ``gitdesk intake email`` reads back (category, impact, urgency, article)."""
     address = next(iter(_EMAIL_RE.findall(str(contacts.get("email") or ""))), None) or (ctx.config.get("mail") or {}).get("address")
     if not address:
         return None
-    try:
-        from gitdesk.intake.requestmail import prefill
-    except ImportError:  # the intake side is not there: a subject only
-        return address, f"mailto:{address}?subject={quote(t(ctx, 'subject'))}", ""
+    from gitdesk.requestmail import prefill
+
     mail = prefill(ctx.config, ctx.language)
     label = text("desk.q_article", ctx.language)  # gitdesk.js adds "<label>: <article>" to the body
     return address, f"mailto:{quote(address, safe='@')}?subject={quote(mail['subject'], safe='')}&body={quote(mail['body'], safe='')}", label

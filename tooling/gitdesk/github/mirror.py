@@ -18,11 +18,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
-from gitdesk.sync.client import GitHubClient
+from gitdesk.github.client import GitHubClient
 
 SCHEMA_VERSION = "2"
 _NUMBER_RE = re.compile(r"/issues/(\d+)$")
@@ -268,7 +268,7 @@ class Mirror:
 
     def store(self, changes: Changes, *, numbers: set[int] | None = None) -> None:
         """Store fetched rows (only those of ``numbers`` if given) without the marks."""
-        from gitdesk.sync.mapping import ticket_id_for_issue
+        from gitdesk.github.mapping import ticket_id_for_issue
 
         full_name = self.client.full_name if self.client else ""
         for issue in changes.issues:

@@ -1,7 +1,7 @@
 """GitHub issues as the ticket store (``backend: github``).
 
 Each issue is a ticket; the ticket is derived from the issue, its comments and gitdesk's record
-comment by :func:`gitdesk.sync.mapping.derive`, so it has the same shape as a YAML ticket
+comment by :func:`gitdesk.github.mapping.derive`, so it has the same shape as a YAML ticket
 (comments, history, created/updated/resolved times) and SLA clocks and metrics work unchanged.
 Every change ``gitdesk.operations.Desk`` makes becomes GitHub writes: labels, state, assignee
 and body sections in one PATCH, a public comment with a hidden event marker, one line in the
@@ -20,24 +20,24 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from gitdesk.config import Config
 from gitdesk.errors import AmbiguousIdError, ConfigError, NotFoundError, UsageError, ValidationError
+from gitdesk.github import mapping as m
+from gitdesk.github.client import DEFAULT_API_URL, GitHubClient, WriteOutcomeUnknown, split_repository, token_from_env
+from gitdesk.github.mirror import Mirror
 from gitdesk.model.event import Event
 from gitdesk.model.ids import is_ticket_id, normalize_ref
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.repo import Repo
 from gitdesk.store.base import Filters, TicketStore, sort_key
-from gitdesk.sync import mapping as m
-from gitdesk.sync.client import DEFAULT_API_URL, GitHubClient, WriteOutcomeUnknown, split_repository, token_from_env
-from gitdesk.sync.mirror import Mirror
 
 ISSUE_REF_RE = re.compile(r"#(\d{1,10})|(\d{1,10})|.*/issues/(\d{1,10})/?")
 PRIVATE_ACTIONS = ("rate",)
-DERIVATION_VERSION = "1"  # bump when gitdesk.sync.mapping derives tickets differently
+DERIVATION_VERSION = "1"  # bump when gitdesk.github.mapping derives tickets differently
 
 
 def repository_from(config: Config, environ: dict | None = None) -> str:

@@ -1,0 +1,96 @@
+"""Markers, limits and small text rules shared by every part of the issue <-> ticket mapping."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from gitdesk.model.event import parse_time
+
+SYNC_ACTOR = "github"
+VIA_GITHUB = "github"  # ``via`` of comments written on GitHub  # who GitHub-side changes are attributed to when GitHub does not say
+AUTOMATION_ACTOR = "gitdesk[bot]"  # triage and suggestion comments (a bot: never a first response)
+TRUSTED_ASSOCIATIONS = ("OWNER", "MEMBER", "COLLABORATOR")
+NO_RESPONSE = "_No response_"
+MAX_BODY = 65536  # GitHub's limit for issue and comment bodies
+
+# issue-form field id -> the heading GitHub renders (from .github/ISSUE_TEMPLATE/support-request.yml)
+DEFAULT_FORM_LABELS = {
+    "category": "Category",
+    "impact": "Impact",
+    "urgency": "Urgency",
+    "channel": "Channel",
+    "asset": "Asset",
+    "description": "Description",
+    "steps_tried": "Steps tried",
+    "article": "Linked article",
+    "department": "Department",
+}
+REQUESTER_SECTION = "requester"  # added by gitdesk to the issues it opens for someone else
+FORM_TEMPLATE = Path(".github", "ISSUE_TEMPLATE", "support-request.yml")
+
+TICKET_MARKER_RE = re.compile(r"<!--\s*gitdesk:ticket=([0-9A-Za-z]{10})\s*-->")
+EVENT_MARKER_RE = re.compile(r"\n*<!--\s*gitdesk:event (\{.*?\})\s*-->\s*\Z", re.S)
+ATTRIBUTION_RE = re.compile(r"\n*<sub>— [^\n]*</sub>\s*\Z")
+RECORD_HEAD = "<!-- gitdesk:record -->"
+RECORD_BLOCK_RE = re.compile(r"<!--\n(.*?)\n-->", re.S)
+ANY_MARKER_RE = re.compile(r"\n*<!--\s*gitdesk:[^>]*-->")
+LOGIN_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?")
+NOREPLY_RE = re.compile(r"(?:\d+\+)?([A-Za-z0-9-]+(?:\[bot\])?)@users\.noreply\.github\.com", re.I)
+
+# the fields of a ticket that an issue holds, compared when syncing
+ISSUE_FIELDS = ("title", "status", "priority", "category", "tier", "channel", "assignee", "tags",
+                "asset", "description", "impact", "urgency", "requester")
+
+
+def html_json(data: Any) -> str:
+    """JSON that can sit inside an HTML comment: ``<`` and ``>`` escaped, so no ``-->``."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def strip_markers(text: str | None) -> str:
+    return ANY_MARKER_RE.sub("", text or "").strip()
+
+
+def truncate(text: str, limit: int, note: str = "\n\n_(shortened: the full text is in the help desk)_") -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - len(note)] + note
+
+
+def name_only(actor: str | None) -> str:
+    """``Ana Lima <ana@example.com>`` -> ``Ana Lima``: e-mail addresses are not written to GitHub."""
+    text = " ".join((actor or "").split())
+    if "<" in text and text.endswith(">"):
+        name, _, address = text[:-1].rpartition("<")
+        name = name.strip().strip('"')
+        return name or address.split("@", 1)[0] or "unknown"
+    if "@" in text and " " not in text:
+        return text.split("@", 1)[0]
+    return text or "unknown"
+
+
+def github_login(who: str | None) -> str | None:
+    """A GitHub login from what an agent typed: ``octocat``, ``@octocat`` or a noreply address."""
+    text = (who or "").strip()
+    if not text:
+        return None
+    match = NOREPLY_RE.search(text)
+    if match:
+        return match.group(1)
+    text = text.lstrip("@")
+    return text if LOGIN_RE.fullmatch(text) else None
+
+
+def is_trusted(user: dict | None, association: str | None) -> bool:
+    """Did someone with write access (or a GitHub App) write this text?"""
+    login = (user or {}).get("login") or ""
+    return (association or "").upper() in TRUSTED_ASSOCIATIONS or login.endswith("[bot]")
+
+
+def gh_time(value: str | None) -> datetime | None:
+    return parse_time(value) if value else None
