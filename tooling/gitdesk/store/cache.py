@@ -159,6 +159,17 @@ class TicketCache:
             self._con = con
         return self._con
 
+    def versions(self) -> dict[str, int]:
+        """Each ticket's rowid: INSERT OR REPLACE gives a changed ticket a new one."""
+        return dict(self.con.execute("SELECT id, rowid FROM tickets"))
+
+    def bodies(self, ids: Iterable[str], chunk: int = 500) -> Iterable[tuple[str, str]]:
+        """``(id, whole ticket JSON)`` for ``ids``, a chunk of them per query."""
+        ids = list(ids)
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            yield from self.con.execute(f"SELECT id, full FROM bodies WHERE id IN ({','.join('?' * len(part))})", part)
+
     def close(self) -> None:
         if self._con is not None:
             self._con.close()

@@ -11,8 +11,9 @@ instead of one per ticket.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
 from gitdesk.config import Config
 from gitdesk.errors import AmbiguousIdError, NotFoundError, UsageError, ValidationError
@@ -21,7 +22,7 @@ from gitdesk.model.ids import normalize_ref
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.repo import Repo
-from gitdesk.store.base import NO_PRIORITY, Filters, TicketStore
+from gitdesk.store.base import NO_PRIORITY, Filters, Revisions, TicketStore, Written
 from gitdesk.store.cache import TicketCache
 from gitdesk.yamlio import atomic_write, dump_yaml, load_yaml_file
 
@@ -48,6 +49,8 @@ def event_path(tickets_dir: Path, event: Event) -> Path:
 
 class FileStore(TicketStore):
     """Tickets as YAML events in a folder (usually a git work tree)."""
+
+    file_backed = True
 
     def __init__(self, repo: Repo, config: Config):
         self.repo = repo
@@ -161,6 +164,17 @@ class FileStore(TicketStore):
         rows that read has just listed)."""
         return [row[0] for row in self.cache.con.execute("SELECT id FROM tickets ORDER BY id")]
 
+    def revisions(self) -> Revisions:
+        """The cache's row ids: a ticket's row is replaced (a new rowid) whenever it changes; the
+        cache file's identity changes when the cache is rebuilt."""
+        self.list(limit=0)  # bring the cache in line with the files
+        st = os.stat(self.cache.cache_file)
+        return Revisions(f"{st.st_dev}:{st.st_ino}", self.cache.versions())
+
+    def whole_tickets(self, ids: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        for ticket_id, full in self.cache.bodies(ids):
+            yield ticket_id, json.loads(full)
+
     def all_ids(self) -> list[str]:
         return [row[0] for row in self._query("id", None, "id", False, None)]
 
@@ -177,16 +191,19 @@ class FileStore(TicketStore):
     def has_event(self, event: Event) -> bool:
         return event_path(self.tickets_dir, event).exists()
 
+    def path_of(self, event: Event) -> Path:
+        return event_path(self.tickets_dir, event)
+
     # -- writing ---------------------------------------------------------------------------
-    def append(self, event: Event) -> Ticket:
-        self.write_event(event)
+    def append(self, event: Event) -> Written:
+        path = self.write_event(event)
         self.cache.refresh([bucket_of(event.ticket)])
         row = self.cache.con.execute("SELECT full FROM bodies WHERE id=?", (event.ticket,)).fetchone()
         if row is None:  # pragma: no cover - the file was just written
-            return Ticket(reduce_events([event]))
-        return Ticket(json.loads(row[0]))
+            return Written(Ticket(reduce_events([event])), path)
+        return Written(Ticket(json.loads(row[0])), path)
 
-    def append_many(self, events, *, durable: bool = True) -> list[Path]:
+    def append_many(self, events: Iterable[Event], *, durable: bool = True) -> list[Path]:
         """Write many events (imports) and refresh the cache once (``durable=False``: no fsync each)."""
         paths = []
         buckets = set()
