@@ -42,6 +42,7 @@ from gitdesk.model.event import Event, parse_event
 from gitdesk.model.ids import event_file_problem
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import SUMMARY_DROP, timeline
+from gitdesk.sqlitecache import open_cache
 from gitdesk.store.base import PRIORITY_RANK, requester_text
 
 SCHEMA_VERSION = "7"  # 6: stamp_ns (the later of mtime and ctime); 7: files.oid
@@ -49,7 +50,6 @@ RACY_NS = 2_000_000_000
 PARALLEL_PARSE_MIN = 4000
 
 _DDL = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     bucket TEXT NOT NULL, name TEXT NOT NULL, ticket TEXT NOT NULL,
@@ -142,21 +142,7 @@ class TicketCache:
     @property
     def con(self) -> sqlite3.Connection:
         if self._con is None:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.cache_file.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n", encoding="utf-8")
-            con = sqlite3.connect(self.cache_file, timeout=60, isolation_level=None)
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.executescript(_DDL)
-            row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None or row[0] != SCHEMA_VERSION:
-                con.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS timelines; "
-                                  "DELETE FROM buckets; DROP TABLE IF EXISTS files;")
-                con.executescript(_DDL)
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-            self._con = con
+            self._con = open_cache(self.cache_file, _DDL, SCHEMA_VERSION, synchronous="NORMAL")
         return self._con
 
     def versions(self) -> dict[str, int]:
