@@ -38,7 +38,7 @@ from gitdesk.model.ids import event_id_from, normalize_ref, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.operations import Desk, same_person
-from gitdesk.store.base import Filters, TicketStore, Written
+from gitdesk.store.base import Filters, TicketStore, Written, sort_key
 
 EPSILON = timedelta(microseconds=1)
 NOTIFY_ID_RE = re.compile(r"^<gitdesk\.([0-9A-HJKMNP-TV-Z]{10})\.[^@>]*@[^>]*>$")
@@ -165,16 +165,32 @@ class DryRunStore(TicketStore):
     def has_event(self, event: Event) -> bool:
         return any(e.id == event.id for e in self.pending.get(event.ticket, ())) or self.base.has_event(event)
 
+    def _mine(self, filters: Filters | None) -> dict[str, Ticket | None]:
+        """The tickets this run changed, derived with its events (None: ``filters`` leave it out)."""
+        out: dict[str, Ticket | None] = {}
+        for tid in self.pending:
+            ticket = Ticket(reduce_events(self.events(tid)))
+            out[tid] = ticket if filters is None or filters.matches(ticket.to_dict()) else None
+        return out
+
     def list(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False,
-             limit: int | None = None) -> list[Ticket]:
-        """The stored tickets only (a dry run's new tickets are not listed)."""
-        return self.base.list(filters, sort, reverse, limit)
+             limit: int | None = None) -> builtins.list[Ticket]:
+        if not self.pending:
+            return self.base.list(filters, sort, reverse, limit)
+        mine = self._mine(filters)
+        rows = [t for t in self.base.list(filters, sort, reverse) if t.id not in mine]
+        rows += [Ticket(t.summary()) for t in mine.values() if t is not None]
+        rows.sort(key=lambda t: sort_key(sort)(t.to_dict()), reverse=reverse)
+        return rows if limit is None else rows[:int(limit)]
 
     def all(self, filters: Filters | None = None) -> Iterator[Ticket]:
-        return self.base.all(filters)
+        mine = self._mine(filters)
+        yield from (t for t in self.base.all(filters) if t.id not in mine)
+        yield from (t for t in mine.values() if t is not None)
 
     def known_ids(self) -> builtins.list[str] | None:
-        return self.base.known_ids()
+        ids = self.base.known_ids()
+        return None if ids is None else sorted({*ids, *self.pending})
 
 
 class MailIntake:
