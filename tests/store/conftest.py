@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-
 from tests.github.plugin import *  # noqa: F401,F403  fixtures and the OpenAPI failure hook
 
 STORES = ("files", "github", "dryrun")
