@@ -23,7 +23,8 @@ The file is written whole through a temporary file and a rename, so concurrent r
 partial file (the last writer wins; both wrote valid facts). It is read with :mod:`marshal`
 (data only, several times faster than JSON here) and its shape is checked before use. Any failure
 of the cache (unreadable, malformed, read-only folder) means computing every ticket: the cache
-can make metrics faster, never different. Stores other than the file store have no cache.
+can make metrics faster, never different. A store without row versions
+(:meth:`~gitdesk.store.base.TicketStore.revisions` is None: the GitHub store) has no cache.
 """
 
 from __future__ import annotations
