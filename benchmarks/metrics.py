@@ -64,7 +64,7 @@ def profile(root: Path, uncached: bool) -> list[tuple[str, float, float]]:
     categories = kb_categories(root, config)
     stage("KB categories")
     store.list = lambda *a, **k: []  # already refreshed: time the facts alone
-    columns = cache.cached_columns(store, config, now)
+    columns = cache.cached_columns(store, config, now, store.revisions())
     stage(f"facts of {len(columns[0])} tickets from the cache")
     result = aggregate_columns(columns, config, since=None, until=None, now=now, kb_categories=categories)
     stage("aggregate")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Callable
 
 from gitdesk.config import Config
@@ -46,6 +47,7 @@ class Desk:
     actor: str
     clock: Callable[[], datetime] = utcnow
     recorded: list[Event] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # repository files the events went to (--commit)
 
     # -- plumbing --------------------------------------------------------------------------
     def _time(self, ticket: Ticket | None) -> datetime:
@@ -58,8 +60,10 @@ class Desk:
                      **{k: v for k, v in parts.items() if v})
 
     def record(self, event: Event) -> Ticket:
-        ticket = self.store.append(event)
+        ticket, path = self.store.append(event)
         self.recorded.append(event)
+        if path is not None:
+            self.written.append(path)
         return ticket
 
     # -- checks ----------------------------------------------------------------------------

@@ -156,11 +156,9 @@ def notify(dry_run, wait, as_json, commit_flag, actor_flag, repo_path, if_config
     report = send_all(store, config, env.repo.root, env.actor, dry_run=dry_run)
     if env.commit and report.events:
         from gitdesk.intake.runner import commit_paths
-        from gitdesk.store.files import FileStore, event_path
-
-        if isinstance(store, FileStore):
+        if store.file_backed:
             sent = report.count("sent")
-            commit_paths(env.repo, [event_path(store.tickets_dir, e) for e in report.events],
+            commit_paths(env.repo, [store.path_of(e) for e in report.events],
                          f"notify: {sent} message{'s' if sent != 1 else ''} sent\n\n"
                          + "\n".join(f"{prefix}-{n.ticket}: {n.kind} {n.status}" for n in report.notes if n.status != "due"))
     if as_json:

@@ -111,14 +111,8 @@ def commit(env: Env, desk, extra_paths=(), note: str | None = None) -> None:
     if not (env.commit and desk.recorded):
         return
     from gitdesk.operations import describe
-    from gitdesk.store.files import FileStore, event_path
 
-    store = desk.store
-    if isinstance(store, FileStore):
-        paths = [event_path(store.tickets_dir, e) for e in desk.recorded]
-    else:  # the GitHub store keeps internal notes and ratings as event files
-        paths = list(getattr(store, "private_paths", []))
-    paths += list(extra_paths)
+    paths = [*desk.written, *extra_paths]  # the GitHub store writes only internal notes and ratings
     lines = [describe(e, env.config.id_prefix) for e in desk.recorded]
     if note:
         lines.insert(0, note)

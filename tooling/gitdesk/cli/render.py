@@ -43,8 +43,7 @@ def table(headers: list[str], rows: list[list[str]], flex: int | None = None) ->
 def ticket_table(tickets: list[Ticket], config: Config, store) -> str:
     ids = [t.id for t in tickets]
     # prefixes unambiguous among every ticket the store knows, not just the rows shown
-    known = getattr(store, "known_ids", None)
-    short = short_ids(ids, minimum=6, among=known() if known else None)
+    short = short_ids(ids, minimum=6, among=store.known_ids())
     rows = [[
         f"{config.id_prefix}-{short.get(t.id, t.id)}", t.priority or "-", t.status or "-", str(t.tier or "-"),
         _cut(t.category or "-", 22), _cut(_who(t.assignee), 18), local_time(t.updated_at, config), t.title or "",

@@ -206,11 +206,10 @@ def _print_applied(fired, prefix: str) -> None:
 
 def _commit(env: Env, store, events) -> None:
     from gitdesk.operations import describe
-    from gitdesk.store.files import FileStore, event_path
 
-    if not isinstance(store, FileStore):
+    if not store.file_backed:  # recorded elsewhere (GitHub): nothing to commit
         return
-    paths = [event_path(store.tickets_dir, e) for e in events]
+    paths = [store.path_of(e) for e in events]
     lines = [describe(e, env.config.id_prefix) for e in events]
     # --as names who ran it as the commit's author; the events stay the automation's
     env.repo.commit(paths, f"sla: {len(events)} escalation(s)\n\n" + "\n".join(lines), author=env.actor_flag)

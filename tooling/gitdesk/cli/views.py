@@ -68,8 +68,7 @@ def view_table(tickets, columns: list[str], config, store) -> str:
     from gitdesk.model.ids import short_ids
     from gitdesk.timelog import format_minutes
 
-    known = getattr(store, "known_ids", None)
-    short = short_ids([t.id for t in tickets], minimum=6, among=known() if known else None)
+    short = short_ids([t.id for t in tickets], minimum=6, among=store.known_ids())
     p = config.id_prefix
     cells = {
         "id": lambda t: f"{p}-{short.get(t.id, t.id)}",

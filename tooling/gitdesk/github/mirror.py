@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gitdesk.github.client import GitHubClient
+from gitdesk.sqlitecache import open_cache
 
 SCHEMA_VERSION = "2"
 _NUMBER_RE = re.compile(r"/issues/(\d+)$")
@@ -98,17 +98,7 @@ class Mirror:
     def __init__(self, path: Path, client: GitHubClient | None):
         self.path = Path(path)
         self.client = client
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = sqlite3.connect(str(self.path), timeout=30)
-        self.con.execute("PRAGMA journal_mode=WAL")
-        self.con.executescript(SCHEMA)
-        version = self.get_meta("schema")
-        if version not in (None, SCHEMA_VERSION):  # a cache from another version: start over
-            self.con.executescript("DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS issues; DROP TABLE IF EXISTS comments; "
-                                   "DROP TABLE IF EXISTS base; DROP TABLE IF EXISTS pushed; DROP TABLE IF EXISTS derived;")
-            self.con.executescript(SCHEMA)
-        self.set_meta("schema", SCHEMA_VERSION)
-        self.con.commit()
+        self.con = open_cache(self.path, SCHEMA, SCHEMA_VERSION, timeout=30, autocommit=False)
 
     def close(self) -> None:
         self.con.close()

@@ -33,7 +33,7 @@ from gitdesk.model.ids import is_ticket_id, normalize_ref
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.repo import Repo
-from gitdesk.store.base import Filters, TicketStore, sort_key
+from gitdesk.store.base import Filters, TicketStore, Written, sort_key
 
 ISSUE_REF_RE = re.compile(r"#(\d{1,10})|(\d{1,10})|.*/issues/(\d{1,10})/?")
 PRIVATE_ACTIONS = ("rate",)
@@ -82,7 +82,7 @@ class GitHubStore(TicketStore):
         self._refreshed = False
         self._fresh: dict[int, tuple[dict, list[dict]]] = {}  # issues read fresh in this process
         self._private_store = None
-        self.private_paths: list[Path] = []  # event files written under tickets/ (for --commit)
+        self.tickets_dir = repo.tickets_dir  # internal notes and ratings stay event files
 
     @classmethod
     def from_config(cls, repo: Repo, config: Config, *, environ: dict | None = None) -> "GitHubStore":
@@ -155,6 +155,10 @@ class GitHubStore(TicketStore):
             return True
         except NotFoundError:
             return False
+
+    def read_issue(self, number: int) -> tuple[dict, list[dict]]:
+        """The issue and its comments as GitHub has them now (for triage)."""
+        return self._read(number)
 
     def _read(self, number: int) -> tuple[dict, list[dict]]:
         """The issue and all its comments, fresh (conditional requests: 304s cost nothing)."""
@@ -262,9 +266,12 @@ class GitHubStore(TicketStore):
         return (t for t in self._everything() if filters.matches(t.to_dict()))
 
     # -- writing -------------------------------------------------------------------------------
-    def append(self, event: Event) -> Ticket:
+    def path_of(self, event: Event) -> Path | None:
+        return self.private.path_of(event) if _is_private(event) else None
+
+    def append(self, event: Event) -> Written:
         if event.action == "new":
-            return self._create(event)
+            return Written(self._create(event), None)
         number = self._number(event.ticket)
         issue, comments = self._read(number)
         derived = self._derive(issue, comments)
@@ -277,9 +284,9 @@ class GitHubStore(TicketStore):
             raise ValidationError(f"on GitHub the assignee is a GitHub login, not {changes['assignee']!r}",
                                   field="assignee")
         patch = m.issue_patch(issue, changes, self.ctx, after=after)
-        private = event.action in PRIVATE_ACTIONS or (event.comment is not None and not event.comment.get("public", True))
-        if private:  # first, so that nothing the requester must not see is lost if GitHub fails
-            self.private_paths.append(self.private.write_event(event))
+        path = None
+        if _is_private(event):  # first, so that nothing the requester must not see is lost if GitHub fails
+            path = self.private.write_event(event)
         if event.comment is not None and event.comment.get("public", True):
             comments = [*comments, self._post_comment(number, event)]
         if patch:
@@ -289,7 +296,7 @@ class GitHubStore(TicketStore):
             comments = self._record(number, derived, comments, event)
         self.mirror.commit()
         self._fresh[number] = (issue, comments)
-        return self._ticket(issue, comments)
+        return Written(self._ticket(issue, comments), path)
 
     def _implied(self, issue: dict, comments: list[dict], event: Event, after: dict) -> bool:
         """Does the issue, as it is now, already say everything ``event`` changed (e.g. a reply
@@ -398,3 +405,8 @@ def _kb_paths(repo: Repo, config: Config) -> set[str]:
     if not root.is_dir():
         return set()
     return {p.relative_to(root).as_posix() for p in root.rglob("*.md") if is_article(p.relative_to(root).as_posix())}
+
+
+def _is_private(event: Event) -> bool:
+    """Kept as an event file, never shown on GitHub: ratings and internal notes."""
+    return event.action in PRIVATE_ACTIONS or (event.comment is not None and not event.comment.get("public", True))

@@ -99,7 +99,7 @@ def triage(store, number: int, *, suggest_articles: bool = True) -> dict[str, An
     """Triage issue ``number`` of ``store``'s repository (a :class:`GitHubStore`)."""
     client = store.client
     before = client.requests
-    issue, comments = store._read(number)
+    issue, comments = store.read_issue(number)
     ctx = store.ctx
     cfg = store.config
     scheme = ctx.scheme

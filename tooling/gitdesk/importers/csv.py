@@ -443,8 +443,6 @@ def _size_hint(value: Any) -> int:
 def import_csv(repo, config: Config, file: str | Path, mapping: Mapping | str | Path, *, dry_run: bool = False,
                progress: Progress | None = None, store=None) -> ImportReport:
     """Import ``file`` into ``repo``'s file store with ``mapping``; see the module docstring."""
-    from gitdesk.store.files import FileStore
-
     started = time.perf_counter()
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping, config)
@@ -452,7 +450,7 @@ def import_csv(repo, config: Config, file: str | Path, mapping: Mapping | str | 
         from gitdesk.backend import open_store
 
         store = open_store(repo, config)
-    if not isinstance(store, FileStore):
+    if not store.file_backed:
         raise UsageError("import writes YAML events: it needs the files backend (backend: files in helpdesk.yml); "
                          "import into a files desk, then sync it to GitHub", field="backend")
     path = Path(file)

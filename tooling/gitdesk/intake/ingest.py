@@ -21,11 +21,12 @@ merge`` keeps one. One message is one event file (plus its attachments, written 
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from gitdesk.config import Config
 from gitdesk.errors import GitdeskError, NotFoundError, UsageError, ValidationError
@@ -37,6 +38,7 @@ from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.operations import Desk, same_person
 from gitdesk.requestmail import parse as request_answers
+from gitdesk.store.base import Filters, TicketStore, Written, sort_key
 
 EPSILON = timedelta(microseconds=1)
 NOTIFY_ID_RE = re.compile(r"^<gitdesk\.([0-9A-HJKMNP-TV-Z]{10})\.[^@>]*@[^>]*>$")
@@ -119,17 +121,18 @@ def email_of(who: str | None) -> str:
     return text.lower() if re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", text) else ""
 
 
-class DryRunStore:
+class DryRunStore(TicketStore):
     """The store as a dry run would leave it: reads see the events it would have written, so a
-    reply that follows a new message in the same run is shown as the reply it will be."""
+    reply that follows a new message in the same run is shown as the reply it will be. Nothing
+    is written: :meth:`append` reports no path."""
 
-    def __init__(self, base, prefix: str):
+    def __init__(self, base: TicketStore, prefix: str):
         self.base = base
         self.prefix = prefix
         self.pending: dict[str, list[Event]] = {}
-
-    def __getattr__(self, name):
-        return getattr(self.base, name)
+        self.repo = base.repo
+        self.tickets_dir = base.tickets_dir
+        self.file_backed = base.file_backed
 
     def resolve(self, ref: str) -> str:
         try:
@@ -155,12 +158,39 @@ class DryRunStore:
             return self.base.get(tid)
         return Ticket(reduce_events(self.events(tid)))
 
-    def append(self, event: Event) -> Ticket:
+    def append(self, event: Event) -> Written:
         self.pending.setdefault(event.ticket, []).append(event)
-        return self.get(event.ticket)
+        return Written(self.get(event.ticket), None)
 
-    def list(self, *args, **kwargs):
-        return self.base.list(*args, **kwargs)
+    def has_event(self, event: Event) -> bool:
+        return any(e.id == event.id for e in self.pending.get(event.ticket, ())) or self.base.has_event(event)
+
+    def _mine(self, filters: Filters | None) -> dict[str, Ticket | None]:
+        """The tickets this run changed, derived with its events (None: ``filters`` leave it out)."""
+        out: dict[str, Ticket | None] = {}
+        for tid in self.pending:
+            ticket = Ticket(reduce_events(self.events(tid)))
+            out[tid] = ticket if filters is None or filters.matches(ticket.to_dict()) else None
+        return out
+
+    def list(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False,
+             limit: int | None = None) -> builtins.list[Ticket]:
+        if not self.pending:
+            return self.base.list(filters, sort, reverse, limit)
+        mine = self._mine(filters)
+        rows = [t for t in self.base.list(filters, sort, reverse) if t.id not in mine]
+        rows += [Ticket(t.summary()) for t in mine.values() if t is not None]
+        rows.sort(key=lambda t: sort_key(sort)(t.to_dict()), reverse=reverse)
+        return rows if limit is None else rows[:int(limit)]
+
+    def all(self, filters: Filters | None = None) -> Iterator[Ticket]:
+        mine = self._mine(filters)
+        yield from (t for t in self.base.all(filters) if t.id not in mine)
+        yield from (t for t in mine.values() if t is not None)
+
+    def known_ids(self) -> builtins.list[str] | None:
+        ids = self.base.known_ids()
+        return None if ids is None else sorted({*ids, *self.pending})
 
 
 class MailIntake:
@@ -190,13 +220,12 @@ class MailIntake:
         return self._lookup(mid)
 
     def _build_lookup(self) -> Callable[[str], str | None]:
-        from gitdesk.store.files import FileStore
-
-        base = self.store.base if isinstance(self.store, DryRunStore) else self.store
-        if isinstance(base, FileStore):  # the persistent index: a few stat calls when nothing changed
+        store = self.store
+        if store.file_backed:  # the persistent index: a few stat calls when nothing changed
             from gitdesk.intake.msgindex import MessageIndex
 
-            index = MessageIndex(base.tickets_dir, base.repo.cache_dir, max_bytes=base.max_bytes)
+            index = MessageIndex(store.tickets_dir, store.repo.cache_dir,
+                                 max_bytes=int(self.config["limits"]["max_file_bytes"]))
             index.refresh()
             return index.get
         table: dict[str, str] = {}  # other stores: read every ticket's message_ids once per run
@@ -308,11 +337,9 @@ class MailIntake:
             self.store.append(event)
             return []
         paths = att.write(files)
-        self.store.append(event)
-        from gitdesk.store.files import FileStore, event_path
-
-        if isinstance(self.store, FileStore):
-            paths.append(event_path(self.store.tickets_dir, event))
+        written = self.store.append(event).path
+        if written is not None and self.store.file_backed:
+            paths.append(written)
         return paths
 
     def _new_ticket(self, msg: ParsedMessage, source: str, *, reason: str | None = None,
@@ -422,13 +449,11 @@ class MailIntake:
 
     # -- files -----------------------------------------------------------------------------
     def store_tickets_dir(self) -> Path:
-        return getattr(self.store, "tickets_dir", self.root / "tickets")
+        return self.store.tickets_dir
 
     def paths_for(self, mid: str, ticket_id: str) -> list[Path]:
         """Files an earlier run wrote for message ``mid`` (to commit what a crash left behind)."""
-        from gitdesk.store.files import FileStore, event_path
-
-        if not isinstance(self.store, FileStore):
+        if self.dry_run or not self.store.file_backed:
             return []
         out: list[Path] = []
         try:
@@ -437,7 +462,7 @@ class MailIntake:
             return []
         for event in events:
             if mid in (event.add.get("message_ids") or ()):
-                out.append(event_path(self.store.tickets_dir, event))
+                out.extend(p for p in (self.store.path_of(event),) if p is not None)
                 for rel in event.add.get("attachments") or ():
                     path = self.root / rel
                     if path.is_file():

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from gitdesk.errors import ValidationError
+from gitdesk.sqlitecache import open_cache
 from gitdesk.yamlio import load_yaml_text
 
 VERSION = "1"
@@ -28,7 +29,6 @@ RACY_NS = 2_000_000_000
 INDEX_FILE = "intake-index.sqlite3"
 
 _DDL = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, checked_ns INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS files (bucket TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (bucket, name));
 CREATE TABLE IF NOT EXISTS mids (mid TEXT NOT NULL, ticket TEXT NOT NULL, bucket TEXT NOT NULL, name TEXT NOT NULL,
@@ -48,29 +48,7 @@ class MessageIndex:
         self.stats = {"buckets": 0, "files": 0}
 
     def _open(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        gitignore = self.path.parent / ".gitignore"
-        if not gitignore.exists():
-            gitignore.write_text("*\n", encoding="utf-8")
-        for attempt in (1, 2):
-            try:
-                con = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-                con.executescript(_DDL)
-                row = con.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-                if row is None or row[0] != VERSION:
-                    con.executescript("DELETE FROM buckets; DELETE FROM files; DELETE FROM mids;")
-                    con.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (VERSION,))
-                return con
-            except sqlite3.DatabaseError:  # a damaged index is only a cache: start again
-                if attempt == 2:
-                    raise
-                try:
-                    con.close()
-                except Exception:  # noqa: BLE001
-                    pass
-                for suffix in ("", "-wal", "-shm", "-journal"):
-                    Path(str(self.path) + suffix).unlink(missing_ok=True)
-        raise AssertionError("unreachable")  # pragma: no cover
+        return open_cache(self.path, _DDL, VERSION, version_key="version", wal=False)
 
     def close(self) -> None:
         self.con.close()

@@ -16,8 +16,12 @@ import os
 import sqlite3
 from pathlib import Path
 
+from gitdesk.sqlitecache import open_cache
+
 ENV = "GITDESK_CACHE_DIR"
 FILE = "passage-vectors.sqlite3"
+VERSION = "1"
+_DDL = "CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL);"
 
 
 def cache_dir() -> Path | None:
@@ -46,11 +50,7 @@ class CachedPassages:
     def _connect(self) -> sqlite3.Connection | None:
         if self._con is None and not self._off:
             try:
-                self._folder.mkdir(parents=True, exist_ok=True)
-                con = sqlite3.connect(self._folder / FILE, timeout=10)
-                con.execute("PRAGMA journal_mode=WAL")
-                con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
-                self._con = con
+                self._con = open_cache(self._folder / FILE, _DDL, VERSION, timeout=10, autocommit=False, gitignore=False)
             except (OSError, sqlite3.Error):
                 self._off = True
         return self._con

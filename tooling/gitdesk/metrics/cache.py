@@ -23,7 +23,8 @@ The file is written whole through a temporary file and a rename, so concurrent r
 partial file (the last writer wins; both wrote valid facts). It is read with :mod:`marshal`
 (data only, several times faster than JSON here) and its shape is checked before use. Any failure
 of the cache (unreadable, malformed, read-only folder) means computing every ticket: the cache
-can make metrics faster, never different. Stores other than the file store have no cache.
+can make metrics faster, never different. A store without row versions
+(:meth:`~gitdesk.store.base.TicketStore.revisions` is None: the GitHub store) has no cache.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ from pathlib import Path
 from typing import Any
 
 from gitdesk.model.event import format_time
+from gitdesk.store.base import Revisions
 
 CACHE_FILE = "metrics-facts.bin"
-CHUNK = 500
 MAX_BYTES = 1 << 30
 _CODE_MODULES = ("gitdesk.metrics.compute", "gitdesk.sla.engine", "gitdesk.sla.policy", "gitdesk.model.calendar",
                  "gitdesk.model.reducer", "gitdesk.operations", "gitdesk.kb.privacy")
@@ -67,18 +68,6 @@ def fingerprint(config) -> str:
             st = os.stat(origin)
             parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
-
-
-def supports(store) -> bool:
-    """Only the file store keeps a ticket cache with row versions."""
-    from gitdesk.store.files import FileStore
-
-    return isinstance(store, FileStore)
-
-
-def _source_identity(store) -> str:
-    st = os.stat(store.cache.cache_file)
-    return f"{st.st_dev}:{st.st_ino}"
 
 
 def _read(path: Path, n_facts: int) -> dict[str, Any] | None:
@@ -117,16 +106,15 @@ def _write(path: Path, data: dict[str, Any]) -> None:
         pass  # a read-only checkout still gets its figures, just not faster next time
 
 
-def cached_columns(store, config, now: datetime) -> list[list]:
-    """Facts of every ticket of a file store, column by column, recomputing only what changed."""
+def cached_columns(store, config, now: datetime, revisions: Revisions) -> list[list]:
+    """Facts of every ticket of a store that keeps row versions (``revisions``, see
+    :meth:`TicketStore.revisions`), column by column, recomputing only what changed."""
     from gitdesk.metrics.compute import F_SLA_FROM, F_SLA_UNTIL, N_FACTS, FactsBuilder
 
-    store.list(limit=0)  # bring the ticket cache in line with the files
-    source = store.cache.con
-    versions: dict[str, int] = dict(source.execute("SELECT id, rowid FROM tickets"))
+    versions = revisions.versions
     now_text = format_time(now)
     path = store.repo.cache_dir / CACHE_FILE
-    identity = {"fingerprint": fingerprint(config), "source": _source_identity(store)}
+    identity = {"fingerprint": fingerprint(config), "source": revisions.source}
     high = max(versions.values(), default=0)
     data = _read(path, N_FACTS)
     if data is None or any(data.get(k) != v for k, v in identity.items()) or not isinstance(data.get("high_water"), int) \
@@ -152,16 +140,13 @@ def cached_columns(store, config, now: datetime) -> list[list]:
         columns = [list(_compress(col, keep)) for col in columns]
 
     builder = FactsBuilder(config)
-    for start in range(0, len(stale), CHUNK):
-        part = stale[start:start + CHUNK]
-        marks = ",".join("?" * len(part))
-        for ticket_id, full in source.execute(f"SELECT id, full FROM bodies WHERE id IN ({marks})", part):
-            facts = builder.facts(json.loads(full), now)
-            ids.append(ticket_id)
-            old_versions.append(versions[ticket_id])
-            windows.append((facts[F_SLA_FROM] or "", facts[F_SLA_UNTIL]))
-            for column, value in zip(columns, facts):
-                column.append(value)
+    for ticket_id, whole in store.whole_tickets(stale):
+        facts = builder.facts(whole, now)
+        ids.append(ticket_id)
+        old_versions.append(versions[ticket_id])
+        windows.append((facts[F_SLA_FROM] or "", facts[F_SLA_UNTIL]))
+        for column, value in zip(columns, facts):
+            column.append(value)
     if changed:
         _write(path, {**identity, "high_water": high, "ids": ids, "versions": old_versions, "windows": windows,
                       "columns": columns})

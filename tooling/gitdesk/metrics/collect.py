@@ -43,10 +43,11 @@ def metrics_for_repo(repo, config, *, since: datetime | None = None, until: date
     categories = kb_categories(repo.root, config)
     now = parse_time(now) if now is not None else utcnow()
     if use_cache:
-        from gitdesk.metrics.cache import cached_columns, supports
+        from gitdesk.metrics.cache import cached_columns
 
-        if supports(store):
-            columns = cached_columns(store, config, now)
+        revisions = store.revisions()
+        if revisions is not None:
+            columns = cached_columns(store, config, now, revisions)
             return aggregate_columns(columns, config, since=_bound(since), until=_bound(until), now=now,
                                      kb_categories=categories)
     return compute(store.all(), config, since=since, until=until, now=now, kb_categories=categories)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import builtins
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from gitdesk.model.event import Event
 from gitdesk.model.ticket import Ticket
+
+if TYPE_CHECKING:
+    from gitdesk.repo import Repo
 
 PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SORT_KEYS = ("created", "updated", "priority", "status", "id", "title")
@@ -103,8 +108,36 @@ def sort_key(name: str):
     }[name]
 
 
+class Written(NamedTuple):
+    """What :meth:`TicketStore.append` did: the ticket derived with the event, and the repository
+    file it wrote (None when the event lives elsewhere, e.g. as a GitHub comment, or nowhere, in a
+    dry run). ``--commit`` commits these paths."""
+
+    ticket: Ticket
+    path: Path | None
+
+
+class Revisions(NamedTuple):
+    """A number per ticket that changes whenever the ticket does, so a derived cache (metrics)
+    recomputes only those; ``source`` changes when the numbering starts again."""
+
+    source: str
+    versions: dict[str, int]
+
+
 class TicketStore(ABC):
-    """Reads derived tickets and appends events, whatever holds them."""
+    """Reads derived tickets and appends events, whatever holds them.
+
+    Callers rely on this interface only, never on a concrete class: what differs between stores
+    is said by the capabilities below (``file_backed``, :meth:`known_ids`, :meth:`revisions`,
+    :meth:`path_of`)."""
+
+    repo: Repo
+    #: the folder of event files (the file store's tickets; the GitHub store's private notes)
+    tickets_dir: Path
+    #: every event is a YAML file under ``tickets_dir``: imports and the message index read and
+    #: write them directly
+    file_backed: bool = False
 
     @abstractmethod
     def resolve(self, ref: str) -> str:
@@ -141,16 +174,25 @@ class TicketStore(ABC):
         metrics and sync."""
 
     @abstractmethod
-    def events(self, ref: str) -> list[Event]:
+    def events(self, ref: str) -> builtins.list[Event]:
         """The events of one ticket, in their total order."""
 
     @abstractmethod
-    def append(self, event: Event) -> Ticket:
-        """Record one event; return the ticket derived with it."""
+    def append(self, event: Event) -> Written:
+        """Record one event; return the ticket derived with it and where it was written."""
 
-    def append_many(self, events: Iterable[Event]) -> None:
-        for event in events:
-            self.append(event)
+    def append_many(self, events: Iterable[Event], *, durable: bool = True) -> builtins.list[Path]:
+        """Record many events (imports, escalations); return the repository files written.
+        ``durable=False`` lets a store skip an fsync per file (the caller flushes once)."""
+        return [w.path for w in map(self.append, events) if w.path is not None]
+
+    def path_of(self, event: Event) -> Path | None:
+        """The repository file that holds (or would hold) ``event``; None if it lives elsewhere."""
+        return None
+
+    def has_event(self, event: Event) -> bool:
+        """Is ``event`` recorded already?"""
+        return self.exists(event.ticket) and any(e.id == event.id for e in self.events(event.ticket))
 
     def exists(self, ticket_id: str) -> bool:
         try:
@@ -158,3 +200,18 @@ class TicketStore(ABC):
             return True
         except Exception:  # noqa: BLE001 - NotFound or Ambiguous both mean "not exactly this"
             return False
+
+    def known_ids(self) -> builtins.list[str] | None:
+        """Every ticket id, sorted, as of the last read, for id prefixes unambiguous among all
+        tickets; None when the store cannot tell cheaply (prefixes then cover the rows shown)."""
+        return None
+
+    def revisions(self) -> Revisions | None:
+        """Row versions of every ticket, checked against what holds them; None when the store
+        keeps none (metrics then computes every ticket's facts afresh)."""
+        return None
+
+    def whole_tickets(self, ids: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        """``(id, whole ticket as a dict)`` for each of ``ids`` (metrics reads the changed ones)."""
+        for ticket_id in ids:
+            yield ticket_id, self.get(ticket_id).to_dict()

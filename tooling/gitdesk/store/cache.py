@@ -37,19 +37,19 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable
 
-from gitdesk.errors import ValidationError
+from gitdesk.errors import UsageError, ValidationError
 from gitdesk.model.event import Event, parse_event
 from gitdesk.model.ids import event_file_problem
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import SUMMARY_DROP, timeline
-from gitdesk.store.base import PRIORITY_RANK, requester_text
+from gitdesk.sqlitecache import open_cache
+from gitdesk.store.base import NO_PRIORITY, PRIORITY_RANK, Filters, requester_text
 
 SCHEMA_VERSION = "7"  # 6: stamp_ns (the later of mtime and ctime); 7: files.oid
 RACY_NS = 2_000_000_000
 PARALLEL_PARSE_MIN = 4000
 
 _DDL = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS buckets (bucket TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     bucket TEXT NOT NULL, name TEXT NOT NULL, ticket TEXT NOT NULL,
@@ -142,22 +142,41 @@ class TicketCache:
     @property
     def con(self) -> sqlite3.Connection:
         if self._con is None:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.cache_file.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n", encoding="utf-8")
-            con = sqlite3.connect(self.cache_file, timeout=60, isolation_level=None)
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=NORMAL")
-            con.executescript(_DDL)
-            row = con.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if row is None or row[0] != SCHEMA_VERSION:
-                con.executescript("DROP TABLE IF EXISTS tickets; DROP TABLE IF EXISTS bodies; DROP TABLE IF EXISTS timelines; "
-                                  "DELETE FROM buckets; DROP TABLE IF EXISTS files;")
-                con.executescript(_DDL)
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
-            self._con = con
+            self._con = add_functions(open_cache(self.cache_file, _DDL, SCHEMA_VERSION, synchronous="NORMAL"))
         return self._con
+
+    # -- reading (every query of the ticket cache is in this module) -------------------------
+    def ids_between(self, low: str, high: str, limit: int) -> list[str]:
+        """Ticket ids ``low <= id < high`` (the tickets an id prefix names), at most ``limit``."""
+        return [r[0] for r in self.con.execute("SELECT id FROM tickets WHERE id >= ? AND id < ? LIMIT ?", (low, high, limit))]
+
+    def whole(self, ticket_id: str) -> str | None:
+        """The whole ticket's JSON text, None when there is no such ticket."""
+        row = self.con.execute("SELECT full FROM bodies WHERE id=?", (ticket_id,)).fetchone()
+        return row[0] if row else None
+
+    def ids(self) -> list[str]:
+        """Every ticket id, sorted (no disk check)."""
+        return [row[0] for row in self.con.execute("SELECT id FROM tickets ORDER BY id")]
+
+    def event_texts(self, ticket_id: str) -> list[str]:
+        """The JSON of each event of one ticket, in no particular order."""
+        return [r[0] for r in self.con.execute("SELECT event FROM files WHERE ticket=?", (ticket_id,))]
+
+    def file_keys(self, ticket_id: str) -> list[tuple[str, str]]:
+        """``(bucket, file name)`` of each event file of one ticket, by name."""
+        return self.con.execute("SELECT bucket, name FROM files WHERE ticket=? ORDER BY name", (ticket_id,)).fetchall()
+
+    def versions(self) -> dict[str, int]:
+        """Each ticket's rowid: INSERT OR REPLACE gives a changed ticket a new one."""
+        return dict(self.con.execute("SELECT id, rowid FROM tickets"))
+
+    def bodies(self, ids: Iterable[str], chunk: int = 500) -> Iterable[tuple[str, str]]:
+        """``(id, whole ticket JSON)`` for ``ids``, a chunk of them per query."""
+        ids = list(ids)
+        for start in range(0, len(ids), chunk):
+            part = ids[start:start + chunk]
+            yield from self.con.execute(f"SELECT id, full FROM bodies WHERE id IN ({','.join('?' * len(part))})", part)
 
     def close(self) -> None:
         if self._con is not None:
@@ -518,3 +537,106 @@ class TicketCache:
             json.dumps(timeline(t), ensure_ascii=False, separators=(",", ":")),
         )
 
+
+# -- listing: ``ticket list`` as SQL (Filters.matches is the same rules in Python) ------------
+
+ORDER = {
+    "created": "created {d}, id {d}",
+    "updated": "updated {d}, id {d}",
+    "priority": "prio_rank {d}, created {d}, id {d}",
+    "status": "status {d}, created {d}, id {d}",
+    "id": "id {d}",
+    "title": "pylower(title) {d}, id {d}",
+}
+
+# columns that live beside the tickets table (see gitdesk.store.cache)
+TABLES = {"full": "tickets JOIN bodies USING (id)", "summary, timeline": "tickets JOIN timelines USING (id)"}
+
+
+def _pylower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def add_functions(con: sqlite3.Connection) -> sqlite3.Connection:
+    """``pylower``: Python's ``str.lower``, which folds every letter (SQLite's ``lower`` and
+    ``LIKE`` fold only A-Z), so ``--text josé`` finds "JOSÉ" as :meth:`Filters.matches` does."""
+    con.create_function("pylower", 1, _pylower, deterministic=True)
+    return con
+
+
+def select_sql(column: str, filters: Filters | None, sort: str, reverse: bool, limit: int | None) -> tuple[str, list]:
+    """The query for ``column`` (a column of ``tickets``, ``full`` or ``summary, timeline``) of
+    the tickets ``filters`` pass, sorted by ``sort``."""
+    order = ORDER.get(sort)
+    if order is None:
+        raise UsageError(f"cannot sort by {sort!r} (use one of: {', '.join(ORDER)})", field="sort")
+    where, params = where_sql(filters)
+    sql = f"SELECT {column} FROM {TABLES.get(column, 'tickets')}{where} ORDER BY {order.format(d='DESC' if reverse else 'ASC')}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return sql, params
+
+
+def where_sql(filters: Filters | None) -> tuple[str, list]:
+    if filters is None:
+        return "", []
+    clauses: list[str] = []
+    params: list = []
+
+    def any_of(column: str, values: list) -> None:
+        if values:
+            clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+            params.extend(values)
+
+    any_of("status", filters.status)
+    if filters.open_only:
+        any_of("status", list(filters.open_statuses))
+    if filters.priority:  # a ticket without one reads as "none" (--priority none)
+        clauses.append(f"coalesce(priority, ?) IN ({','.join('?' * len(filters.priority))})")
+        params.extend([NO_PRIORITY, *filters.priority])
+    if filters.category:
+        clauses.append("(" + " OR ".join("category = ? OR category LIKE ? ESCAPE '\\'" for _ in filters.category) + ")")
+        for c in filters.category:
+            params.extend([c, _like_escape(c) + "/%"])
+    if filters.assignee:
+        clauses.append("(" + " OR ".join("pylower(assignee) LIKE ? ESCAPE '\\'" for _ in filters.assignee) + ")")
+        params.extend("%" + _like_escape(a.lower()) + "%" for a in filters.assignee)
+    any_of("team", filters.team)
+    any_of("tier", filters.tier)
+    if filters.requester:
+        clauses.append("requester LIKE ? ESCAPE '\\'")
+        params.append("%" + _like_escape(filters.requester.lower()) + "%")
+    any_of("asset", filters.asset)
+    for tag in filters.tag:
+        clauses.append("tags LIKE ? ESCAPE '\\'")
+        params.append("% " + _like_escape(tag) + " %")
+    if filters.since:
+        clauses.append("created >= ?")
+        params.append(filters.since)
+    if filters.until:
+        clauses.append("created < ?")
+        params.append(filters.until)
+    if filters.channel:
+        clauses.append(f"json_extract(summary, '$.channel') IN ({','.join('?' * len(filters.channel))})")
+        params.extend(filters.channel)
+    if filters.type:
+        marks = ",".join("?" * len(filters.type))
+        clauses.append(f"coalesce(json_extract(summary, '$.type'), ?) IN ({marks})")
+        params.extend([filters.default_type, *filters.type])
+    if filters.unassigned:
+        clauses.append("assignee IS NULL")
+    if filters.text:
+        # the description lives only in the whole ticket
+        clauses.append("(pylower(title) LIKE ? ESCAPE '\\' OR id IN (SELECT id FROM bodies "
+                       "WHERE pylower(json_extract(full, '$.description')) LIKE ? ESCAPE '\\'))")
+        params.extend(["%" + _like_escape(filters.text.lower()) + "%"] * 2)
+    if filters.open_at:
+        marks = ",".join("?" * len(filters.open_statuses))
+        clauses.append(f"created <= ? AND (status IN ({marks}) OR updated > ?)")
+        params.extend([filters.open_at, *filters.open_statuses, filters.open_at])
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

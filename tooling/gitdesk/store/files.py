@@ -11,8 +11,9 @@ instead of one per ticket.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
 from gitdesk.config import Config
 from gitdesk.errors import AmbiguousIdError, NotFoundError, UsageError, ValidationError
@@ -21,21 +22,12 @@ from gitdesk.model.ids import normalize_ref
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.repo import Repo
-from gitdesk.store.base import NO_PRIORITY, Filters, TicketStore
-from gitdesk.store.cache import TicketCache
+from gitdesk.store.base import Filters, Revisions, TicketStore, Written
+from gitdesk.store.cache import TicketCache, select_sql
 from gitdesk.yamlio import atomic_write, dump_yaml, load_yaml_file
 
 BUCKET_LEN = 2
 CACHE_FILE = "cache.sqlite3"
-
-_ORDER = {
-    "created": "created {d}, id {d}",
-    "updated": "updated {d}, id {d}",
-    "priority": "prio_rank {d}, created {d}, id {d}",
-    "status": "status {d}, created {d}, id {d}",
-    "id": "id {d}",
-    "title": "lower(title) {d}, id {d}",
-}
 
 
 def bucket_of(ticket_id: str) -> str:
@@ -48,6 +40,8 @@ def event_path(tickets_dir: Path, event: Event) -> Path:
 
 class FileStore(TicketStore):
     """Tickets as YAML events in a folder (usually a git work tree)."""
+
+    file_backed = True
 
     def __init__(self, repo: Repo, config: Config):
         self.repo = repo
@@ -89,18 +83,20 @@ class FileStore(TicketStore):
             raise UsageError(f"not a ticket id: {ref!r} (ids use 0-9 and A-Z without I, L, O, U)", field="ticket")
         self.cache.refresh(self._buckets_for_prefix(prefix))
         upper = prefix + "~"
-        rows = self.cache.con.execute("SELECT id FROM tickets WHERE id >= ? AND id < ? LIMIT 6", (prefix, upper)).fetchall()
+        rows = self.cache.ids_between(prefix, upper, 6)
         if not rows:
             raise NotFoundError(f"no ticket matches {ref!r}", field="ticket")
         if len(rows) > 1:
-            shown = ", ".join(r[0] for r in rows[:5])
+            shown = ", ".join(rows[:5])
             raise AmbiguousIdError(f"{ref!r} matches several tickets ({shown}{', ...' if len(rows) > 5 else ''}): type more characters", field="ticket")
-        return rows[0][0]
+        return rows[0]
 
     def get(self, ref: str) -> Ticket:
         ticket_id = self.resolve(ref)
-        row = self.cache.con.execute("SELECT full FROM bodies WHERE id=?", (ticket_id,)).fetchone()
-        return Ticket(json.loads(row[0]))
+        whole = self.cache.whole(ticket_id)
+        if whole is None:  # pragma: no cover - removed since resolve() found it
+            raise NotFoundError(f"no ticket matches {ref!r}", field="ticket")
+        return Ticket(json.loads(whole))
 
     def _query(self, column: str, filters: Filters | None, sort: str, reverse: bool, limit: int | None):
         """Rows of ``column`` for the matching tickets, from a cache checked against the disk.
@@ -110,17 +106,8 @@ class FileStore(TicketStore):
         hundreds of megabytes for a large desk) are streamed instead, after the check.
         ``summary, timeline`` (a tenth of that) pairs each summary with its timeline.
         """
+        sql, params = select_sql(column, filters, sort, reverse, limit)  # a bad sort fails before any work
         pending = self.cache.refresh_started()
-        where, params = _where(filters)
-        order = _ORDER.get(sort)
-        if order is None:
-            pending.finish()
-            raise UsageError(f"cannot sort by {sort!r} (use one of: {', '.join(_ORDER)})", field="sort")
-        table = _TABLES.get(column, "tickets")
-        sql = f"SELECT {column} FROM {table}{where} ORDER BY {order.format(d='DESC' if reverse else 'ASC')}"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
         if column == "full":
             pending.finish()
             return self.cache.con.execute(sql, params)
@@ -159,34 +146,46 @@ class FileStore(TicketStore):
     def known_ids(self) -> list[str]:
         """Every ticket id, sorted, as of the last read (no disk check: for the id prefixes of
         rows that read has just listed)."""
-        return [row[0] for row in self.cache.con.execute("SELECT id FROM tickets ORDER BY id")]
+        return self.cache.ids()
+
+    def revisions(self) -> Revisions:
+        """The cache's row ids: a ticket's row is replaced (a new rowid) whenever it changes; the
+        cache file's identity changes when the cache is rebuilt."""
+        self.list(limit=0)  # bring the cache in line with the files
+        st = os.stat(self.cache.cache_file)
+        return Revisions(f"{st.st_dev}:{st.st_ino}", self.cache.versions())
+
+    def whole_tickets(self, ids: Iterable[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+        for ticket_id, full in self.cache.bodies(ids):
+            yield ticket_id, json.loads(full)
 
     def all_ids(self) -> list[str]:
         return [row[0] for row in self._query("id", None, "id", False, None)]
 
     def events(self, ref: str) -> list[Event]:
         ticket_id = self.resolve(ref)
-        rows = self.cache.con.execute("SELECT event FROM files WHERE ticket=?", (ticket_id,)).fetchall()
-        return sorted((parse_event(json.loads(r[0])) for r in rows), key=lambda e: e.key)
+        return sorted((parse_event(json.loads(text)) for text in self.cache.event_texts(ticket_id)), key=lambda e: e.key)
 
     def event_files(self, ref: str) -> list[Path]:
         ticket_id = self.resolve(ref)
-        rows = self.cache.con.execute("SELECT bucket, name FROM files WHERE ticket=? ORDER BY name", (ticket_id,)).fetchall()
-        return [self.tickets_dir / b / n for b, n in rows]
+        return [self.tickets_dir / b / n for b, n in self.cache.file_keys(ticket_id)]
 
     def has_event(self, event: Event) -> bool:
         return event_path(self.tickets_dir, event).exists()
 
-    # -- writing ---------------------------------------------------------------------------
-    def append(self, event: Event) -> Ticket:
-        self.write_event(event)
-        self.cache.refresh([bucket_of(event.ticket)])
-        row = self.cache.con.execute("SELECT full FROM bodies WHERE id=?", (event.ticket,)).fetchone()
-        if row is None:  # pragma: no cover - the file was just written
-            return Ticket(reduce_events([event]))
-        return Ticket(json.loads(row[0]))
+    def path_of(self, event: Event) -> Path:
+        return event_path(self.tickets_dir, event)
 
-    def append_many(self, events, *, durable: bool = True) -> list[Path]:
+    # -- writing ---------------------------------------------------------------------------
+    def append(self, event: Event) -> Written:
+        path = self.write_event(event)
+        self.cache.refresh([bucket_of(event.ticket)])
+        whole = self.cache.whole(event.ticket)
+        if whole is None:  # pragma: no cover - the file was just written
+            return Written(Ticket(reduce_events([event])), path)
+        return Written(Ticket(json.loads(whole)), path)
+
+    def append_many(self, events: Iterable[Event], *, durable: bool = True) -> list[Path]:
         """Write many events (imports) and refresh the cache once (``durable=False``: no fsync each)."""
         paths = []
         buckets = set()
@@ -198,71 +197,3 @@ class FileStore(TicketStore):
         if buckets:
             self.cache.refresh(buckets if len(buckets) < 64 else None)
         return paths
-
-
-# columns that live beside the tickets table (see gitdesk.store.cache)
-_TABLES = {"full": "tickets JOIN bodies USING (id)", "summary, timeline": "tickets JOIN timelines USING (id)"}
-
-
-def _where(filters: Filters | None) -> tuple[str, list]:
-    if filters is None:
-        return "", []
-    clauses: list[str] = []
-    params: list = []
-
-    def any_of(column: str, values: list) -> None:
-        if values:
-            clauses.append(f"{column} IN ({','.join('?' * len(values))})")
-            params.extend(values)
-
-    any_of("status", filters.status)
-    if filters.open_only:
-        any_of("status", list(filters.open_statuses))
-    if filters.priority:  # a ticket without one reads as "none" (--priority none)
-        clauses.append(f"coalesce(priority, ?) IN ({','.join('?' * len(filters.priority))})")
-        params.extend([NO_PRIORITY, *filters.priority])
-    if filters.category:
-        clauses.append("(" + " OR ".join("category = ? OR category LIKE ? ESCAPE '\\'" for _ in filters.category) + ")")
-        for c in filters.category:
-            params.extend([c, _like_escape(c) + "/%"])
-    if filters.assignee:
-        clauses.append("(" + " OR ".join("lower(assignee) LIKE ? ESCAPE '\\'" for _ in filters.assignee) + ")")
-        params.extend("%" + _like_escape(a.lower()) + "%" for a in filters.assignee)
-    any_of("team", filters.team)
-    any_of("tier", filters.tier)
-    if filters.requester:
-        clauses.append("requester LIKE ? ESCAPE '\\'")
-        params.append("%" + _like_escape(filters.requester.lower()) + "%")
-    any_of("asset", filters.asset)
-    for tag in filters.tag:
-        clauses.append("tags LIKE ? ESCAPE '\\'")
-        params.append("% " + _like_escape(tag) + " %")
-    if filters.since:
-        clauses.append("created >= ?")
-        params.append(filters.since)
-    if filters.until:
-        clauses.append("created < ?")
-        params.append(filters.until)
-    if filters.channel:
-        clauses.append(f"json_extract(summary, '$.channel') IN ({','.join('?' * len(filters.channel))})")
-        params.extend(filters.channel)
-    if filters.type:
-        marks = ",".join("?" * len(filters.type))
-        clauses.append(f"coalesce(json_extract(summary, '$.type'), ?) IN ({marks})")
-        params.extend([filters.default_type, *filters.type])
-    if filters.unassigned:
-        clauses.append("assignee IS NULL")
-    if filters.text:
-        # the description lives only in the whole ticket
-        clauses.append("(lower(title) LIKE ? ESCAPE '\\' OR id IN (SELECT id FROM bodies "
-                       "WHERE lower(json_extract(full, '$.description')) LIKE ? ESCAPE '\\'))")
-        params.extend(["%" + _like_escape(filters.text.lower()) + "%"] * 2)
-    if filters.open_at:
-        marks = ",".join("?" * len(filters.open_statuses))
-        clauses.append(f"created <= ? AND (status IN ({marks}) OR updated > ?)")
-        params.extend([filters.open_at, *filters.open_statuses, filters.open_at])
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
