@@ -31,7 +31,7 @@ def package_file(*parts: str) -> Path:
     return Path(str(resources.files("gitdesk").joinpath(*parts)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str) -> dict:
     """A JSON Schema shipped in ``gitdesk/schemas`` (``config``, ``event``, ``article``...)."""
     return json.loads(package_file("schemas", f"{name}.schema.json").read_text(encoding="utf-8"))
@@ -296,7 +296,7 @@ def _cross_check(raw: dict, path: str) -> None:
     seen: set[str] = set()
 
     def walk(nodes, prefix):
-        for j, node in enumerate(nodes):
+        for node in nodes:
             full = f"{prefix}/{node['id']}" if prefix else node["id"]
             if full in seen:
                 fail("categories", f"duplicate category id {full!r}")

@@ -8,9 +8,10 @@ the GitHub triage all change tickets through here, so the rules live in one plac
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 
 from gitdesk.config import Config
 from gitdesk.errors import TransitionError, UsageError, ValidationError

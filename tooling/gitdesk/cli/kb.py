@@ -175,7 +175,7 @@ def search_cmd(query, batch, limit, mode, language, as_json, repo_path):
     queries = _read_batch(batch) if batch else None
     with open_searcher(env, mode) as s:
         if queries is not None:
-            for q, results in zip(queries, s.query_many(queries, limit=limit, language=language)):
+            for q, results in zip(queries, s.query_many(queries, limit=limit, language=language), strict=True):
                 click.echo(json.dumps({"query": q, "mode": s.mode, "results": [r.brief() for r in results]}, ensure_ascii=False))
             return
         results = s.query(query, limit=limit, language=language)
@@ -228,7 +228,8 @@ def index_cmd(rebuild, as_json, repo_path):
 @repo_option
 def suggest(ticket, text, category, limit, mode, as_json, repo_path):
     """List the best KB articles for a ticket (id or prefix) or for --text."""
-    from gitdesk.kb.suggest import suggest as suggest_articles, ticket_text
+    from gitdesk.kb.suggest import suggest as suggest_articles
+    from gitdesk.kb.suggest import ticket_text
 
     if (ticket is None) == (text is None):
         raise UsageError("give a TICKET or --text (not both)")

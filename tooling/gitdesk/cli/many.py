@@ -12,7 +12,7 @@ what the command always printed.
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 import click
 

@@ -38,10 +38,11 @@ import os
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from gitdesk.config import Config
 from gitdesk.errors import GitdeskError, UsageError, ValidationError

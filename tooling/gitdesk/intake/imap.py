@@ -18,7 +18,7 @@ import os
 import re
 import socket
 import ssl
-from typing import Iterator
+from collections.abc import Iterator
 
 from gitdesk.errors import AuthError, ConfigError, RemoteError, ValidationError
 
@@ -57,7 +57,7 @@ class Mailbox:
             raise AuthError(f"the environment variable {var} (mail.imap.password_env) is not set", field="mail.imap")
         return value
 
-    def open(self) -> "Mailbox":
+    def open(self) -> Mailbox:
         host = self.settings.get("host") or ""
         if not host:
             raise ConfigError("no IMAP server: set mail.imap.host", path="helpdesk.yml", field="mail.imap.host")
@@ -114,7 +114,7 @@ class Mailbox:
             return
         self._call(f"cannot create the IMAP folder {folder!r}", self.conn.create, _quote(folder))
 
-    def __enter__(self) -> "Mailbox":
+    def __enter__(self) -> Mailbox:
         return self.open()
 
     def __exit__(self, *exc) -> None:

@@ -22,6 +22,7 @@ import hashlib
 import mailbox
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.header import Header, decode_header
@@ -29,7 +30,6 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 from gitdesk.errors import ValidationError
 

@@ -24,12 +24,12 @@ import os
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
-from typing import Callable, Iterable
 
 from gitdesk.config import Config, parse_duration
 from gitdesk.errors import AuthError, ConfigError, RemoteError
@@ -288,7 +288,7 @@ class Mailer:
         self.environ = os.environ if environ is None else environ
         self.conn: smtplib.SMTP | None = None
 
-    def open(self) -> "Mailer":
+    def open(self) -> Mailer:
         host = self.settings.get("host") or ""
         if not host:
             raise ConfigError("no SMTP server: set mail.smtp.host", path="helpdesk.yml", field="mail.smtp.host")

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from gitdesk.errors import ConfigError, NotFoundError, ValidationError
 from gitdesk.textsafe import clean

@@ -30,8 +30,7 @@ from urllib.parse import unquote
 from gitdesk.config import Config, load_schema
 from gitdesk.errors import ValidationError
 from gitdesk.kb import is_article, kb_dir
-from gitdesk.kb.article import Article, iter_pages, read_article
-from gitdesk.kb.article import html_attrs, iter_html_tags, strip_code_spans
+from gitdesk.kb.article import Article, html_attrs, iter_html_tags, iter_pages, read_article, strip_code_spans
 from gitdesk.kb.htmlsafety import attribute_findings, normalise_url, scan_html, url_problem
 from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.kb.sitecfg import load_site_settings, make_renderer

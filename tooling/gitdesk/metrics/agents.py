@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from gitdesk.metrics.compute import HOW_TO_TAGS, NONE, AgentDirectory
 

@@ -137,7 +137,7 @@ def cached_columns(store, config, now: datetime) -> list[list]:
     # which stored rows still hold
     keep: list[bool] = []
     stored: set[str] = set()
-    for ticket_id, version, window in zip(ids, old_versions, windows):
+    for ticket_id, version, window in zip(ids, old_versions, windows, strict=True):
         ok = (versions.get(ticket_id) == version and isinstance(window, tuple) and len(window) == 2
               and window[0] <= now_text and (window[1] is None or now_text <= window[1]))
         keep.append(ok)
@@ -160,7 +160,7 @@ def cached_columns(store, config, now: datetime) -> list[list]:
             ids.append(ticket_id)
             old_versions.append(versions[ticket_id])
             windows.append((facts[F_SLA_FROM] or "", facts[F_SLA_UNTIL]))
-            for column, value in zip(columns, facts):
+            for column, value in zip(columns, facts, strict=True):
                 column.append(value)
     if changed:
         _write(path, {**identity, "high_water": high, "ids": ids, "versions": old_versions, "windows": windows,

@@ -43,9 +43,10 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from itertools import compress
-from typing import Any, Iterable
+from typing import Any
 
 from gitdesk.model.event import format_time, parse_time, utcnow
 

@@ -14,7 +14,7 @@ when, what) that SLA clocks and metrics read without touching files again.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitdesk.model.event import SCALAR_FIELDS, SET_FIELDS, Event, format_time
 

@@ -359,7 +359,7 @@ def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - plac
 @placeholder("priorities")
 def priority_table(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
     rows = [f"| {t(ctx, 'priority')} | {t(ctx, 'meaning')} |", "| --- | --- |"]
-    for key, info in (ctx.config.get("priorities") or {}).items():
+    for key in ctx.config.get("priorities") or {}:
         rows.append(f"| {md_escape(priority_text(ctx, key, 'label'))} | {md_escape(priority_text(ctx, key, 'description'))} |")
     return "\n".join(rows)
 

@@ -24,7 +24,7 @@ from gitdesk.config import duration_parts
 from gitdesk.site.extensions import PageInfo, SiteContext, placeholder
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
+DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
 CLOCKS = {"first_response": "first response", "next_update": "next update", "resolution": "resolution"}
 
 

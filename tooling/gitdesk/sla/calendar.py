@@ -40,7 +40,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Optional
+from typing import Any
 
 from gitdesk.errors import ConfigError, ValidationError
 
@@ -59,7 +59,7 @@ _MAX = datetime(2200, 1, 1, tzinfo=timezone.utc)
 _INTERVAL_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-(([01]\d|2[0-3]):([0-5]\d)|24:00)$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-Pause = tuple[datetime, Optional[datetime]]
+Pause = tuple[datetime, datetime | None]
 
 
 def _us_of(delta: timedelta) -> int:
@@ -182,12 +182,12 @@ class Calendar:
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
-    def twenty_four_seven(cls, name: str = TWENTY_FOUR_SEVEN) -> "Calendar":
+    def twenty_four_seven(cls, name: str = TWENTY_FOUR_SEVEN) -> Calendar:
         """A calendar that is always open: business time is wall-clock time."""
         return cls(name, always=True)
 
     @classmethod
-    def from_config(cls, name: str, entry: Any, *, default_timezone: str = "UTC", path: str = "helpdesk.yml") -> "Calendar":
+    def from_config(cls, name: str, entry: Any, *, default_timezone: str = "UTC", path: str = "helpdesk.yml") -> Calendar:
         """One ``sla.calendars`` entry: ``"24x7"`` or ``{timezone, hours, holidays}``.
 
         A missing ``timezone`` takes ``default_timezone`` (the help desk's ``timezone`` key).

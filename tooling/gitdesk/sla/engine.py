@@ -35,9 +35,11 @@ Public API (the metrics code builds on it): :class:`SlaEngine`, :class:`TicketSl
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from itertools import pairwise
+from typing import Any
 
 from gitdesk.model.event import parse_time, utcnow
 from gitdesk.operations import same_person
@@ -403,7 +405,7 @@ class SlaEngine:
             cycles = [r for r in replies if r <= end_s]
             if cycles:
                 breaches = 0
-                for a, b in zip(cycles, cycles[1:]):
+                for a, b in pairwise(cycles):
                     b_dt = _dt(b)
                     if b_dt > cal.add_business(_dt(a), target, _clip(pauses, b_dt)):
                         breaches += 1
@@ -516,7 +518,7 @@ def tickets_to_check(store, config: Any, now: datetime, *, past: bool = False) -
     return store.all_timelines(Filters(status=list(opened)))
 
 
-def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: "SlaEngine | None" = None) -> CheckReport:
+def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: SlaEngine | None = None) -> CheckReport:
     """Evaluate every open ticket at ``now`` (tickets resolved or closed by then are skipped
     without evaluation: they have no running clock)."""
     engine = engine or SlaEngine(config)
