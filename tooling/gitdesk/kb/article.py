@@ -52,11 +52,13 @@ _NO_TIMESTAMPS = {
     for key, resolvers in _NoAliasLoader.yaml_implicit_resolvers.items()
 }
 _FrontMatterLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+_FastFrontMatterLoader: type
 if hasattr(yaml, "CSafeLoader"):
-    class _FastFrontMatterLoader(yaml.CSafeLoader):  # ten times faster; used when there can be no alias
+    class _CFrontMatterLoader(yaml.CSafeLoader):  # ten times faster; used when there can be no alias
         pass
 
-    _FastFrontMatterLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+    _CFrontMatterLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+    _FastFrontMatterLoader = _CFrontMatterLoader
 else:  # pragma: no cover - PyYAML built without libyaml
     _FastFrontMatterLoader = _FrontMatterLoader
 
