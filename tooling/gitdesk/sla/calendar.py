@@ -236,7 +236,7 @@ class Calendar:
     def __repr__(self) -> str:
         if self._always:
             return f"Calendar({self.name!r}, 24x7)"
-        return f"Calendar({self.name!r}, {getattr(self.zone, "key", "UTC")}, {self.weekly_seconds / 3600:g} h/week, {len(self.holidays)} holidays)"
+        return f"Calendar({self.name!r}, {getattr(self.zone, 'key', 'UTC')}, {self.weekly_seconds / 3600:g} h/week, {len(self.holidays)} holidays)"
 
     # -- queries ---------------------------------------------------------------------------
     def is_open(self, instant: datetime) -> bool:
