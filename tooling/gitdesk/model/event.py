@@ -105,14 +105,15 @@ def parse_time(value: Any, *, path: str | None = None, field_name: str = "at") -
             raise ValidationError(f"not an ISO 8601 timestamp: {value!r}", path=path, field=field_name) from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
+    utc: datetime | None
     try:
-        at = at.astimezone(timezone.utc)
+        utc = at.astimezone(timezone.utc)
     except OverflowError:  # 0001-01-01T00:30+01:00 is in year 0 in UTC
-        at = None
-    if at is None or not MIN_YEAR <= at.year <= MAX_YEAR:
+        utc = None
+    if utc is None or not MIN_YEAR <= utc.year <= MAX_YEAR:
         shown = value if isinstance(value, str) else value.isoformat()
         raise ValidationError(f"time {shown!r} is outside the years {MIN_YEAR}-{MAX_YEAR}", path=path, field=field_name)
-    return at
+    return utc
 
 
 @dataclass
