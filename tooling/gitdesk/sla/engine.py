@@ -35,11 +35,11 @@ Public API (the metrics code builds on it): :class:`SlaEngine`, :class:`TicketSl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from itertools import pairwise
-from typing import Any
+from typing import Any, overload
 
 from gitdesk.model.event import parse_time, utcnow
 from gitdesk.operations import same_person
@@ -65,6 +65,10 @@ def _dt(text: str) -> datetime:
     return parse_time(text)
 
 
+@overload
+def _iso(value: datetime) -> str: ...
+@overload
+def _iso(value: None) -> None: ...
 def _iso(value: datetime | None) -> str | None:
     """:func:`~gitdesk.model.event.format_time` without strftime (3x faster; 100,000s of calls)."""
     if value is None:
@@ -283,6 +287,13 @@ def _clip(pauses: list, stop: datetime) -> list:
     return [(a, b if b is not None and b < stop else stop) for a, b in pauses if a < stop]
 
 
+def _due_by(cal: Any, start: datetime, target: int, pauses: list, stop: datetime) -> datetime:
+    """When a clock that stopped at ``stop`` was (or would have been) due, ignoring what came after."""
+    due = cal.add_business(start, target, _clip(pauses, stop))
+    assert due is not None  # add_business is None only with an open pause; _clip closed them all
+    return due
+
+
 class SlaEngine:
     """Evaluates tickets against the configuration's policies. Build once, evaluate many."""
 
@@ -362,12 +373,12 @@ class SlaEngine:
         active = status in is_open
         # stretches that do not count: pending (paused) and resolved/closed (stopped)
         held: list[list] = []  # [start text, end text or None, kind]
-        for i, (start, st) in enumerate(segments):
+        for i, (seg_start, st) in enumerate(segments):
             kind = "pause" if st in pausing else ("stop" if st not in is_open else None)
             if kind is None:
                 continue
-            end = segments[i + 1][0] if i + 1 < len(segments) else None
-            held.append([start, end, kind])
+            seg_end = segments[i + 1][0] if i + 1 < len(segments) else None
+            held.append([seg_start, seg_end, kind])
         end_s = now_s
         if not active:
             # the clocks stopped when the ticket last stopped being open: the start of the
@@ -407,7 +418,7 @@ class SlaEngine:
                 breaches = 0
                 for a, b in pairwise(cycles):
                     b_dt = _dt(b)
-                    if b_dt > cal.add_business(_dt(a), target, _clip(pauses, b_dt)):
+                    if b_dt > _due_by(cal, _dt(a), target, pauses, b_dt):
                         breaches += 1
                 start = _dt(cycles[-1])
                 clock = self._clock("next_update", target, cal, start, None if active else end, now, pauses, paused_now)
@@ -435,19 +446,23 @@ class SlaEngine:
         else:
             elapsed = cal.business_seconds(start, end)
             paused_s = 0.0
+        due: datetime | Callable[[], datetime] | None
         if stop is not None:
-            # when it was (or would have been) due, ignoring what happened after the stop
-            def due():
-                return cal.add_business(start, target, _clip(pauses, stop))
+            stopped_at = stop
+
+            def due_at() -> datetime:  # worked out only when asked (see Clock.due)
+                return _due_by(cal, start, target, pauses, stopped_at)
 
             if elapsed != target:
                 state = "met" if elapsed < target else "breached"
+                due = due_at
             else:  # used up exactly: met only if it stopped by the due instant (not overnight after)
-                due = due()
+                due = due_at()
                 state = "met" if stop <= due else "breached"
         else:
-            due = cal.add_business(start, target, pauses)  # None when an open pause comes first
-            if due is not None and now > due:
+            due_open = cal.add_business(start, target, pauses)  # None when an open pause comes first
+            due = due_open
+            if due_open is not None and now > due_open:
                 state = "breached"  # also when the desk closed right at the due time: it passed
             elif paused:
                 state = "paused"
