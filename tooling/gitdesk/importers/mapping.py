@@ -91,6 +91,7 @@ class Mapping:
     zone: Any  # tzinfo
     missing: frozenset[str]
     actor: str
+    config: Config  # the desk's, which checked every value the mapping produces
     update_rows: str = "snapshot"
     encoding: str = "utf-8-sig"
     delimiter: str = ","
@@ -102,7 +103,6 @@ class Mapping:
     closed_statuses: tuple[str, ...] = ("resolved", "closed")
     pausing_statuses: tuple[str, ...] = ("pending",)
     reopen_status: str = "open"
-    config: Config | None = None
 
     def used_columns(self) -> list[tuple[str, str]]:
         """(mapping key, column) for every column the mapping reads."""
@@ -330,6 +330,19 @@ class Row:
     comment: str | None
     key: str  # stable text that identifies the row's content (for event ids)
 
+    @property
+    def opened(self) -> datetime:
+        """When the ticket began: its creation time, else this row's update time."""
+        at = self.created or self.updated
+        assert at is not None  # RowConverter.convert refuses a row with neither
+        return at
+
+    @property
+    def at(self) -> datetime:
+        """This row's update time (audit mode, where every row has one)."""
+        assert self.updated is not None  # RowConverter.convert refuses an audit row without it
+        return self.updated
+
 
 class RowConverter:
     """Turns raw CSV rows into :class:`Row` objects, raising :class:`RowError` for bad ones."""
@@ -461,6 +474,8 @@ class RowConverter:
             times[name] = None if text in missing or text.strip() in missing else self.parse_time(text, name)
         if self.m.mode == "audit" and times.get("updated") is None:
             raise RowError(f"column {self.names['updated']}: no update time", "no time")
+        if times.get("created") is None and times.get("updated") is None:  # tickets mode: the ticket needs a start
+            raise RowError(f"column {self.names.get('created') or self.names.get('updated')}: no creation time", "no time")
         intern = self._intern
         fields: dict[str, Any] = {}
         for name, i, rule in self.field_cols:
