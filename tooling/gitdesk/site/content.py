@@ -93,7 +93,7 @@ def first_sentence(body: str, limit: int = 160) -> str:
 def page_summary(yaml_text: str | None, title: str, body: str = "") -> dict:
     """What the home page needs of a page: title, summary (front matter, else the first
     sentence), last review."""
-    meta = {}
+    meta: dict = {}
     if yaml_text:
         import yaml
 
