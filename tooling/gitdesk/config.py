@@ -357,8 +357,10 @@ def build_config(user: Any, *, path: str = CONFIG_FILE, file_path: Path | None =
 
 def load_config(root: str | Path | None) -> Config:
     """Read ``helpdesk.yml`` under ``root`` (a missing file means all defaults)."""
-    file_path = Path(root, CONFIG_FILE) if root is not None else None
-    if file_path is None or not file_path.exists():
+    if root is None:
+        return build_config({}, file_path=None)
+    file_path = Path(root, CONFIG_FILE)
+    if not file_path.exists():
         return build_config({}, file_path=file_path)
     try:
         data = file_path.read_bytes()

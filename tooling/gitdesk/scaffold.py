@@ -25,6 +25,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 from gitdesk import __version__
 from gitdesk.config import CONFIG_FILE, defaults_text, package_file
@@ -124,6 +125,12 @@ def setup_step(install: str | None) -> str:
     return f"{ref}\n        with:\n          install: {json.dumps(install.strip())}"  # no quotes or spaces: see _SPEC_RE
 
 
+@overload
+def check_branch(value: str) -> str: ...
+@overload
+def check_branch(value: None) -> None: ...
+@overload
+def check_branch(value: str | None) -> str | None: ...
 def check_branch(value: str | None) -> str | None:
     """A branch name fit for a workflow's ``branches:`` list and a ``refs/heads/`` comparison."""
     if value is None:

@@ -451,8 +451,10 @@ def _content_type(part: Message) -> str:
 
 
 def _payload_bytes(part: Message) -> bytes:
+    data: bytes | None
     try:
-        data = part.get_payload(decode=True)
+        payload = part.get_payload(decode=True)  # bytes, or None for a multipart
+        data = payload if isinstance(payload, bytes) else None
     except Exception:  # noqa: BLE001 - broken transfer encoding: keep the raw text
         data = None
     if data is None:
@@ -478,11 +480,13 @@ def _filename(part: Message) -> str | None:
         name = None
     if name is None:
         try:
-            name = part.get_param("name")
+            param = part.get_param("name")
         except Exception:  # noqa: BLE001
-            name = None
-        if isinstance(name, tuple):  # RFC 2231 (charset, lang, value)
-            name = email.utils.collapse_rfc2231_value(name)
+            param = None
+        if isinstance(param, tuple):  # RFC 2231 (charset, lang, value)
+            name = email.utils.collapse_rfc2231_value(param)
+        else:
+            name = param
     if name is None:
         return None
     return decode_header_value(name) or None
