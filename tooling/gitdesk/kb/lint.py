@@ -365,7 +365,7 @@ class _Checker:
             self.add(page.rel, page.text.count("\n", 0, offset) + 1, "personal-data", f"{what}: personal data must not be published")
 
     def check_duplicate_titles(self) -> None:
-        by_title: dict[str, str] = {}
+        by_title: dict[tuple[str, str], str] = {}  # (language, title) -> the first page using it
         for rel, page in sorted(self.pages.items()):
             if not is_article(rel):
                 continue
