@@ -119,7 +119,7 @@ def _write(path: Path, data: dict[str, Any]) -> None:
 
 def cached_columns(store, config, now: datetime) -> list[list]:
     """Facts of every ticket of a file store, column by column, recomputing only what changed."""
-    from gitdesk.metrics.compute import F_SLA_FROM, F_SLA_UNTIL, N_FACTS, FactsBuilder
+    from gitdesk.metrics.compute import N_FACTS, FactsBuilder
 
     store.list(limit=0)  # bring the ticket cache in line with the files
     source = store.cache.con
@@ -159,7 +159,7 @@ def cached_columns(store, config, now: datetime) -> list[list]:
             facts = builder.facts(json.loads(full), now)
             ids.append(ticket_id)
             old_versions.append(versions[ticket_id])
-            windows.append((facts[F_SLA_FROM] or "", facts[F_SLA_UNTIL]))
+            windows.append((facts.sla_from or "", facts.sla_until))
             for column, value in zip(columns, facts, strict=True):
                 column.append(value)
     if changed:
