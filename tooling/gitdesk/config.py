@@ -14,10 +14,11 @@ import datetime
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from gitdesk.errors import ConfigError, ValidationError
 from gitdesk.yamlio import load_yaml_text
@@ -256,10 +257,10 @@ def _flatten_categories(tree: list[dict], parent: str | None = None) -> dict[str
     return out
 
 
-def _cross_check(raw: dict, path: str) -> None:
-    def fail(field_name: str, message: str):
-        raise ConfigError(message, path=path, field=field_name)
+_Fail = Callable[[str, str], NoReturn]
 
+
+def _check_statuses(raw: dict, fail: _Fail) -> None:
     statuses = raw["statuses"]
     for key in ("initial_status", "reopen_status"):
         if raw[key] not in statuses:
@@ -270,10 +271,16 @@ def _cross_check(raw: dict, path: str) -> None:
         for target in targets:
             if target not in statuses:
                 fail(f"transitions.{source}", f"unknown status {target!r}")
+
+
+def _check_priority_matrix(raw: dict, fail: _Fail) -> None:
     for impact in raw["impact_levels"]:
         for urgency in raw["urgency_levels"]:
             if urgency not in raw["priority_matrix"].get(impact, {}):
                 fail(f"priority_matrix.{impact}", f"no priority for urgency {urgency!r}")
+
+
+def _check_teams(raw: dict, fail: _Fail) -> None:
     teams = raw["teams"]
     if raw["default_team"] not in teams:
         fail("default_team", f"unknown team {raw['default_team']!r}")
@@ -283,6 +290,11 @@ def _cross_check(raw: dict, path: str) -> None:
     for name, team in teams.items():
         if str(team["tier"]) not in raw["tiers"]:
             fail(f"teams.{name}.tier", f"unknown tier {team['tier']}")
+
+
+def _check_sla_references(raw: dict, fail: _Fail) -> None:
+    """SLA policies and escalation rules name calendars and teams that exist."""
+    teams = raw["teams"]
     calendars = raw["sla"]["calendars"]
     for i, policy in enumerate(raw["sla"]["policies"]):
         cal = policy.get("calendar")
@@ -293,6 +305,10 @@ def _cross_check(raw: dict, path: str) -> None:
     for i, rule in enumerate(raw["sla"]["escalation"]):
         if rule.get("team") and rule["team"] not in teams:
             fail(f"sla.escalation[{i}].team", f"unknown team {rule['team']!r}")
+
+
+def _check_categories(raw: dict, fail: _Fail) -> None:
+    """Category ids are unique by their full path (``parent/child``)."""
     seen: set[str] = set()
 
     def walk(nodes, prefix):
@@ -304,9 +320,21 @@ def _cross_check(raw: dict, path: str) -> None:
             walk(node.get("children", []), full)
 
     walk(raw["categories"], "")
+
+
+def _cross_check(raw: dict, path: str) -> None:
+    """What the schema cannot say: names that refer to other parts of the configuration exist."""
+    def fail(field_name: str, message: str) -> NoReturn:
+        raise ConfigError(message, path=path, field=field_name)
+
+    _check_statuses(raw, fail)
+    _check_priority_matrix(raw, fail)
+    _check_teams(raw, fail)
+    _check_sla_references(raw, fail)
+    _check_categories(raw, fail)
     for name in ("timezone",):
         _check_zone(raw[name], path, name)
-    for cname, cal in calendars.items():
+    for cname, cal in raw["sla"]["calendars"].items():
         if isinstance(cal, dict) and "timezone" in cal:
             _check_zone(cal["timezone"], path, f"sla.calendars.{cname}.timezone")
     from gitdesk.sla.calendar import calendars_from_config  # parses hours; builds no tables
