@@ -294,6 +294,53 @@ def _due_by(cal: Any, start: datetime, target: int, pauses: list, stop: datetime
     return due
 
 
+def _as_utc(now: datetime | str | None) -> datetime:
+    """``now`` (text, naive = UTC, aware, or None = the current time) as an aware UTC datetime."""
+    if now is None:
+        now = utcnow()
+    elif isinstance(now, str):
+        now = parse_time(now)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    if now.tzinfo is not UTC:
+        now = now.astimezone(UTC)
+    return now
+
+
+def _as_of(data: dict, now_s: str) -> tuple[Any, Any, Any, list[tuple[str, str]], str]:
+    """The ticket as it was at ``now_s``: priority, category, team, and its status stretches
+    ``(start, status)`` from the history, with the status then."""
+    if (data.get("updated_at") or "") <= now_s:
+        priority, category, team = data.get("priority"), data.get("category"), data.get("team")
+        as_of_now = False
+    else:
+        priority = category = team = None
+        as_of_now = True
+    segments: list[tuple[str, str]] = []  # (start, status) each time the status changed
+    status = None
+    for entry in data.get("history") or ():
+        at = entry["at"]
+        if at > now_s:
+            break
+        changes = entry.get("set")
+        if not changes:
+            continue
+        if as_of_now:
+            if "priority" in changes:
+                priority = changes["priority"]
+            if "category" in changes:
+                category = changes["category"]
+            if "team" in changes:
+                team = changes["team"]
+        new_status = changes.get("status")
+        if new_status is not None and new_status != status:
+            status = new_status
+            segments.append((at, new_status))
+    if status is None:  # a ticket whose history never set a status (hand-made): treat it as open
+        status = "open"
+    return priority, category, team, segments, status
+
+
 class SlaEngine:
     """Evaluates tickets against the configuration's policies. Build once, evaluate many."""
 
@@ -311,49 +358,13 @@ class SlaEngine:
     def evaluate(self, ticket: Any, now: datetime | str | None = None) -> TicketSla:
         """The ticket's SLA as of ``now`` (default: the current time)."""
         data = getattr(ticket, "data", ticket)
-        if now is None:
-            now = utcnow()
-        elif isinstance(now, str):
-            now = parse_time(now)
-        elif now.tzinfo is None:
-            now = now.replace(tzinfo=UTC)
-        if now.tzinfo is not UTC:
-            now = now.astimezone(UTC)
+        now = _as_utc(now)
         now_s = _iso(now)
         result = TicketSla(id=data.get("id"), at=now)
         created_s = data.get("created_at")
         if not created_s or created_s > now_s:
             return result  # not created yet at ``now``: nothing was promised
-
-        # the ticket as it was at ``now``: fields and status stretches from the history
-        if (data.get("updated_at") or "") <= now_s:
-            priority, category, team = data.get("priority"), data.get("category"), data.get("team")
-            as_of_now = False
-        else:
-            priority = category = team = None
-            as_of_now = True
-        segments: list[tuple[str, str]] = []  # (start, status) each time the status changed
-        status = None
-        for entry in data.get("history") or ():
-            at = entry["at"]
-            if at > now_s:
-                break
-            changes = entry.get("set")
-            if not changes:
-                continue
-            if as_of_now:
-                if "priority" in changes:
-                    priority = changes["priority"]
-                if "category" in changes:
-                    category = changes["category"]
-                if "team" in changes:
-                    team = changes["team"]
-            new_status = changes.get("status")
-            if new_status is not None and new_status != status:
-                status = new_status
-                segments.append((at, new_status))
-        if status is None:  # a ticket whose history never set a status (hand-made): treat it as open
-            status = "open"
+        priority, category, team, segments, status = _as_of(data, now_s)
         result.priority, result.status = priority, status
         policy = self.policies.lookup(priority, category, team)
         if policy is None:
