@@ -190,3 +190,13 @@ def test_progress_is_shown_on_a_terminal_only(run_cli, git_repo, tmp_path):
     assert proc.returncode == 0
     assert b"Writing events" in shown and b"Reading rows" in shown
     assert b"3,000 rows read, 0 skipped" in proc.stdout
+
+
+def test_a_row_without_any_time_is_skipped_not_a_crash(run_cli, git_repo, tmp_path):
+    # tickets mode: a row whose creation cell is empty used to stop the import with an internal error
+    body = HEADER + "1,no time,,?,?\n2,ok,,2026-11-02T10:00:00Z,?\n"
+    code, report, _, _ = _import(run_cli, tmp_path, body)
+    assert code == 1
+    assert [(s["line"], s["kind"]) for s in report["skipped"]] == [(2, "no time")]
+    assert "column opened: no creation time" in report["skipped"][0]["reason"]
+    assert sorted(tickets_by_external_id(git_repo)) == ["2"]

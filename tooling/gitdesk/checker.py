@@ -10,9 +10,10 @@ line naming the file and the field.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any
 
 from gitdesk.config import Config, load_config, validate_against
 from gitdesk.errors import GitdeskError, ValidationError
@@ -52,6 +53,7 @@ def check_event_file(path: Path, rel: str, config: Config, max_bytes: int) -> tu
     if wrong:
         return Problem(rel, None, f"{wrong}: not read as an event"), None
     match = NAME_RE.fullmatch(path.name)
+    assert match is not None  # event_file_problem() above accepted the name
     try:
         data = load_yaml_file(path, max_bytes=max_bytes, display=rel)
         validate_against("event", data, path=rel)
@@ -157,6 +159,8 @@ def check_history(repo: Repo, config: Config) -> Iterable[Problem]:
     if not repo.is_git:
         return
     top = repo.git_toplevel
+    if top is None:  # is_git above, yet git vanished between the two looks
+        return
     rel = Path(repo.tickets_dir).resolve().relative_to(Path(top).resolve()).as_posix()
     status = run_git(top, "status", "--porcelain=v1", "-z", "--untracked-files=no", "--", rel, check=False).stdout
     for record in status.split("\0"):
@@ -193,13 +197,16 @@ def check_placeholder_contacts(repo: Repo, config: Config) -> Iterable[Problem]:
     from gitdesk.config import _defaults
 
     defaults = _defaults()
-    site = config.raw.get("site") if isinstance(config.raw.get("site"), dict) else {}
-    translated = site.get("translations") if isinstance(site.get("translations"), dict) else {}
+    site_raw = config.raw.get("site")
+    site: dict = site_raw if isinstance(site_raw, dict) else {}
+    translated_raw = site.get("translations")
+    translated: dict = translated_raw if isinstance(translated_raw, dict) else {}
     places = [(keys, what, keys) for keys, what in PLACEHOLDER_CONTACTS.items()]
     places += [(keys, what, ("site", "translations", code, *keys[1:])) for code in translated
                for keys, what in PLACEHOLDER_CONTACTS.items() if keys[0] == "site"]  # a language's own texts
     for keys, what, where in places:
-        example, value = defaults, config.raw
+        example: Any = defaults
+        value: Any = config.raw
         for key in keys:
             example = example.get(key) if isinstance(example, dict) else None
         for key in where:

@@ -14,10 +14,11 @@ import datetime
 import functools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from gitdesk.errors import ConfigError, ValidationError
 from gitdesk.yamlio import load_yaml_text
@@ -31,7 +32,7 @@ def package_file(*parts: str) -> Path:
     return Path(str(resources.files("gitdesk").joinpath(*parts)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_schema(name: str) -> dict:
     """A JSON Schema shipped in ``gitdesk/schemas`` (``config``, ``event``, ``article``...)."""
     return json.loads(package_file("schemas", f"{name}.schema.json").read_text(encoding="utf-8"))
@@ -256,10 +257,10 @@ def _flatten_categories(tree: list[dict], parent: str | None = None) -> dict[str
     return out
 
 
-def _cross_check(raw: dict, path: str) -> None:
-    def fail(field_name: str, message: str):
-        raise ConfigError(message, path=path, field=field_name)
+_Fail = Callable[[str, str], NoReturn]
 
+
+def _check_statuses(raw: dict, fail: _Fail) -> None:
     statuses = raw["statuses"]
     for key in ("initial_status", "reopen_status"):
         if raw[key] not in statuses:
@@ -270,10 +271,16 @@ def _cross_check(raw: dict, path: str) -> None:
         for target in targets:
             if target not in statuses:
                 fail(f"transitions.{source}", f"unknown status {target!r}")
+
+
+def _check_priority_matrix(raw: dict, fail: _Fail) -> None:
     for impact in raw["impact_levels"]:
         for urgency in raw["urgency_levels"]:
             if urgency not in raw["priority_matrix"].get(impact, {}):
                 fail(f"priority_matrix.{impact}", f"no priority for urgency {urgency!r}")
+
+
+def _check_teams(raw: dict, fail: _Fail) -> None:
     teams = raw["teams"]
     if raw["default_team"] not in teams:
         fail("default_team", f"unknown team {raw['default_team']!r}")
@@ -283,6 +290,11 @@ def _cross_check(raw: dict, path: str) -> None:
     for name, team in teams.items():
         if str(team["tier"]) not in raw["tiers"]:
             fail(f"teams.{name}.tier", f"unknown tier {team['tier']}")
+
+
+def _check_sla_references(raw: dict, fail: _Fail) -> None:
+    """SLA policies and escalation rules name calendars and teams that exist."""
+    teams = raw["teams"]
     calendars = raw["sla"]["calendars"]
     for i, policy in enumerate(raw["sla"]["policies"]):
         cal = policy.get("calendar")
@@ -293,10 +305,14 @@ def _cross_check(raw: dict, path: str) -> None:
     for i, rule in enumerate(raw["sla"]["escalation"]):
         if rule.get("team") and rule["team"] not in teams:
             fail(f"sla.escalation[{i}].team", f"unknown team {rule['team']!r}")
+
+
+def _check_categories(raw: dict, fail: _Fail) -> None:
+    """Category ids are unique by their full path (``parent/child``)."""
     seen: set[str] = set()
 
     def walk(nodes, prefix):
-        for j, node in enumerate(nodes):
+        for node in nodes:
             full = f"{prefix}/{node['id']}" if prefix else node["id"]
             if full in seen:
                 fail("categories", f"duplicate category id {full!r}")
@@ -304,9 +320,21 @@ def _cross_check(raw: dict, path: str) -> None:
             walk(node.get("children", []), full)
 
     walk(raw["categories"], "")
+
+
+def _cross_check(raw: dict, path: str) -> None:
+    """What the schema cannot say: names that refer to other parts of the configuration exist."""
+    def fail(field_name: str, message: str) -> NoReturn:
+        raise ConfigError(message, path=path, field=field_name)
+
+    _check_statuses(raw, fail)
+    _check_priority_matrix(raw, fail)
+    _check_teams(raw, fail)
+    _check_sla_references(raw, fail)
+    _check_categories(raw, fail)
     for name in ("timezone",):
         _check_zone(raw[name], path, name)
-    for cname, cal in calendars.items():
+    for cname, cal in raw["sla"]["calendars"].items():
         if isinstance(cal, dict) and "timezone" in cal:
             _check_zone(cal["timezone"], path, f"sla.calendars.{cname}.timezone")
     from gitdesk.model.calendar import calendars_from_config  # parses hours; builds no tables
@@ -364,8 +392,10 @@ def build_config(user: Any, *, path: str = CONFIG_FILE, file_path: Path | None =
 
 def load_config(root: str | Path | None) -> Config:
     """Read ``helpdesk.yml`` under ``root`` (a missing file means all defaults)."""
-    file_path = Path(root, CONFIG_FILE) if root is not None else None
-    if file_path is None or not file_path.exists():
+    if root is None:
+        return build_config({}, file_path=None)
+    file_path = Path(root, CONFIG_FILE)
+    if not file_path.exists():
         return build_config({}, file_path=file_path)
     try:
         data = file_path.read_bytes()

@@ -11,6 +11,7 @@ language, exactly once).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,7 @@ class IncidentBook:
 
     # -- writing ---------------------------------------------------------------------------
     def _write(self, incident_id: str, action: str, by: str, *, at: datetime, changes: dict | None = None,
-               message: str | None = None, tickets: list[str] = ()) -> Path:
+               message: str | None = None, tickets: Sequence[str] = ()) -> Path:
         from gitdesk.yamlio import atomic_write, dump_yaml
 
         event: dict = {"gitdesk": FORMAT_VERSION, "id": new_event_id(at), "incident": incident_id,
@@ -164,7 +165,7 @@ class IncidentBook:
         return path
 
     def declare(self, title: str, *, affects: str, severity: str, by: str, message: str | None = None,
-                tickets: list[str] = (), clock=utcnow) -> tuple[dict, Path]:
+                tickets: Sequence[str] = (), clock=utcnow) -> tuple[dict, Path]:
         title = " ".join((title or "").split())
         if not title:
             raise UsageError("a major incident needs a title, e.g. \"E-mail is down\"", field="TITLE")
@@ -188,7 +189,7 @@ class IncidentBook:
 
         return max(clock(), parse_time(incident["updated_at"]) + timedelta(microseconds=1))
 
-    def update(self, ref: str, message: str, *, by: str, severity: str | None = None, tickets: list[str] = (),
+    def update(self, ref: str, message: str, *, by: str, severity: str | None = None, tickets: Sequence[str] = (),
                clock=utcnow) -> tuple[dict, Path]:
         incident = self.get(ref)
         if incident["status"] != "active":

@@ -90,7 +90,7 @@ def translated_rel(base_rel: str, language: str, default: str) -> str:
 # language lacks, and a key missing everywhere is a programming error (KeyError), not a blank.
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _area(code: str, area: str) -> dict:
     from importlib import resources
 

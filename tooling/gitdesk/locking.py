@@ -17,12 +17,13 @@ A second run waits up to ``wait`` seconds, then raises :class:`BusyError` (exit 
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
 
 from gitdesk.errors import BusyError
 
@@ -33,7 +34,7 @@ LOCK_NAME = "desk.lock"
 _held: dict[str, int] = {}
 _held_guard = threading.Lock()
 
-try:
+if sys.platform != "win32":  # a platform check mypy understands, so each branch is typed for its OS
     import fcntl
 
     def _try_lock(fd: int) -> bool:
@@ -45,7 +46,7 @@ try:
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
-except ImportError:  # pragma: no cover - Windows
+else:  # pragma: no cover - Windows
     import msvcrt
 
     def _try_lock(fd: int) -> bool:

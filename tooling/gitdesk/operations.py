@@ -8,10 +8,11 @@ the GitHub triage all change tickets through here, so the rules live in one plac
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from gitdesk.config import Config
 from gitdesk.errors import TransitionError, UsageError, ValidationError
@@ -251,7 +252,7 @@ class Desk:
             satisfaction["comment"] = comment
         return self.record(self._event(ticket.id, "rate", ticket, set={"satisfaction": satisfaction}))
 
-    def link(self, ref: str, *, kb: list[str] = (), related: list[str] = (), remove: bool = False) -> Ticket:
+    def link(self, ref: str, *, kb: Sequence[str] = (), related: Sequence[str] = (), remove: bool = False) -> Ticket:
         ticket = self.store.get(ref)
         related_ids = [self.store.resolve(r) for r in related]
         if ticket.id in related_ids:
@@ -259,14 +260,14 @@ class Desk:
         for path in kb:
             if ".." in path.split("/") or path.startswith("/") or "\\" in path:
                 raise ValidationError(f"not a knowledge base path: {path!r}", field="kb")
-        block = {}
+        block: dict[str, list[str]] = {}
         if kb:
             block["kb"] = sorted(set(kb))
         if related_ids:
             block["related"] = sorted(set(related_ids))
         if not block:
             raise UsageError("nothing to link: give --kb PATH or --related TICKET")
-        parts = {"remove": block} if remove else {"add": block}
+        parts: dict[str, Any] = {"remove": block} if remove else {"add": block}
         result = self.record(self._event(ticket.id, "link", ticket, **parts))
         # "related" is symmetric: each other ticket records the link too (unless it already does)
         for other_id in sorted(set(related_ids)):
@@ -274,7 +275,8 @@ class Desk:
             if (ticket.id in (other.get("related") or ())) != remove:
                 continue
             key = "remove" if remove else "add"
-            self.record(self._event(other.id, "link", other, **{key: {"related": [ticket.id]}}))
+            other_parts: dict[str, Any] = {key: {"related": [ticket.id]}}
+            self.record(self._event(other.id, "link", other, **other_parts))
         return result
 
     def merge(self, ref: str, into: str, *, comment: str | None = None) -> Ticket:

@@ -9,6 +9,7 @@ problem, but never to itself nor, through others, to one of its own descendants.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from gitdesk.errors import UsageError
 from gitdesk.model.ticket import Ticket
@@ -172,7 +173,7 @@ def suggest(store: TicketStore, config, *, since: str, min_incidents: int = 3, t
         if is_problem(t, config) or t.get("problem") or not (t.get("asset") and t.get("category")):
             continue
         groups[(t.asset, t.category)].append(t)
-    out = []
+    out: list[dict[str, Any]] = []
     for (asset, category), members in sorted(groups.items()):
         if len(members) < min_incidents:
             continue

@@ -68,7 +68,7 @@ class Repo:
     root: Path
 
     @classmethod
-    def discover(cls, start: str | os.PathLike | None = None) -> "Repo":
+    def discover(cls, start: str | os.PathLike | None = None) -> Repo:
         return cls(find_root(start))
 
     @property

@@ -26,6 +26,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import overload
 
 from gitdesk import __version__
 from gitdesk.config import CONFIG_FILE, defaults_text, package_file
@@ -117,6 +118,12 @@ def setup_step(install: str | None) -> str:
     return f"{ref}\n        with:\n          install: {json.dumps(install.strip())}"  # no quotes or spaces: see _SPEC_RE
 
 
+@overload
+def check_branch(value: str) -> str: ...
+@overload
+def check_branch(value: None) -> None: ...
+@overload
+def check_branch(value: str | None) -> str | None: ...
 def check_branch(value: str | None) -> str | None:
     """A branch name fit for a workflow's ``branches:`` list and a ``refs/heads/`` comparison."""
     if value is None:
@@ -243,7 +250,7 @@ def localise_links(text: str, language: str, here: str, exists) -> str:
     if text.startswith("---\n") and "\n---\n" in text[4:]:
         end = text.index("\n---\n", 4) + 5
         head, body = text[:end], text[end:]
-        head = re.sub(r"(?m)^(related:.*)$", lambda m: re.sub(r"[\w./-]+\.md", lambda l: target(l.group(0), ""), m.group(1)), head)
+        head = re.sub(r"(?m)^(related:.*)$", lambda m: re.sub(r"[\w./-]+\.md", lambda link: target(link.group(0), ""), m.group(1)), head)
         head = re.sub(r"(?m)^(\s+-\s+)([\w./-]+\.md)\s*$", lambda m: m.group(1) + target(m.group(2), ""), head)
     body = _LINK_RE.sub(lambda m: m.group(1) + target(m.group(2), here), body)
     return head + body
@@ -339,7 +346,7 @@ def language_plan(languages: list[str], values: dict[str, str], *, repository: s
         for rel, src in pages.items():
             text = render(src.read_text(encoding="utf-8"), mine, where="gitdesk/templates/init/" + src.as_posix().rsplit("/templates/init/", 1)[-1])
             if language != default:
-                text = localise_links(text, language, rel.rpartition("/")[0], lambda base: base in pages)
+                text = localise_links(text, language, rel.rpartition("/")[0], lambda base, pages=pages: base in pages)
             files["kb/" + translated_rel(rel, language, default)] = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
     config = build_config(load_yaml_text(config_text, path=CONFIG_FILE) or {})
     for form_name, text in forms(config, site_url=values["SITE_URL"]).items():

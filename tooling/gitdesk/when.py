@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time, timedelta, timezone
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from gitdesk.errors import UsageError
@@ -17,6 +18,10 @@ from gitdesk.errors import UsageError
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+@overload
+def parse_when(text: str, zone_name: str, *, option: str, end: bool = False) -> datetime: ...
+@overload
+def parse_when(text: str | None, zone_name: str, *, option: str, end: bool = False) -> datetime | None: ...
 def parse_when(text: str | None, zone_name: str, *, option: str, end: bool = False) -> datetime | None:
     """The instant ``text`` means, as an aware UTC datetime (None when ``text`` is None)."""
     if text is None:

@@ -25,6 +25,8 @@ TMP_PREFIX, TMP_SUFFIX = ".tmp-", ".part"
 STALE_TMP_SECONDS = 15 * 60
 _swept: set[str] = set()  # folders this process has cleaned already (once each: imports write thousands)
 
+_FastLoader: type
+_FastDumper: type
 try:  # pragma: no cover - depends on how PyYAML was built
     _FastLoader = yaml.CSafeLoader
     _FastDumper = yaml.CSafeDumper
@@ -95,7 +97,7 @@ def load_yaml_text(text: str, *, path: str = "<text>", max_bytes: int = DEFAULT_
     ``helpdesk.yml``), not PyYAML's YAML 1.1 rules."""
     if len(text) > max_bytes:
         raise ValidationError(f"file is larger than the limit of {max_bytes} bytes", path=path)
-    loader = _NoAliasLoader if ("&" in text or "*" in text) else _FastLoader
+    loader: type = _NoAliasLoader if ("&" in text or "*" in text) else _FastLoader
     if core12:
         loader = _CORE12_LOADERS.get(loader) or _CORE12_LOADERS.setdefault(loader, _core12(loader))
     try:

@@ -47,7 +47,7 @@ class CliError(click.ClickException):
 
     def __init__(self, error: GitdeskError):
         super().__init__(error.line())
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares a ClassVar, yet reads it per instance
 
     def show(self, file=None) -> None:
         click.echo(f"gitdesk: error: {self.message}", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -33,7 +34,7 @@ class _Bar:
 
     def __init__(self) -> None:
         self.phase: str | None = None
-        self.bar = None
+        self.bar: Any = None  # a click progress bar while a phase runs (click keeps its type private)
 
     def __call__(self, phase: str, done: int, total: int) -> None:
         if phase != self.phase:

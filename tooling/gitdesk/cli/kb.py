@@ -175,7 +175,7 @@ def search_cmd(query, batch, limit, mode, language, as_json, repo_path):
     queries = _read_batch(batch) if batch else None
     with open_searcher(env, mode) as s:
         if queries is not None:
-            for q, results in zip(queries, s.query_many(queries, limit=limit, language=language)):
+            for q, results in zip(queries, s.query_many(queries, limit=limit, language=language), strict=True):
                 click.echo(json.dumps({"query": q, "mode": s.mode, "results": [r.brief() for r in results]}, ensure_ascii=False))
             return
         results = s.query(query, limit=limit, language=language)

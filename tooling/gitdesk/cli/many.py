@@ -12,7 +12,8 @@ what the command always printed.
 from __future__ import annotations
 
 import json
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import click
 
@@ -44,7 +45,7 @@ def parse_refs(text: str, source: str = "standard input") -> list[str]:
     if stripped.startswith("["):
         try:
             items = json.loads(stripped)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:  # the ValueError json.loads raises
             raise UsageError(f"not valid JSON ({exc.msg}, line {exc.lineno})", path=source) from None
         refs = []
         for n, item in enumerate(items):
@@ -134,7 +135,7 @@ def run_each(env: Env, ids: list[str], verb: str, action: Callable, *, as_json: 
         single(env, desk, action(desk, ids[0]))
         return
     prefix = env.config.id_prefix
-    results = []
+    results: list[dict[str, Any]] = []
     for tid in ids:
         before = len(desk.recorded)
         try:

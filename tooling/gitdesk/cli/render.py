@@ -63,6 +63,27 @@ def _no_priority(config: Config) -> str:
     return f"(not set: SLA clocks on {default}, sla.default_priority)" if default else "(not set: no SLA clock)"
 
 
+def _history_line(h: dict, config: Config) -> str:
+    """One history entry: when, what, who, and the changes it made."""
+    bits = []
+    for key, value in (h.get("set") or {}).items():
+        if key == "requester":
+            value = "(changed)"
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items())
+        bits.append(f"{key}={value}" if value is not None else f"{key} cleared")
+    for op, sign in (("add", "+"), ("remove", "-")):
+        for key, values in (h.get(op) or {}).items():
+            bits.append(f"{key} {sign}{' '.join(values)}")
+    if h.get("comment"):
+        bits.append(f"{h['comment']} comment")
+    if h.get("spent"):
+        bits.append(f"{h['spent']} min spent")
+    if h.get("reason"):
+        bits.append(f"reason: {h['reason']}")
+    return f"  {local_time(h['at'], config, '%Y-%m-%d %H:%M:%S')}  {h['action']:<9} {_who(h['by'])}: {'; '.join(bits)}"
+
+
 def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, history: bool = True) -> str:
     out = [f"{t.ref(config.id_prefix)}  {t.title}", ""]
     req = t.requester or {}
@@ -99,22 +120,5 @@ def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, hist
             out += ["    " + line for line in c["body"].splitlines()]
     if history:
         out += ["", "History"]
-        for h in t.history:
-            bits = []
-            for key, value in (h.get("set") or {}).items():
-                if key == "requester":
-                    value = "(changed)"
-                elif isinstance(value, dict):
-                    value = ", ".join(f"{k}={v}" for k, v in value.items())
-                bits.append(f"{key}={value}" if value is not None else f"{key} cleared")
-            for op, sign in (("add", "+"), ("remove", "-")):
-                for key, values in (h.get(op) or {}).items():
-                    bits.append(f"{key} {sign}{' '.join(values)}")
-            if h.get("comment"):
-                bits.append(f"{h['comment']} comment")
-            if h.get("spent"):
-                bits.append(f"{h['spent']} min spent")
-            if h.get("reason"):
-                bits.append(f"reason: {h['reason']}")
-            out.append(f"  {local_time(h['at'], config, '%Y-%m-%d %H:%M:%S')}  {h['action']:<9} {_who(h['by'])}: {'; '.join(bits)}")
+        out += [_history_line(h, config) for h in t.history]
     return safe_text("\n".join(out))

@@ -97,7 +97,8 @@ def check(ctx, at_text, apply_, fail_on, wait, as_json, commit_flag, actor_flag,
     past = at_text is not None and now < utcnow() - APPLY_SLACK
     report = check_tickets(tickets_to_check(store, config, now, past=past), config, now, engine)
 
-    fired, events = [], []
+    fired: list = []
+    events: list = []  # the escalation events to record
     if apply_:
         # recorded as the desk's automation, not as whoever ran it (an agent, a workflow)
         fired, events = apply_escalations(store, config, now, config.automation_actor, evaluated=report.escalatable)

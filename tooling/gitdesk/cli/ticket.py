@@ -4,13 +4,14 @@ and prints; the rules live in ``operations``."""
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import click
 
 from gitdesk.cli.many import common_options, many_options
-from gitdesk.cli.views import view_options
 from gitdesk.cli.options import Env, echo_chunks, echo_json, json_option, repo_option
+from gitdesk.cli.views import view_options
 from gitdesk.errors import UsageError
 from gitdesk.model.ticket import Ticket
 
@@ -171,7 +172,8 @@ def _warn_duplicate(env: Env, store, new_ticket: Ticket) -> None:
 @repo_option
 def similar(ref, limit, as_json, repo_path) -> None:
     """The open tickets most like REF (score, id, title): candidates for ticket merge."""
-    from gitdesk.similar import similar as find, ticket_text
+    from gitdesk.similar import similar as find
+    from gitdesk.similar import ticket_text
 
     env = Env(repo_path=repo_path)
     store = env.store()

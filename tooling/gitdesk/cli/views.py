@@ -6,7 +6,7 @@ replace the view's value for that option, so ``--view triage --channel email`` n
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import click
 

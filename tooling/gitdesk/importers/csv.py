@@ -38,10 +38,11 @@ import os
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from gitdesk.config import Config
 from gitdesk.errors import GitdeskError, UsageError, ValidationError
@@ -193,7 +194,7 @@ def read_rows(path: Path, mapping: Mapping, report: ImportReport, progress: Prog
         header = None
         for line, fields, error in records:
             if header is None:
-                if error is not None:
+                if fields is None:
                     raise ValidationError(f"cannot read the header: {error}", path=str(path), field=f"line {line}")
                 header = [h.strip() for h in fields]
                 if header and header[0].startswith("\ufeff"):
@@ -201,8 +202,8 @@ def read_rows(path: Path, mapping: Mapping, report: ImportReport, progress: Prog
                 converter = RowConverter(mapping, mapping.check_header(header, str(path)))
                 continue
             report.rows_read += 1
-            if error is not None:
-                report.skip(line, error, "malformed CSV")
+            if fields is None:  # the parser refused it, with ``error`` saying why
+                report.skip(line, error or "malformed CSV", "malformed CSV")
                 continue
             try:
                 row = converter.convert(fields, line, report.rows_read)
@@ -283,7 +284,7 @@ class TicketBuilder:
         """Events of one ticket from its update rows (already in update order)."""
         tid = ticket_id_from(f"{self.m.source}:{key}")
         first = rows[0]
-        created = first.created or first.updated
+        created = first.opened
         # the ticket opens in the initial status with the first row's details; the first row's own
         # status (and comment) is then a change at the row's time, like every later row's
         events = [(self._creation(tid, key, first, created, None, comment=False), first)]
@@ -312,7 +313,7 @@ class TicketBuilder:
             if not (changes or add or remove or comment):
                 self.report.rows_unchanged += 1
                 continue
-            at, reason = row.updated, None
+            at, reason = row.at, None
             if at < created:
                 reason = f"source time {format_time(at)} is before the ticket's creation: recorded at the creation"
                 self.report.times_adjusted += 1
@@ -331,7 +332,7 @@ class TicketBuilder:
     def ticket(self, key: str, row: Row) -> list[tuple[Event, Row]]:
         """Events of one ticket from its single row (tickets mode)."""
         tid = ticket_id_from(f"{self.m.source}:{key}")
-        created = row.created or row.updated
+        created = row.opened
         final = row.fields.get("status")
         closed = self.m.closed_statuses
         events = [(self._creation(tid, key, row, created, None if final in closed else final), row)]
@@ -488,10 +489,10 @@ def _write(store, tickets: list[list[Event]], total: int, progress: Progress | N
 
     paths: list | None = None  # None while writing: an interrupted write is flushed too
     try:
-        paths = store.append_many(stream(), durable=False)
+        paths = written = store.append_many(stream(), durable=False)
     except OSError as exc:
         raise GitdeskError(f"cannot write: {exc.strerror}", path=str(exc.filename or store.tickets_dir)) from None
     finally:
         if hasattr(os, "sync") and (paths is None or paths):
             os.sync()  # one flush for every file written (each was written without fsync)
-    return len(paths)
+    return len(written)

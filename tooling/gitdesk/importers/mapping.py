@@ -91,6 +91,7 @@ class Mapping:
     zone: Any  # tzinfo
     missing: frozenset[str]
     actor: str
+    config: Config  # the desk's, which checked every value the mapping produces
     update_rows: str = "snapshot"
     encoding: str = "utf-8-sig"
     delimiter: str = ","
@@ -102,7 +103,6 @@ class Mapping:
     closed_statuses: tuple[str, ...] = ("resolved", "closed")
     pausing_statuses: tuple[str, ...] = ("pending",)
     reopen_status: str = "open"
-    config: Config | None = None
 
     def used_columns(self) -> list[tuple[str, str]]:
         """(mapping key, column) for every column the mapping reads."""
@@ -199,11 +199,8 @@ def check_item(kind: str, item: str, *, path: str | None = None, where: str | No
     return ref
 
 
-def build_mapping(data: Any, config: Config, *, path: str) -> Mapping:
-    """Validate a loaded mapping document against the schema and ``config``."""
-    if not isinstance(data, dict):
-        raise ValidationError("a mapping must be a YAML mapping of keys to values", path=path, field="(top level)")
-    # keys YAML did not read as text (``true:``, ``1:``) are refused before the schema sees them
+def _refuse_keys_not_text(data: dict, path: str) -> None:
+    """Keys YAML did not read as text (``true:``, ``1:``) are refused before the schema sees them."""
     for section in ("values",):
         for name, rule in (data.get(section) or {}).items() if isinstance(data.get(section), dict) else ():
             if isinstance(rule, dict) and isinstance(rule.get("map"), dict):
@@ -214,8 +211,10 @@ def build_mapping(data: Any, config: Config, *, path: str) -> Mapping:
             if isinstance(rule, dict) and isinstance(rule.get("map"), dict):
                 for key in rule["map"]:
                     _key_text(key, f"{kind}[{i}].map", path)
-    validate_against("import-mapping", data, path=path)
 
+
+def _columns(data: dict, path: str) -> dict[str, str]:
+    """gitdesk field -> CSV column (``requester.name`` and the like flattened), fit for the mode."""
     columns: dict[str, str] = {}
     for name, column in data["columns"].items():
         if name == "requester":
@@ -237,11 +236,11 @@ def build_mapping(data: Any, config: Config, *, path: str) -> Mapping:
         for name in _PLACEHOLDER.findall(template):
             if not name:
                 raise ValidationError("empty {} placeholder (write {column name})", path=path, field="title_template")
+    return columns
 
-    choices: dict[str, list] = {
-        "status": config.statuses, "priority": list(PRIORITIES), "impact": list(LEVELS), "urgency": list(LEVELS),
-        "category": config.category_ids(), "channel": config.channels, "team": list(config.teams), "tier": config.tiers,
-    }
+
+def _value_rules(data: dict, columns: dict[str, str], choices: dict[str, list], path: str) -> dict[str, ValueRule]:
+    """``values:``: per field, the map from cell text to a configured value, and its default."""
     values: dict[str, ValueRule] = {}
     for name, rule in (data.get("values") or {}).items():
         if name not in columns:
@@ -253,8 +252,11 @@ def build_mapping(data: Any, config: Config, *, path: str) -> Mapping:
             out.has_default = True
             out.default = _check_target(name, rule["default"], choices, path, f"values.{name}.default")
         values[name] = out
+    return values
 
-    dates = data.get("dates") or {"format": "iso"}
+
+def _date_format(dates: dict, path: str) -> str:
+    """``iso``, or a strftime format that can read back what it writes."""
     date_format = dates["format"]
     if date_format != "iso":
         if "%" not in date_format:
@@ -265,17 +267,39 @@ def build_mapping(data: Any, config: Config, *, path: str) -> Mapping:
             datetime.strptime(sample, date_format)
         except ValueError as exc:
             raise ValidationError(f"unusable date format {date_format!r}: {exc}", path=path, field="dates.format") from None
-    zone = _zone(dates.get("timezone") or config.get("timezone") or "UTC", path, "dates.timezone")
-    csv_opts = data.get("csv") or {}
+    return date_format
+
+
+def _encoding(csv_opts: dict, path: str) -> str:
+    import codecs
+
     encoding = csv_opts.get("encoding") or "utf-8"
     try:
-        import codecs
-
         info = codecs.lookup(encoding)
     except LookupError:
         raise ValidationError(f"unknown encoding {encoding!r}", path=path, field="csv.encoding") from None
-    if info.name == "utf-8":
-        encoding = "utf-8-sig"  # skips a byte order mark, reads plain UTF-8 too
+    return "utf-8-sig" if info.name == "utf-8" else encoding  # utf-8-sig skips a byte order mark, reads plain UTF-8 too
+
+
+def build_mapping(data: Any, config: Config, *, path: str) -> Mapping:
+    """Validate a loaded mapping document against the schema and ``config``."""
+    if not isinstance(data, dict):
+        raise ValidationError("a mapping must be a YAML mapping of keys to values", path=path, field="(top level)")
+    _refuse_keys_not_text(data, path)
+    validate_against("import-mapping", data, path=path)
+    columns = _columns(data, path)
+    mode = data["mode"]
+    template = data.get("title_template")
+    choices: dict[str, list] = {
+        "status": config.statuses, "priority": list(PRIORITIES), "impact": list(LEVELS), "urgency": list(LEVELS),
+        "category": config.category_ids(), "channel": config.channels, "team": list(config.teams), "tier": config.tiers,
+    }
+    values = _value_rules(data, columns, choices, path)
+    dates = data.get("dates") or {"format": "iso"}
+    date_format = _date_format(dates, path)
+    zone = _zone(dates.get("timezone") or config.get("timezone") or "UTC", path, "dates.timezone")
+    csv_opts = data.get("csv") or {}
+    encoding = _encoding(csv_opts, path)
     statuses = config.raw["statuses"]
     return Mapping(
         path=path, source=data["source"], mode=mode, columns=columns, values=values,
@@ -329,6 +353,30 @@ class Row:
     kb: frozenset[str]
     comment: str | None
     key: str  # stable text that identifies the row's content (for event ids)
+
+    @property
+    def opened(self) -> datetime:
+        """When the ticket began: its creation time, else this row's update time."""
+        at = self.created or self.updated
+        assert at is not None  # RowConverter.convert refuses a row with neither
+        return at
+
+    @property
+    def at(self) -> datetime:
+        """This row's update time (audit mode, where every row has one)."""
+        assert self.updated is not None  # RowConverter.convert refuses an audit row without it
+        return self.updated
+
+
+def _requester(fields: dict[str, Any]) -> dict[str, Any] | None:
+    """Take the ``requester.*`` fields out of ``fields`` as one mapping (None when all are empty)."""
+    requester = {}
+    for name in ("requester.name", "requester.email", "requester.department"):
+        if name in fields:
+            value = fields.pop(name)
+            if value is not None:
+                requester[name[10:]] = value
+    return requester or None
 
 
 class RowConverter:
@@ -442,6 +490,22 @@ class RowConverter:
         return frozenset(out)
 
     # -- a row -----------------------------------------------------------------------------
+    def _title(self, row: list[str], fields: dict[str, Any], ticket_key: str) -> str | None:
+        """From the title template, else the title column, else the ticket's id."""
+        if self.template:
+            parts = tuple(row[i] for i in self.template_cols.values())
+            title = self._titles.get(parts)
+            if title is None:
+                title = _PLACEHOLDER.sub(lambda mt: row[self.template_cols[mt.group(1)]].strip(), self.template)
+                title = " ".join(title.split())
+                if len(self._titles) < 200_000:
+                    self._titles[parts] = title
+            return title
+        if "title" in self.col:
+            title = fields.get("title")
+            return " ".join(title.split()) if title is not None else None
+        return ticket_key
+
     def convert(self, row: list[str], line: int, order: int) -> Row:
         if len(row) != self.width:
             raise RowError(f"expected {self.width} fields, found {len(row)}", "wrong number of fields")
@@ -461,6 +525,8 @@ class RowConverter:
             times[name] = None if text in missing or text.strip() in missing else self.parse_time(text, name)
         if self.m.mode == "audit" and times.get("updated") is None:
             raise RowError(f"column {self.names['updated']}: no update time", "no time")
+        if times.get("created") is None and times.get("updated") is None:  # tickets mode: the ticket needs a start
+            raise RowError(f"column {self.names.get('created') or self.names.get('updated')}: no creation time", "no time")
         intern = self._intern
         fields: dict[str, Any] = {}
         for name, i, rule in self.field_cols:
@@ -478,19 +544,7 @@ class RowConverter:
                 if value.__class__ is str and len(value) < 200:
                     value = intern.setdefault(value, value)
             fields[name] = value
-        if self.template:
-            parts = tuple(row[i] for i in self.template_cols.values())
-            title = self._titles.get(parts)
-            if title is None:
-                title = _PLACEHOLDER.sub(lambda mt: row[self.template_cols[mt.group(1)]].strip(), self.template)
-                title = " ".join(title.split())
-                if len(self._titles) < 200_000:
-                    self._titles[parts] = title
-        elif "title" in self.col:
-            title = fields.get("title")
-            title = " ".join(title.split()) if title is not None else None
-        else:
-            title = ticket_key
+        title = self._title(row, fields, ticket_key)
         if title is not None:
             if len(title) > MAX_TITLE:
                 raise RowError(f"title longer than {MAX_TITLE} characters", "title too long")
@@ -498,13 +552,7 @@ class RowConverter:
         if fields.get("priority") is None and fields.get("impact") and fields.get("urgency"):
             fields["priority"] = self.m.config.derive_priority(fields["impact"], fields["urgency"])
         if self.has_requester:
-            requester = {}
-            for name in ("requester.name", "requester.email", "requester.department"):
-                if name in fields:
-                    value = fields.pop(name)
-                    if value is not None:
-                        requester[name[10:]] = value
-            fields["requester"] = requester or None
+            fields["requester"] = _requester(fields)
         by = self._cell(row, "updated_by")
         created_by = self._cell(row, "created_by")
         comment = self._cell(row, "comment")

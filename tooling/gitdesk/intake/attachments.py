@@ -105,9 +105,9 @@ def plan(attachments, *, root: Path, tickets_dir: Path, ticket_id: str, event_id
 
 def write(files: list[PlannedFile]) -> list[Path]:
     """Write the saved files (atomically; an identical file left by a crashed run is kept)."""
-    written = []
+    written: list[Path] = []
     for f in files:
-        if not f.saved:
+        if f.data is None or f.path is None:  # not saved (too large)
             continue
         if f.path.exists() and f.path.read_bytes() == f.data:
             written.append(f.path)

@@ -140,7 +140,7 @@ def forms(config: Config, *, site_url: str = "") -> dict[str, str]:
 
 # -- reading the answers back ---------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def headings() -> dict[str, str]:
     """Every shipped heading of the support form in every language (casefolded) -> field id."""
     out: dict[str, str] = {}
@@ -212,19 +212,19 @@ def sync_forms(root, config: Config, *, write: bool = True) -> dict[str, str]:
 
     folder = Path(root, ".github", "ISSUE_TEMPLATE")
     changed: dict[str, str] = {}
-    for name, text in forms(config, site_url=site_address(root, config)).items():
+    for name, body in forms(config, site_url=site_address(root, config)).items():
         path = folder / name
         old = path.read_text(encoding="utf-8") if path.is_file() else None
-        if old == text:
+        if old == body:
             continue
         changed[name] = "updated" if old is not None else "created"
         if write:
             folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, text)
+            atomic_write(path, body)
     return changed
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _headings_by_language() -> dict[str, frozenset[str]]:
     return {code: frozenset(" ".join(str(strings("desk", code)[key]).split()).casefold() for key in SUPPORT_FIELDS.values())
             for code in SUPPORTED}

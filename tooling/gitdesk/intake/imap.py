@@ -18,7 +18,7 @@ import os
 import re
 import socket
 import ssl
-from typing import Iterator
+from collections.abc import Iterator
 
 from gitdesk.errors import AuthError, ConfigError, RemoteError, ValidationError
 
@@ -57,7 +57,7 @@ class Mailbox:
             raise AuthError(f"the environment variable {var} (mail.imap.password_env) is not set", field="mail.imap")
         return value
 
-    def open(self) -> "Mailbox":
+    def open(self) -> Mailbox:
         host = self.settings.get("host") or ""
         if not host:
             raise ConfigError("no IMAP server: set mail.imap.host", path="helpdesk.yml", field="mail.imap.host")
@@ -68,6 +68,7 @@ class Mailbox:
         password = self._password()
         where = f"{host}:{port}"
         try:
+            conn: imaplib.IMAP4
             if self.settings.get("tls", True):
                 conn = imaplib.IMAP4_SSL(host, port, ssl_context=ssl.create_default_context(), timeout=TIMEOUT)
             else:
@@ -88,7 +89,8 @@ class Mailbox:
         self.capabilities = {c.upper() for c in conn.capabilities}
         folder = self.settings.get("folder") or "INBOX"
         self._select(folder)
-        permanent = " ".join(x.decode("ascii", "replace") for x in (conn.untagged_responses.get("PERMANENTFLAGS") or []) if x)
+        permanent = " ".join(x.decode("ascii", "replace") for x in (conn.untagged_responses.get("PERMANENTFLAGS") or [])
+                             if isinstance(x, bytes) and x)
         self.keywords = "\\*" in permanent or TAKEN in permanent
         processed = self.settings.get("processed_folder") or ""
         if processed and not self.readonly:
@@ -105,16 +107,22 @@ class Mailbox:
             raise RemoteError(f"{what}: {_text(data)}", field="mail.imap")
         return data
 
+    @property
+    def _live(self) -> imaplib.IMAP4:
+        """The open connection (every command runs between open() and close())."""
+        assert self.conn is not None, "the mailbox is not open"
+        return self.conn
+
     def _select(self, folder: str) -> None:
-        self._call(f"cannot open the IMAP folder {folder!r}", self.conn.select, _quote(folder), self.readonly)
+        self._call(f"cannot open the IMAP folder {folder!r}", self._live.select, _quote(folder), self.readonly)
 
     def _ensure_folder(self, folder: str) -> None:
-        data = self._call(f"cannot list the IMAP folder {folder!r}", self.conn.list, '""', _quote(folder))
+        data = self._call(f"cannot list the IMAP folder {folder!r}", self._live.list, '""', _quote(folder))
         if any(d for d in data if d):
             return
-        self._call(f"cannot create the IMAP folder {folder!r}", self.conn.create, _quote(folder))
+        self._call(f"cannot create the IMAP folder {folder!r}", self._live.create, _quote(folder))
 
-    def __enter__(self) -> "Mailbox":
+    def __enter__(self) -> Mailbox:
         return self.open()
 
     def __exit__(self, *exc) -> None:
@@ -127,7 +135,7 @@ class Mailbox:
 
     # -- reading ---------------------------------------------------------------------------
     def _uid(self, *args):
-        return self._call(f"IMAP {args[0]} failed", self.conn.uid, *args)
+        return self._call(f"IMAP {args[0]} failed", self._live.uid, *args)
 
     def pending_uids(self) -> list[int]:
         """UIDs of messages not yet processed (nor rejected), oldest first."""
@@ -179,7 +187,7 @@ class Mailbox:
         if "UIDPLUS" in self.capabilities:
             self._uid("EXPUNGE", str(uid))
         else:
-            self._call("IMAP EXPUNGE failed", self.conn.expunge)
+            self._call("IMAP EXPUNGE failed", self._live.expunge)
 
 
 def _text(data) -> str:

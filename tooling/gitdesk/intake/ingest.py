@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import builtins
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Iterator
 
 from gitdesk.config import Config
 from gitdesk.errors import GitdeskError, NotFoundError, UsageError, ValidationError
@@ -369,7 +370,7 @@ class MailIntake:
         changes = {"status": self.config["initial_status"], **{k: v for k, v in fields.items() if v is not None},
                    "description": description, "requester": requester}
         add: dict[str, list[str]] = {"message_ids": [mid]}
-        saved = [f.rel for f in files if f.saved]
+        saved = [f.rel for f in files if f.rel is not None]  # rel is set exactly for saved files
         if saved:
             add["attachments"] = saved
         if "article" in answers:
@@ -423,12 +424,12 @@ class MailIntake:
         files = att.plan(msg.attachments, root=self.root, tickets_dir=self.store_tickets_dir(), ticket_id=ticket.id,
                          event_id=eid, max_bytes=self.max_bytes)
         add: dict[str, list[str]] = {"message_ids": [mid]}
-        saved = [f.rel for f in files if f.saved]
+        saved = [f.rel for f in files if f.rel is not None]  # rel is set exactly for saved files
         if saved:
             add["attachments"] = saved
         if rating is not None:
             stars, rest = rating
-            satisfaction = {"rating": stars}
+            satisfaction: dict[str, Any] = {"rating": stars}
             rest = clean_text(self._body_with_files(rest, files))
             if rest:
                 satisfaction["comment"] = truncate(rest, MAX_RATING_COMMENT, " [...]")

@@ -22,6 +22,7 @@ import hashlib
 import mailbox
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.header import Header, decode_header
@@ -29,7 +30,6 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Iterator
 
 from gitdesk.errors import ValidationError
 
@@ -450,8 +450,10 @@ def _content_type(part: Message) -> str:
 
 
 def _payload_bytes(part: Message) -> bytes:
+    data: bytes | None
     try:
-        data = part.get_payload(decode=True)
+        payload = part.get_payload(decode=True)  # bytes, or None for a multipart
+        data = payload if isinstance(payload, bytes) else None
     except Exception:  # noqa: BLE001 - broken transfer encoding: keep the raw text
         data = None
     if data is None:
@@ -477,11 +479,13 @@ def _filename(part: Message) -> str | None:
         name = None
     if name is None:
         try:
-            name = part.get_param("name")
+            param = part.get_param("name")
         except Exception:  # noqa: BLE001
-            name = None
-        if isinstance(name, tuple):  # RFC 2231 (charset, lang, value)
-            name = email.utils.collapse_rfc2231_value(name)
+            param = None
+        if isinstance(param, tuple):  # RFC 2231 (charset, lang, value)
+            name = email.utils.collapse_rfc2231_value(param)
+        else:
+            name = param
     if name is None:
         return None
     return decode_header_value(name) or None

@@ -24,12 +24,12 @@ import os
 import smtplib
 import socket
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from pathlib import Path
-from typing import Callable
 
 from gitdesk.config import Config, parse_duration
 from gitdesk.errors import AuthError, ConfigError, RemoteError
@@ -135,7 +135,7 @@ class Planner:
         machine = "auto-generated" in (data.get("tags") or ())
         comments = {c["id"]: c for c in data.get("comments") or ()}
         out: list[Notification] = []
-        assignee = None
+        assignee: str | None = None
         first_mid = None
         for entry in data.get("history") or ():
             action = entry["action"]
@@ -287,7 +287,7 @@ class Mailer:
         self.environ = os.environ if environ is None else environ
         self.conn: smtplib.SMTP | None = None
 
-    def open(self) -> "Mailer":
+    def open(self) -> Mailer:
         host = self.settings.get("host") or ""
         if not host:
             raise ConfigError("no SMTP server: set mail.smtp.host", path="helpdesk.yml", field="mail.smtp.host")
@@ -295,12 +295,13 @@ class Mailer:
         port = int(self.settings.get("port") or (465 if tls else 587))
         where = f"{host}:{port}"
         user = self.settings.get("user") or ""
-        password = None
+        password = ""
         if user:
             var = self.settings.get("password_env") or ""
-            password = self.environ.get(var) if var else None
+            password = (self.environ.get(var) if var else None) or ""
             if not password:
                 raise AuthError(f"the environment variable {var or '(mail.smtp.password_env)'} is not set", field="mail.smtp")
+        conn: smtplib.SMTP
         try:
             if tls:
                 conn = smtplib.SMTP_SSL(host, port, timeout=TIMEOUT, context=ssl.create_default_context())
@@ -330,6 +331,7 @@ class Mailer:
     def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
         """Send one message; raise :class:`Refused` (permanent) or :class:`RemoteError` (temporary)."""
         try:
+            assert self.conn is not None, "send() before open()"
             refused = self.conn.send_message(msg, from_addr=sender, to_addrs=[recipient])
         except smtplib.SMTPNotSupportedError as exc:  # e.g. an address that needs SMTPUTF8
             raise Refused(f"refused: {_reason(exc)}", field="mail.smtp") from None

@@ -6,9 +6,9 @@ connection fails half-way the caller still commits and reports what was taken be
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable
 
 from gitdesk.errors import GitdeskError, ValidationError
 from gitdesk.intake.ingest import MailIntake, Outcome
@@ -81,7 +81,7 @@ def commit_paths(repo: Repo, paths: Iterable[Path], message: str) -> list[Path]:
     for record in status.split("\0"):
         if len(record) > 3:
             pending.add(record[3:])
-    changed = [p for p, r in zip(unique, rel) if r in pending]
+    changed = [p for p, r in zip(unique, rel, strict=True) if r in pending]
     if changed:
         repo.commit(changed, message)
     return changed

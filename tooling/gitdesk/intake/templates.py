@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from gitdesk.errors import ConfigError, NotFoundError, ValidationError
 from gitdesk.textsafe import clean
@@ -166,7 +166,7 @@ def parse_template(kind: str, name: str, language: str, path: Path, display: str
 def _candidates(root: Path | None, config, kind: str, name: str, language: str) -> list[tuple[Path, str]]:
     folders: list[tuple[Path, str]] = []
     custom = custom_dir(root, config, kind)
-    if custom is not None:
+    if custom is not None and root is not None:  # custom_dir is None without a root
         folders.append((custom, custom.relative_to(root).as_posix()))
     folders.append((shipped_dir(kind), f"gitdesk/templates/{kind}"))
     out = []

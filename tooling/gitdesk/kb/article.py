@@ -52,11 +52,13 @@ _NO_TIMESTAMPS = {
     for key, resolvers in _NoAliasLoader.yaml_implicit_resolvers.items()
 }
 _FrontMatterLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+_FastFrontMatterLoader: type
 if hasattr(yaml, "CSafeLoader"):
-    class _FastFrontMatterLoader(yaml.CSafeLoader):  # ten times faster; used when there can be no alias
+    class _CFrontMatterLoader(yaml.CSafeLoader):  # ten times faster; used when there can be no alias
         pass
 
-    _FastFrontMatterLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+    _CFrontMatterLoader.yaml_implicit_resolvers = _NO_TIMESTAMPS
+    _FastFrontMatterLoader = _CFrontMatterLoader
 else:  # pragma: no cover - PyYAML built without libyaml
     _FastFrontMatterLoader = _FrontMatterLoader
 
@@ -250,6 +252,62 @@ def iter_html_tags(text: str):
         yield m.group("name").lower(), html_attrs(m.group("attrs")), m.start()
 
 
+def _front_matter(yaml_text: str, rel: str) -> tuple[dict | None, ValidationError | None]:
+    """The front matter as a mapping, or the error that stops it being one (lines counted in the file)."""
+    try:
+        data = load_front_matter(yaml_text, path=rel)
+    except ValidationError as exc:
+        msg = exc.message
+        m = re.search(r"line (\d+), column (\d+)", msg)
+        line = int(m.group(1)) + 1 if m else 1
+        if m:
+            msg = msg.replace(m.group(0), f"line {line}, column {m.group(2)}")
+        return None, ValidationError(msg, path=rel, field=str(line))
+    if data is None:
+        data = {}
+    if isinstance(data, dict):
+        return _normalise_meta(data), None
+    return None, ValidationError("front matter must be a mapping of keys to values", path=rel, field="2")
+
+
+def _line_links(scan: str, lineno: int, links: list[Link], definitions: dict[str, str]) -> None:
+    """Inline links and images, reference definitions and autolinks of one line (code spans removed)."""
+    for m in (_INLINE_LINK_RE.finditer(scan) if "](" in scan else ()):
+        target = m.group("angle") if m.group("angle") is not None else (m.group("url") or "")
+        links.append(Link(target, lineno, "image" if m.group("bang") else "inline", m.group("text")))
+    d = _REF_DEF_RE.match(scan) if "]:" in scan else None
+    if d:
+        definitions[d.group("ref").strip().lower()] = d.group("url")
+        links.append(Link(d.group("url"), lineno, "definition", d.group("ref")))
+    for m in (_AUTOLINK_RE.finditer(scan) if "<" in scan else ()):
+        links.append(Link(m.group("url"), lineno, "autolink"))
+
+
+def _reference_links(lines: list[str], code: set[int], body_line: int, definitions: dict[str, str]) -> list[Link]:
+    """``[text][ref]`` uses of the definitions (which need every definition first)."""
+    out: list[Link] = []
+    for idx, raw in enumerate(lines if definitions else ()):
+        if idx in code or "]" not in raw:
+            continue
+        scan = strip_code_spans(raw)
+        for m in _REF_USE_RE.finditer(scan):
+            ref = (m.group("ref") or m.group("text")).strip().lower()
+            if ref in definitions:
+                out.append(Link(definitions[ref], body_line + idx, "image" if m.group("bang") else "reference", m.group("text")))
+    return out
+
+
+def _html_links(lines: list[str], code: set[int], body: str, body_line: int) -> list[Link]:
+    """``href`` and ``src`` of raw HTML outside code (a tag may span lines)."""
+    out: list[Link] = []
+    masked = "\n".join("" if i in code else strip_code_spans(line) for i, line in enumerate(lines)) if "<" in body else ""
+    for name, attrs, start in iter_html_tags(masked):
+        for attr, value in attrs:
+            if attr in ("href", "src") and value is not None:
+                out.append(Link(value.strip(), body_line + masked.count("\n", 0, start), "html", name, attr))
+    return out
+
+
 def parse_text(text: str, *, path: Path, rel: str) -> Article:
     """Parse a page's text (no I/O)."""
     yaml_text, body, body_line = split_front_matter(text)
@@ -258,22 +316,7 @@ def parse_text(text: str, *, path: Path, rel: str) -> Article:
     meta_lines: dict[str, int] = {}
     if yaml_text is not None:
         meta_lines = _meta_key_lines(yaml_text)
-        try:
-            data = load_front_matter(yaml_text, path=rel)
-        except ValidationError as exc:
-            msg = exc.message
-            m = re.search(r"line (\d+), column (\d+)", msg)
-            line = int(m.group(1)) + 1 if m else 1
-            if m:
-                msg = msg.replace(m.group(0), f"line {line}, column {m.group(2)}")
-            meta_error = ValidationError(msg, path=rel, field=str(line))
-        else:
-            if data is None:
-                data = {}
-            if isinstance(data, dict):
-                meta = _normalise_meta(data)
-            else:
-                meta_error = ValidationError("front matter must be a mapping of keys to values", path=rel, field="2")
+        meta, meta_error = _front_matter(yaml_text, rel)
     lines = body.split("\n")
     code = _fenced_lines(lines)
     headings: list[Heading] = []
@@ -303,30 +346,9 @@ def parse_text(text: str, *, path: Path, rel: str) -> Article:
             prev_text_line = None
         else:
             prev_text_line = idx if raw.strip() and not raw.startswith(("    ", "\t")) else None
-        scan = strip_code_spans(raw)
-        for m in (_INLINE_LINK_RE.finditer(scan) if "](" in scan else ()):
-            target = m.group("angle") if m.group("angle") is not None else (m.group("url") or "")
-            links.append(Link(target, lineno, "image" if m.group("bang") else "inline", m.group("text")))
-        d = _REF_DEF_RE.match(scan) if "]:" in scan else None
-        if d:
-            definitions[d.group("ref").strip().lower()] = d.group("url")
-            links.append(Link(d.group("url"), lineno, "definition", d.group("ref")))
-        for m in (_AUTOLINK_RE.finditer(scan) if "<" in scan else ()):
-            links.append(Link(m.group("url"), lineno, "autolink"))
-    # reference uses need every definition first; raw HTML may span lines
-    for idx, raw in enumerate(lines if definitions else ()):
-        if idx in code or "]" not in raw:
-            continue
-        scan = strip_code_spans(raw)
-        for m in _REF_USE_RE.finditer(scan):
-            ref = (m.group("ref") or m.group("text")).strip().lower()
-            if ref in definitions:
-                links.append(Link(definitions[ref], body_line + idx, "image" if m.group("bang") else "reference", m.group("text")))
-    masked = "\n".join("" if i in code else strip_code_spans(line) for i, line in enumerate(lines)) if "<" in body else ""
-    for name, attrs, start in iter_html_tags(masked):
-        for attr, value in attrs:
-            if attr in ("href", "src") and value is not None:
-                links.append(Link(value.strip(), body_line + masked.count("\n", 0, start), "html", name, attr))
+        _line_links(strip_code_spans(raw), lineno, links, definitions)
+    links += _reference_links(lines, code, body_line, definitions)
+    links += _html_links(lines, code, body, body_line)
     return Article(
         path=path, rel=rel, text=text, meta=meta, meta_error=meta_error, meta_lines=meta_lines,
         body=body, body_line=body_line, headings=headings, links=links, placeholders=placeholders,

@@ -30,8 +30,7 @@ from urllib.parse import unquote
 from gitdesk.config import Config, load_schema
 from gitdesk.errors import ValidationError
 from gitdesk.kb import is_article, kb_dir
-from gitdesk.kb.article import Article, iter_pages, read_article
-from gitdesk.kb.article import html_attrs, iter_html_tags, strip_code_spans
+from gitdesk.kb.article import Article, html_attrs, iter_html_tags, iter_pages, read_article, strip_code_spans
 from gitdesk.kb.htmlsafety import attribute_findings, normalise_url, scan_html, url_problem
 from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.kb.sitecfg import load_site_settings, make_renderer
@@ -139,12 +138,20 @@ class _Checker:
                     self.add(first, 1, "section-index", f"section folder {sub}/ has no index.md")
 
     def check_front_matter(self, page: Article) -> None:
-        rel = page.rel
         if page.meta is None:
             if page.meta_error is None:
-                self.add(rel, 1, "front-matter", "missing front matter (--- block with title, summary, tags, category, type...)")
+                self.add(page.rel, 1, "front-matter", "missing front matter (--- block with title, summary, tags, category, type...)")
             return
+        bad_keys = self._check_schema(page)  # a key the schema refused is not checked again below
+        self._check_configured(page, page.meta, bad_keys)
+        self._check_reviewed(page, page.meta, bad_keys)
+        self._check_related(page, page.meta, bad_keys)
+
+    def _check_schema(self, page: Article) -> set[str]:
+        """The front matter against the article schema; returns the keys found wrong."""
         import jsonschema  # deferred: ~80 ms
+
+        rel = page.rel
 
         schema = load_schema("article")
         validator = jsonschema.validators.validator_for(schema)(schema, format_checker=jsonschema.FormatChecker())
@@ -167,7 +174,11 @@ class _Checker:
             if err.validator == "pattern" and key == "tags":
                 message = f"{err.instance!r} is not a lower-case tag (letters, digits and -)"
             self.add(rel, page.meta_line(key), field, message)
-        meta = page.meta
+        return bad_keys
+
+    def _check_configured(self, page: Article, meta: dict, bad_keys: set[str]) -> None:
+        """Category, owner and audience are ones the configuration lists."""
+        rel = page.rel
         cats = self.config.category_ids()
         if isinstance(meta.get("category"), str) and "category" not in bad_keys and meta["category"] not in cats:
             self.add(rel, page.meta_line("category"), "category", f"unknown category {meta['category']!r} (known: {', '.join(cats)})")
@@ -179,6 +190,10 @@ class _Checker:
         for value in ([aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []):
             if isinstance(value, str) and audiences and value not in audiences and "audience" not in bad_keys:
                 self.add(rel, page.meta_line("audience"), "audience", f"unknown audience {value!r} (known: {', '.join(audiences)})")
+
+    def _check_reviewed(self, page: Article, meta: dict, bad_keys: set[str]) -> None:
+        """``last_reviewed`` is a date, not in the future, not older than ``kb.stale_after_days``."""
+        rel = page.rel
         reviewed = meta.get("last_reviewed")
         if isinstance(reviewed, str) and "last_reviewed" not in bad_keys:
             try:
@@ -192,6 +207,10 @@ class _Checker:
                     self.add(rel, page.meta_line("last_reviewed"), "last_reviewed", f"{reviewed} is in the future")
                 elif age > stale_days:
                     self.add(rel, page.meta_line("last_reviewed"), "last_reviewed", f"stale: last reviewed {age} days ago (review every {stale_days} days)")
+
+    def _check_related(self, page: Article, meta: dict, bad_keys: set[str]) -> None:
+        """``related:`` names other pages that exist."""
+        rel = page.rel
         related = meta.get("related")
         if isinstance(related, list) and "related" not in bad_keys:
             for i, target in enumerate(related):
@@ -365,7 +384,7 @@ class _Checker:
             self.add(page.rel, page.text.count("\n", 0, offset) + 1, "personal-data", f"{what}: personal data must not be published")
 
     def check_duplicate_titles(self) -> None:
-        by_title: dict[str, str] = {}
+        by_title: dict[tuple[str, str], str] = {}  # (language, title) -> the first page using it
         for rel, page in sorted(self.pages.items()):
             if not is_article(rel):
                 continue

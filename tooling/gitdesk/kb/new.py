@@ -13,6 +13,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from string import Template
 
@@ -113,25 +114,17 @@ def _category_for_section(kb_root: Path, section: str, config: Config) -> str | 
     return section if section in config.category_ids() else None
 
 
-def new_article(root: Path, config: Config, kind: str, title: str, *, section: str | None = None,
-                category: str | None = None, summary: str | None = None, tags: list[str] | tuple[str, ...] = (),
-                audience: str | None = None, owner: str | None = None, today: _dt.date | None = None) -> Path:
-    """Write the article and return its path; raise a :class:`GitdeskError` naming the field."""
-    if kind not in KINDS:
-        raise UsageError(f"unknown article type {kind!r} (use guide or faq)", field="type")
-    title = _check_title(title)
-    kb_root = kb_dir(Path(root), config)
-    if not kb_root.is_dir():
-        raise NotFoundError("knowledge base folder not found", path=str(kb_root))
+def _place(kb_root: Path, config: Config, section: str | None, category: str | None) -> tuple[Path, str]:
+    """The section folder the article goes into and its category, each told or found from the other."""
     if section is not None:
         section = section.strip("/")
         if not _SECTION_RE.match(section):
             raise ValidationError(f"not a section folder name: {section!r} (lower-case words joined by -)", field="section")
     if category is not None and category not in config.category_ids():
         raise ValidationError(f"unknown category {category!r} (known: {', '.join(config.category_ids())})", field="category")
-    if section is None and category is None:
-        raise UsageError("give --section or --category (or both)", field="section")
     if section is None:
+        if category is None:
+            raise UsageError("give --section or --category (or both)", field="section")
         section = _section_for_category(kb_root, category)
         if section is None:
             raise UsageError(f"no section holds articles of category {category!r}: give --section", field="section")
@@ -142,6 +135,11 @@ def new_article(root: Path, config: Config, kind: str, title: str, *, section: s
         category = _category_for_section(kb_root, section, config)
         if category is None:
             raise UsageError(f"cannot tell the category of section {section!r}: give --category", field="category")
+    return folder, category
+
+
+def _owner_and_audience(config: Config, owner: str | None, audience: str | None) -> tuple[str, str]:
+    """The owning team and the audience, defaulted from the configuration and checked against it."""
     teams = list(config.get("teams") or {})
     owner = owner or config.get("default_team") or (teams[0] if teams else "service-desk")
     if owner not in teams:
@@ -150,14 +148,20 @@ def new_article(root: Path, config: Config, kind: str, title: str, *, section: s
     audience = audience or audiences[0]
     if audience not in audiences:
         raise ValidationError(f"unknown audience {audience!r} (known: {', '.join(audiences)})", field="audience")
+    return owner, audience
+
+
+def _tag_list(tags: Iterable[str], category: str) -> list[str]:
+    """The tags given (lower-cased, once each), else the category's words, else ``general``."""
     tag_list = list(dict.fromkeys(t.strip().lower() for t in tags if t.strip())) or [p for p in category.split("/") if p != "other"] or ["general"]
     for tag in tag_list:
         if not _TAG_RE.match(tag):
             raise ValidationError(f"{tag!r} is not a lower-case tag (letters, digits and -)", field="tags")
-    language = config.get("language") or "en"
-    summary = " ".join((summary or DEFAULT_SUMMARY.get(language, DEFAULT_SUMMARY["en"])).split())
-    if not (10 <= len(summary) <= 400) or re.search(r"[<>]", summary):
-        raise ValidationError("must be 10 to 400 characters, without < or >", field="summary")
+    return tag_list
+
+
+def _new_file(kb_root: Path, folder: Path, title: str) -> Path:
+    """The article's file: named from the title, neither existing nor sharing a title with an article."""
     slug = slugify_title(title)
     if not slug:
         raise ValidationError("has no letters or digits to make a file name from", field="title")
@@ -172,6 +176,27 @@ def new_article(root: Path, config: Config, kind: str, title: str, *, section: s
             continue
         if is_article(page.rel) and page.title.casefold() == key:
             raise ValidationError(f"title already used by {kb_root.name}/{page.rel}", field="title")
+    return target
+
+
+def new_article(root: Path, config: Config, kind: str, title: str, *, section: str | None = None,
+                category: str | None = None, summary: str | None = None, tags: list[str] | tuple[str, ...] = (),
+                audience: str | None = None, owner: str | None = None, today: _dt.date | None = None) -> Path:
+    """Write the article and return its path; raise a :class:`GitdeskError` naming the field."""
+    if kind not in KINDS:
+        raise UsageError(f"unknown article type {kind!r} (use guide or faq)", field="type")
+    title = _check_title(title)
+    kb_root = kb_dir(Path(root), config)
+    if not kb_root.is_dir():
+        raise NotFoundError("knowledge base folder not found", path=str(kb_root))
+    folder, category = _place(kb_root, config, section, category)
+    owner, audience = _owner_and_audience(config, owner, audience)
+    tag_list = _tag_list(tags, category)
+    language = config.get("language") or "en"
+    summary = " ".join((summary or DEFAULT_SUMMARY.get(language, DEFAULT_SUMMARY["en"])).split())
+    if not (10 <= len(summary) <= 400) or re.search(r"[<>]", summary):
+        raise ValidationError("must be 10 to 400 characters, without < or >", field="summary")
+    target = _new_file(kb_root, folder, title)
     template_file = package_file("templates", "kb", f"{kind}.{language}.md")
     if not template_file.is_file():
         template_file = package_file("templates", "kb", f"{kind}.en.md")

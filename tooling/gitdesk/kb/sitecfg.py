@@ -82,6 +82,7 @@ def load_site_settings(root: Path) -> SiteSettings:
         return settings
     settings.docs_dir = str(data.get("docs_dir") or "docs")
     for item in data.get("markdown_extensions") or []:
+        conf: Any
         if isinstance(item, str):
             name, conf = item, {}
         elif isinstance(item, dict) and len(item) == 1:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
+from typing import Any
 
 from gitdesk.metrics.compute import HOW_TO_TAGS, NONE, AgentDirectory
 
@@ -108,7 +109,7 @@ def agents_report(tickets: Iterable, config, *, root: Path | None = None, since:
             if who:
                 how_to[who].append(t)
     articles = kb_titles(root, config) if how_to else {}
-    training = []
+    training: list[dict[str, Any]] = []
     for who, items in how_to.items():
         if len(items) < min_how_to:
             continue

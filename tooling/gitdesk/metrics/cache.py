@@ -109,7 +109,7 @@ def _write(path: Path, data: dict[str, Any]) -> None:
 def cached_columns(store, config, now: datetime, revisions: Revisions) -> list[list]:
     """Facts of every ticket of a store that keeps row versions (``revisions``, see
     :meth:`TicketStore.revisions`), column by column, recomputing only what changed."""
-    from gitdesk.metrics.compute import F_SLA_FROM, F_SLA_UNTIL, N_FACTS, FactsBuilder
+    from gitdesk.metrics.compute import N_FACTS, FactsBuilder
 
     versions = revisions.versions
     now_text = format_time(now)
@@ -125,7 +125,7 @@ def cached_columns(store, config, now: datetime, revisions: Revisions) -> list[l
     # which stored rows still hold
     keep: list[bool] = []
     stored: set[str] = set()
-    for ticket_id, version, window in zip(ids, old_versions, windows):
+    for ticket_id, version, window in zip(ids, old_versions, windows, strict=True):
         ok = (versions.get(ticket_id) == version and isinstance(window, tuple) and len(window) == 2
               and window[0] <= now_text and (window[1] is None or now_text <= window[1]))
         keep.append(ok)
@@ -144,8 +144,8 @@ def cached_columns(store, config, now: datetime, revisions: Revisions) -> list[l
         facts = builder.facts(whole, now)
         ids.append(ticket_id)
         old_versions.append(versions[ticket_id])
-        windows.append((facts[F_SLA_FROM] or "", facts[F_SLA_UNTIL]))
-        for column, value in zip(columns, facts):
+        windows.append((facts.sla_from or "", facts.sla_until))
+        for column, value in zip(columns, facts, strict=True):
             column.append(value)
     if changed:
         _write(path, {**identity, "high_water": high, "ids": ids, "versions": old_versions, "windows": windows,

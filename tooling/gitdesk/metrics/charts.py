@@ -45,8 +45,7 @@ def nice_scale(value: float) -> tuple[float, int]:
         return 1.0, 1
     rough = value / 5
     power = 10 ** math.floor(math.log10(rough)) if rough >= 1 else 1
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
-    step = max(1.0, float(step))
+    step = max(1.0, float(next(m * power for m in (1, 2, 5, 10) if m * power >= rough)))
     return step, max(1, math.ceil(value / step))
 
 
@@ -82,11 +81,11 @@ def bar_chart(chart_id: str, title: str, items: list[tuple[str, float | None]], 
     body: list[str] = []
     # grid and y axis labels
     for i in range(lines + 1):
-        value = step * i
+        grid_value = step * i
         y = MARGIN_TOP + plot_h - plot_h * i / lines
         body.append(f'<line x1="{MARGIN_LEFT}" y1="{_num(y)}" x2="{width - MARGIN_RIGHT}" y2="{_num(y)}" '
                     f'stroke="{GRID}" stroke-width="0.5" stroke-dasharray="{"none" if i == 0 else "2,3"}"/>')
-        label = f"{value:g} %" if percent else _fmt_count(value)
+        label = f"{grid_value:g} %" if percent else _fmt_count(grid_value)
         body.append(f'<text x="{MARGIN_LEFT - 6}" y="{_num(y + 4)}" text-anchor="end">{_x(label)}</text>')
     body.append(f'<text x="14" y="{_num(MARGIN_TOP + plot_h / 2)}" text-anchor="middle" '
                 f'transform="rotate(-90 14 {_num(MARGIN_TOP + plot_h / 2)})">{_x(y_title)}</text>')

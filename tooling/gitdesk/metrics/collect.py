@@ -14,6 +14,7 @@ from typing import Any
 
 from gitdesk.errors import UsageError
 
+
 def parse_bound(text: str | None, zone_name: str, *, end: bool, option: str) -> datetime | None:
     """``--since``/``--until``/``--at``: see :func:`gitdesk.when.parse_when` (a date given as
     ``--until`` includes that whole day)."""

@@ -43,9 +43,10 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from itertools import compress
-from typing import Any, Iterable
+from typing import Any, NamedTuple
 
 from gitdesk.model.event import format_time, parse_time, utcnow
 
@@ -249,11 +250,71 @@ class _SlaView:
 
 # -- per-ticket facts -----------------------------------------------------------------------------
 
-#: positions in a ticket's facts (a flat list of labels, numbers and flags; the cache stores them by column)
-(F_CREATED, F_WEEK, F_CHANNEL, F_CATEGORY, F_PRIORITY, F_TIER, F_DUPLICATE, F_OPEN, F_ESCALATED, F_REOPENED,
- F_RATING, F_FIRST_RESPONSE, F_RESOLUTION, F_AGENT, F_ASSET, F_AGENT_REPLIES, F_KB_LINKED, F_HOW_TO_DEPT,
- F_MET, F_FIRST_RESPONSE_BUSINESS, F_RESOLUTION_BUSINESS, F_SLA_FROM, F_SLA_UNTIL) = range(23)
-N_FACTS = 23
+class Facts(NamedTuple):
+    """What the figures need of one ticket. The cache stores these fields column by column, in
+    this order (change the order or the meaning and raise :data:`FACTS_VERSION`)."""
+
+    created: str  # created_at text (fixed width: text order is time order)
+    week: str  # ISO week of creation in the desk's time zone
+    channel: str
+    category: str
+    priority: str
+    tier: str
+    duplicate: bool
+    open: bool | None = None  # None: a duplicate (left out of work figures)
+    escalated: bool | None = None
+    reopened: bool | None = None
+    rating: int | None = None
+    first_response: float | None = None  # wall-clock seconds to the first agent reply
+    resolution: float | None = None  # wall-clock seconds to the last resolution
+    agent: str | None = None  # configured agent name, UNASSIGNED or UNLISTED
+    asset: str | None = None  # publishable asset label
+    agent_replies: int | None = None  # of resolved tickets
+    kb_linked: bool | None = None
+    how_to_dept: str | None = None  # the requester's department, for how-to tickets only
+    met: bool | None = None  # SLA verdict, None while undecided
+    first_response_business: float | None = None
+    resolution_business: float | None = None
+    sla_from: str | None = None  # the window in which the SLA verdict holds (see _SlaView.evaluate)
+    sla_until: str | None = None
+
+
+N_FACTS = len(Facts._fields)
+
+
+class FactColumns(NamedTuple):
+    """:class:`Facts` of many tickets, one list per field (how the cache stores them)."""
+
+    created: list[str]
+    week: list[str]
+    channel: list[str]
+    category: list[str]
+    priority: list[str]
+    tier: list[str]
+    duplicate: list[bool]
+    open: list[Any]  # bool; None for a duplicate
+    escalated: list[Any]  # bool; None for a duplicate
+    reopened: list[Any]  # bool; None for a duplicate
+    rating: list[int | None]
+    first_response: list[float | None]
+    resolution: list[float | None]
+    agent: list[str | None]
+    asset: list[str | None]
+    agent_replies: list[int | None]
+    kb_linked: list[Any]  # bool; None for a duplicate
+    how_to_dept: list[str | None]
+    met: list[bool | None]
+    first_response_business: list[float | None]
+    resolution_business: list[float | None]
+    sla_from: list[str | None]
+    sla_until: list[str | None]
+
+    def where(self, mask: list[bool]) -> FactColumns:
+        """The tickets whose ``mask`` entry is true."""
+        return FactColumns._make(list(compress(column, mask)) for column in self)
+
+
+assert FactColumns._fields == Facts._fields  # one name per stored column, same order
 FACTS_VERSION = 2
 
 
@@ -292,47 +353,35 @@ class FactsBuilder:
                 count += 1
         return count
 
-    def facts(self, data: dict, now: datetime) -> list:
+    def facts(self, data: dict, now: datetime) -> Facts:
         created_text = data.get("created_at") or ""
         created = parse_time(created_text)
         tier = data.get("tier")
-        row: list = [None] * N_FACTS
-        row[F_CREATED] = created_text
-        row[F_WEEK] = iso_week(created.astimezone(self.zone).date())
-        row[F_CHANNEL] = data.get("channel") or NONE
-        row[F_CATEGORY] = data.get("category") or NONE
-        row[F_PRIORITY] = data.get("priority") or NONE
-        row[F_TIER] = str(tier) if tier is not None else NONE
-        row[F_DUPLICATE] = bool(data.get("duplicate_of"))
-        if row[F_DUPLICATE]:
-            row[F_SLA_FROM] = ""  # a duplicate's facts do not depend on when they are read
-            return row
+        labels = (created_text, iso_week(created.astimezone(self.zone).date()), data.get("channel") or NONE,
+                  data.get("category") or NONE, data.get("priority") or NONE, str(tier) if tier is not None else NONE)
+        if data.get("duplicate_of"):
+            return Facts(*labels, True, sla_from="")  # a duplicate's facts do not depend on when they are read
         is_open = data.get("status") in self.open_statuses
-        row[F_OPEN] = is_open
-        row[F_ESCALATED] = _escalated(data)
-        reopens = int(data.get("reopen_count") or 0)
-        row[F_REOPENED] = reopens > 0
         rating = (data.get("satisfaction") or {}).get("rating")
-        if isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5:
-            row[F_RATING] = rating
+        if not (isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5):
+            rating = None
         responded = self.sla.first_response(data)
-        if responded is not None:
-            row[F_FIRST_RESPONSE] = max(0.0, (responded - created).total_seconds())
+        first_response = None if responded is None else max(0.0, (responded - created).total_seconds())
+        resolution = agent_replies = None
         if not is_open:
             resolved_at = _as_time(data.get("resolved_at"))
             if resolved_at is not None:
-                row[F_RESOLUTION] = max(0.0, (resolved_at - created).total_seconds())
-            row[F_AGENT_REPLIES] = self.agent_replies(data)
-        row[F_AGENT] = self.agents.label(data.get("assignee"))
+                resolution = max(0.0, (resolved_at - created).total_seconds())
+            agent_replies = self.agent_replies(data)
         requester = data.get("requester") if isinstance(data.get("requester"), dict) else None
-        row[F_ASSET] = public_label(data.get("asset"), requester)
         linked = bool(data.get("kb"))
-        row[F_KB_LINKED] = linked
+        how_to_dept = None
         if set(data.get("tags") or ()) & HOW_TO_TAGS or (linked and not is_open):
-            row[F_HOW_TO_DEPT] = public_label((requester or {}).get("department"), requester)
-        (row[F_MET], row[F_FIRST_RESPONSE_BUSINESS], row[F_RESOLUTION_BUSINESS],
-         row[F_SLA_FROM], row[F_SLA_UNTIL]) = self.sla.evaluate(data, now, responded)
-        return row
+            how_to_dept = public_label((requester or {}).get("department"), requester)
+        return Facts(*labels, False, is_open, _escalated(data), int(data.get("reopen_count") or 0) > 0, rating,
+                     first_response, resolution, self.agents.label(data.get("assignee")),
+                     public_label(data.get("asset"), requester), agent_replies, linked, how_to_dept,
+                     *self.sla.evaluate(data, now, responded))
 
 
 # -- the figures --------------------------------------------------------------------------------
@@ -360,166 +409,174 @@ def compute(tickets: Iterable[Any], config, since: Any = None, until: Any = None
     return aggregate(rows(), config, since=lo, until=hi, now=now, kb_categories=kb_categories)
 
 
-def aggregate(rows: Iterable[list], config, *, since: str | None, until: str | None, now: datetime,
+def aggregate(rows: Iterable[Facts], config, *, since: str | None, until: str | None, now: datetime,
               kb_categories: Iterable[str] | None = None) -> dict[str, Any]:
     """The figures from per-ticket facts (:class:`FactsBuilder`) of the tickets in range."""
     rows = list(rows)
-    columns = [list(col) for col in zip(*rows)] if rows else [[] for _ in range(N_FACTS)]
+    columns = [list(col) for col in zip(*rows, strict=True)] if rows else [[] for _ in range(N_FACTS)]
     return aggregate_columns(columns, config, since=since, until=until, now=now, kb_categories=kb_categories)
 
 
-def aggregate_columns(columns: list[list], config, *, since: str | None, until: str | None, now: datetime,
-                      kb_categories: Iterable[str] | None = None) -> dict[str, Any]:
-    """:func:`aggregate` over facts stored column by column (one list per fact, same order).
+def _present(values: Iterable[Any]) -> list:
+    return [v for v in values if v is not None]
 
-    Working on columns lets counting and filtering run in C (``Counter``, ``compress``), which
-    keeps 100,000 tickets well under a second.
-    """
-    zone_name = config.get("timezone") or "UTC"
-    priorities = list(config.priorities)
-    agent_names = AgentDirectory(config).names
-    if since is not None or until is not None:
-        keep = [(since is None or c >= since) and (until is None or c < until) for c in columns[F_CREATED]]
-        columns = [list(compress(col, keep)) for col in columns]
 
-    total = len(columns[F_CREATED])
-    by_channel = Counter(columns[F_CHANNEL])
-    by_category = Counter(columns[F_CATEGORY])
-    by_priority = Counter(columns[F_PRIORITY])
-    by_tier = Counter(columns[F_TIER])
-    by_week = Counter(columns[F_WEEK])
-    duplicates = sum(columns[F_DUPLICATE])
+def _ordered(counter: Counter, keys: list[str]) -> dict[str, int]:
+    """``keys`` first (zero when absent), then the counter's other keys, most frequent first."""
+    out = {k: counter.get(k, 0) for k in keys}
+    for key, value in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
+        out.setdefault(key, value)
+    return out
 
-    # everything below is about work: tickets that are not duplicates
-    if duplicates:
-        work_mask = [not d for d in columns[F_DUPLICATE]]
-        col = {f: list(compress(columns[f], work_mask)) for f in range(N_FACTS)}
-    else:
-        col = dict(enumerate(columns))
-    work = len(col[F_CREATED])
-    is_open = col[F_OPEN]
-    done = [not o for o in is_open]
-    ever = [(not o) or r for o, r in zip(is_open, col[F_REOPENED])]
-    open_count = sum(is_open)
-    resolved = work - open_count
-    resolved_ever = sum(ever)
-    reopened = sum(col[F_REOPENED])
-    escalated = sum(col[F_ESCALATED])
 
-    def present(values) -> list:
-        return [v for v in values if v is not None]
+def _by_week(by_week: Counter) -> dict[str, int]:
+    """Tickets per ISO week, every week from the first to the last (empty ones as 0)."""
+    if not by_week:
+        return {}
 
-    ratings = present(compress(col[F_RATING], ever))
-    first_response = present(col[F_FIRST_RESPONSE])
-    first_response_business = present(col[F_FIRST_RESPONSE_BUSINESS])
-    resolution = present(compress(col[F_RESOLUTION], done))
-    resolution_business = present(compress(col[F_RESOLUTION_BUSINESS], done))
-    bounds = [bound for bound, _ in RESOLUTION_BUCKETS]
-    resolution_buckets = Counter(RESOLUTION_BUCKETS[bisect_right(bounds, v)][1] for v in resolution)
-    decided = [(p, m) for p, m in zip(col[F_PRIORITY], col[F_MET]) if m is not None]
+    def monday(label: str) -> date:
+        year, week = label.split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+
+    mondays = sorted(monday(w) for w in by_week)
+    return {w: by_week.get(w, 0) for w in _weeks_between(mondays[0], mondays[-1])}
+
+
+def _sla_compliance(col: FactColumns, priorities: list[str]) -> dict[str, Any]:
+    """SLA met among decided tickets, overall and per priority (configured ones first)."""
+    decided = [(p, m) for p, m in zip(col.priority, col.met, strict=True) if m is not None]
     sla_decided = Counter(p for p, _ in decided)
     sla_met = Counter(p for p, m in decided if m)
-    kb_linked = sum(compress(col[F_KB_LINKED], done))
-    fcr = sum(1 for e, r, n in compress(zip(col[F_ESCALATED], col[F_REOPENED], col[F_AGENT_REPLIES]), done)
-              if not e and not r and (n or 0) <= 1)
-    # age buckets by comparing stored timestamps with the buckets' edges (text order is time order)
+    by_priority = {}
+    for key in [*priorities, *sorted(k for k in sla_decided if k not in priorities)]:
+        count = sla_decided.get(key, 0)
+        by_priority[key] = {"rate": rate(sla_met.get(key, 0), count), "met": sla_met.get(key, 0), "decided": count}
+    decided_all = sum(sla_decided.values())
+    met_all = sum(sla_met.values())
+    return {"rate": rate(met_all, decided_all), "met": met_all, "decided": decided_all, "by_priority": by_priority}
+
+
+def _backlog(col: FactColumns, is_open: list, now: datetime) -> dict[str, int]:
+    """Open tickets by age, comparing stored timestamps with the buckets' edges (text order is time order)."""
     edges = [(format_time(now - timedelta(seconds=bound)), label) for bound, label in BACKLOG_BUCKETS[:-1]]
     backlog: Counter = Counter()
-    for created in compress(col[F_CREATED], is_open):
+    for created in compress(col.created, is_open):
         for edge, label in edges:
             if created > edge:
                 backlog[label] += 1
                 break
         else:
             backlog[BACKLOG_BUCKETS[-1][1]] += 1
-    load_open = Counter(compress(col[F_AGENT], is_open))
-    load_done = Counter(compress(col[F_AGENT], done))
+    return {label: backlog.get(label, 0) for _, label in BACKLOG_BUCKETS}
+
+
+def _load(col: FactColumns, is_open: list, done: list, agent_names: list[str]) -> dict[str, dict[str, int]]:
+    """Open and resolved tickets per configured agent, then the unassigned and the unlisted."""
+    load_open = Counter(compress(col.agent, is_open))
+    load_done = Counter(compress(col.agent, done))
     load = {a: {"open": load_open.get(a, 0), "resolved": load_done.get(a, 0)} for a in {*load_open, *load_done}}
-    asset_all = Counter(a for a in col[F_ASSET] if a)
-    asset_open = Counter(a for a in compress(col[F_ASSET], is_open) if a)
-    assets = {a: [n, asset_open.get(a, 0)] for a, n in asset_all.items()}
-    how_to: dict[str, Counter] = {}
-    for dept, category in zip(col[F_HOW_TO_DEPT], col[F_CATEGORY]):
-        if dept is not None:
-            how_to.setdefault(dept, Counter())[category] += 1
-    work_categories = Counter(c for c in col[F_CATEGORY] if c != NONE)
-
-    # -- shaping ------------------------------------------------------------------------------
-    def ordered(counter: Counter, keys: list[str]) -> dict[str, int]:
-        out = {k: counter.get(k, 0) for k in keys}
-        for key, value in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.setdefault(key, value)
-        return out
-
-    weeks: dict[str, int] = {}
-    if by_week:
-        def monday(label: str) -> date:
-            year, week = label.split("-W")
-            return date.fromisocalendar(int(year), int(week), 1)
-
-        mondays = sorted(monday(w) for w in by_week)
-        weeks = {w: by_week.get(w, 0) for w in _weeks_between(mondays[0], mondays[-1])}
-
-    sla_by_priority = {}
-    for key in [*priorities, *sorted(k for k in sla_decided if k not in priorities)]:
-        decided = sla_decided.get(key, 0)
-        sla_by_priority[key] = {"rate": rate(sla_met.get(key, 0), decided), "met": sla_met.get(key, 0), "decided": decided}
-    decided_all = sum(sla_decided.values())
-    met_all = sum(sla_met.values())
-
     load_out = {name: load.get(name, {"open": 0, "resolved": 0}) for name in sorted(agent_names)}
     for special in (UNASSIGNED, UNLISTED):
         if special in load:
             load_out[special] = load[special]
+    return load_out
 
-    top_assets = [
+
+def _top_assets(col: FactColumns, is_open: list) -> list[dict[str, Any]]:
+    asset_all = Counter(a for a in col.asset if a)
+    asset_open = Counter(a for a in compress(col.asset, is_open) if a)
+    assets = {a: (n, asset_open.get(a, 0)) for a, n in asset_all.items()}
+    return [
         {"asset": asset, "incidents": counts[0], "open": counts[1], "repeat": counts[0] >= 2}
         for asset, counts in sorted(assets.items(), key=lambda kv: (-kv[1][0], kv[0]))[:TOP_ASSETS]
     ]
+
+
+def _training(col: FactColumns) -> list[dict[str, Any]]:
+    """Departments with enough how-to tickets, and those tickets' categories."""
+    how_to: dict[str, Counter] = {}
+    for dept, category in zip(col.how_to_dept, col.category, strict=True):
+        if dept is not None:
+            how_to.setdefault(dept, Counter())[category] += 1
     training = [
-        {"department": dept, "how_to_tickets": sum(cats.values()),
-         "categories": dict(sorted(cats.items(), key=lambda kv: (-kv[1], kv[0])))}
-        for dept, cats in how_to.items() if sum(cats.values()) >= TRAINING_THRESHOLD
+        (sum(cats.values()), dept, cats) for dept, cats in how_to.items() if sum(cats.values()) >= TRAINING_THRESHOLD
     ]
-    training.sort(key=lambda row: (-row["how_to_tickets"], row["department"]))
+    training.sort(key=lambda row: (-row[0], row[1]))
+    return [{"department": dept, "how_to_tickets": count, "categories": dict(sorted(cats.items(), key=lambda kv: (-kv[1], kv[0])))}
+            for count, dept, cats in training]
+
+
+def _gaps(col: FactColumns, kb_categories: Iterable[str] | None) -> list[dict[str, Any]]:
+    """Ticket categories that no article covers, most tickets first."""
+    work_categories = Counter(c for c in col.category if c != NONE)
     articles = {c for c in (kb_categories or ()) if isinstance(c, str) and c}
-    gaps = [
+    return [
         {"category": cat, "tickets": count}
         for cat, count in sorted(work_categories.items(), key=lambda kv: (-kv[1], kv[0]))
         if not _covered(cat, articles)
     ]
 
+
+def _csat(ratings: list[int], resolved_ever: int) -> dict[str, Any]:
     return {
-        "range": {"since": since, "until": until, "now": format_time(now), "timezone": zone_name},
-        "tickets": total,
+        "average": round(sum(ratings) / len(ratings), 2) if ratings else None,
+        "responses": len(ratings),
+        "response_rate": rate(len(ratings), resolved_ever),
+        "distribution": {str(n): ratings.count(n) for n in range(1, 6)},
+    }
+
+
+def aggregate_columns(columns: list[list], config, *, since: str | None, until: str | None, now: datetime,
+                      kb_categories: Iterable[str] | None = None) -> dict[str, Any]:
+    """:func:`aggregate` over facts stored column by column (one list per :class:`Facts` field, same order).
+
+    Working on columns lets counting and filtering run in C (``Counter``, ``compress``), which
+    keeps 100,000 tickets well under a second.
+    """
+    every = FactColumns._make(columns)
+    if since is not None or until is not None:
+        every = every.where([(since is None or c >= since) and (until is None or c < until) for c in every.created])
+    duplicates = sum(every.duplicate)
+    # everything but the volumes is about work: tickets that are not duplicates
+    col = every.where([not d for d in every.duplicate]) if duplicates else every
+    work = len(col.created)
+    is_open = col.open
+    done = [not o for o in is_open]
+    ever = [(not o) or r for o, r in zip(is_open, col.reopened, strict=True)]
+    open_count = sum(is_open)
+    resolved = work - open_count
+    resolved_ever = sum(ever)
+    resolution = _present(compress(col.resolution, done))
+    bounds = [bound for bound, _ in RESOLUTION_BUCKETS]
+    resolution_buckets = Counter(RESOLUTION_BUCKETS[bisect_right(bounds, v)][1] for v in resolution)
+    fcr = sum(1 for e, r, n in compress(zip(col.escalated, col.reopened, col.agent_replies, strict=True), done)
+              if not e and not r and (n or 0) <= 1)
+    priorities = list(config.priorities)
+    return {
+        "range": {"since": since, "until": until, "now": format_time(now), "timezone": config.get("timezone") or "UTC"},
+        "tickets": len(every.created),
         "open": open_count,
         "resolved": resolved,
         "duplicates": duplicates,
-        "by_channel": ordered(by_channel, config.channels),
-        "by_category": ordered(by_category, []),
-        "by_priority": ordered(by_priority, priorities),
-        "by_tier": ordered(by_tier, [str(t) for t in config.tiers]),
-        "by_week": weeks,
-        "first_response_hours": summary_hours(first_response),
-        "first_response_business_hours": summary_hours(first_response_business),
+        "by_channel": _ordered(Counter(every.channel), config.channels),
+        "by_category": _ordered(Counter(every.category), []),
+        "by_priority": _ordered(Counter(every.priority), priorities),
+        "by_tier": _ordered(Counter(every.tier), [str(t) for t in config.tiers]),
+        "by_week": _by_week(Counter(every.week)),
+        "first_response_hours": summary_hours(_present(col.first_response)),
+        "first_response_business_hours": summary_hours(_present(col.first_response_business)),
         "resolution_hours": summary_hours(resolution),
-        "resolution_business_hours": summary_hours(resolution_business),
+        "resolution_business_hours": summary_hours(_present(compress(col.resolution_business, done))),
         "resolution_time_buckets": {label: resolution_buckets.get(label, 0) for _, label in RESOLUTION_BUCKETS},
-        "sla_compliance": {"rate": rate(met_all, decided_all), "met": met_all, "decided": decided_all,
-                           "by_priority": sla_by_priority},
+        "sla_compliance": _sla_compliance(col, priorities),
         "first_contact_resolution_rate": rate(fcr, resolved),
-        "reopen_rate": rate(reopened, resolved_ever),
-        "escalation_rate": rate(escalated, work),
-        "backlog_by_age": {label: backlog.get(label, 0) for _, label in BACKLOG_BUCKETS},
-        "csat": {
-            "average": round(sum(ratings) / len(ratings), 2) if ratings else None,
-            "responses": len(ratings),
-            "response_rate": rate(len(ratings), resolved_ever),
-            "distribution": {str(n): ratings.count(n) for n in range(1, 6)},
-        },
-        "load_per_agent": load_out,
-        "top_assets": top_assets,
-        "training_needs": training,
-        "kb_linked_share": rate(kb_linked, resolved),
-        "knowledge_gaps": gaps,
+        "reopen_rate": rate(sum(col.reopened), resolved_ever),
+        "escalation_rate": rate(sum(col.escalated), work),
+        "backlog_by_age": _backlog(col, is_open, now),
+        "csat": _csat(_present(compress(col.rating, ever)), resolved_ever),
+        "load_per_agent": _load(col, is_open, done, AgentDirectory(config).names),
+        "top_assets": _top_assets(col, is_open),
+        "training_needs": _training(col),
+        "kb_linked_share": rate(sum(compress(col.kb_linked, done)), resolved),
+        "knowledge_gaps": _gaps(col, kb_categories),
     }

@@ -10,8 +10,9 @@ published site names no one) and with the charts inline.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
-from typing import Any, Callable
+from typing import Any
 
 from gitdesk.metrics import charts as charts_mod
 

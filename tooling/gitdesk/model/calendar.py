@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Optional
+from typing import Any, NoReturn
+from zoneinfo import ZoneInfo
 
 from gitdesk.errors import ConfigError, ValidationError
 
@@ -59,7 +60,7 @@ _MAX = datetime(2200, 1, 1, tzinfo=timezone.utc)
 _INTERVAL_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-(([01]\d|2[0-3]):([0-5]\d)|24:00)$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-Pause = tuple[datetime, Optional[datetime]]
+Pause = tuple[datetime, datetime | None]
 
 
 def _us_of(delta: timedelta) -> int:
@@ -145,16 +146,22 @@ class Calendar:
         self.name = name
         self._always = always
         self._blocks: dict[int, _Block] = {}
-        self._lo = self._hi = None
+        self._lo: int | None = None
+        self._hi: int | None = None
         if always:
-            self.zone = None
+            self.zone: ZoneInfo | None = None
             self.week: tuple[tuple[tuple[int, int], ...], ...] = (((0, _DAY_US),),) * 7
             self.holidays: frozenset[date] = frozenset()
             self._holiday_days: frozenset[int] = frozenset()
             return
 
-        def fail(sub: str, message: str):
+        def fail(sub: str, message: str) -> NoReturn:
             raise ConfigError(message, path=path, field=f"{field}.{sub}" if field else sub)
+
+        def at(sub: str) -> Callable[[str], NoReturn]:
+            def fail_here(message: str) -> NoReturn:
+                fail(sub, message)
+            return fail_here
 
         self.zone = _zone(timezone, fail)
         if hours is None:
@@ -168,7 +175,7 @@ class Calendar:
             if isinstance(spans, str) or not isinstance(spans, Iterable):
                 fail(f"hours.{day}", 'expected a list such as ["09:00-17:00"]')
             for i, text in enumerate(spans):
-                week[DAYS.index(day)].append(_parse_interval(text, lambda m, i=i, d=day: fail(f"hours.{d}[{i}]", m)))
+                week[DAYS.index(day)].append(_parse_interval(text, at(f"hours.{day}[{i}]")))
         self.week = tuple(tuple(_merge(sorted(spans))) for spans in week)
         if not any(self.week):
             fail("hours", "no opening hours: give hours for at least one weekday, or use 24x7")
@@ -176,18 +183,18 @@ class Calendar:
         if isinstance(holidays, (str, bytes)) or not isinstance(holidays, Iterable):
             fail("holidays", "expected a list of dates (YYYY-MM-DD)")
         for i, value in enumerate(holidays):
-            days.add(_parse_date(value, lambda m, i=i: fail(f"holidays[{i}]", m)))
+            days.add(_parse_date(value, at(f"holidays[{i}]")))
         self.holidays = frozenset(days)
         self._holiday_days = frozenset(d.toordinal() - _EPOCH_ORDINAL for d in days)
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
-    def twenty_four_seven(cls, name: str = TWENTY_FOUR_SEVEN) -> "Calendar":
+    def twenty_four_seven(cls, name: str = TWENTY_FOUR_SEVEN) -> Calendar:
         """A calendar that is always open: business time is wall-clock time."""
         return cls(name, always=True)
 
     @classmethod
-    def from_config(cls, name: str, entry: Any, *, default_timezone: str = "UTC", path: str = "helpdesk.yml") -> "Calendar":
+    def from_config(cls, name: str, entry: Any, *, default_timezone: str = "UTC", path: str = "helpdesk.yml") -> Calendar:
         """One ``sla.calendars`` entry: ``"24x7"`` or ``{timezone, hours, holidays}``.
 
         A missing ``timezone`` takes ``default_timezone`` (the help desk's ``timezone`` key).
@@ -229,7 +236,7 @@ class Calendar:
     def __repr__(self) -> str:
         if self._always:
             return f"Calendar({self.name!r}, 24x7)"
-        return f"Calendar({self.name!r}, {self.zone.key}, {self.weekly_seconds / 3600:g} h/week, {len(self.holidays)} holidays)"
+        return f"Calendar({self.name!r}, {getattr(self.zone, 'key', 'UTC')}, {self.weekly_seconds / 3600:g} h/week, {len(self.holidays)} holidays)"
 
     # -- queries ---------------------------------------------------------------------------
     def is_open(self, instant: datetime) -> bool:
@@ -372,7 +379,7 @@ class Calendar:
         if not _MIN_US // _BLOCK_US <= k <= (_MAX_US - 1) // _BLOCK_US:
             raise ValidationError(f"calendar {self.name!r}: no opening before the year 2200")
         blocks = self._blocks
-        if self._lo is None:
+        if self._lo is None or self._hi is None:
             blocks[k] = self._build(k)
             self._lo = self._hi = k
         elif k > self._hi:  # blocks stay contiguous so that every base is known
@@ -438,7 +445,7 @@ class Calendar:
         return out
 
     def _offset(self, t: int) -> int:
-        return _us_of((_EPOCH + timedelta(microseconds=t)).astimezone(self.zone).utcoffset())
+        return _us_of((_EPOCH + timedelta(microseconds=t)).astimezone(self.zone).utcoffset() or timedelta(0))
 
 
 def calendars_from_config(config: Any) -> dict[str, Calendar]:
@@ -454,8 +461,8 @@ def calendars_from_config(config: Any) -> dict[str, Calendar]:
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _zone(value: Any, fail):
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+def _zone(value: Any, fail: Callable[[str, str], NoReturn]) -> ZoneInfo:
+    from zoneinfo import ZoneInfoNotFoundError
 
     if isinstance(value, ZoneInfo):
         return value
@@ -467,7 +474,7 @@ def _zone(value: Any, fail):
         fail("timezone", f"unknown time zone {value!r}")
 
 
-def _parse_interval(text: Any, fail) -> tuple[int, int]:
+def _parse_interval(text: Any, fail: Callable[[str], NoReturn]) -> tuple[int, int]:
     match = _INTERVAL_RE.match(text) if isinstance(text, str) else None
     if not match:
         fail(f"expected HH:MM-HH:MM (24-hour clock, 24:00 ends the day), got {text!r}")
@@ -479,7 +486,7 @@ def _parse_interval(text: Any, fail) -> tuple[int, int]:
     return start, end
 
 
-def _parse_date(value: Any, fail) -> date:
+def _parse_date(value: Any, fail: Callable[[str], NoReturn]) -> date:
     if isinstance(value, datetime):
         fail(f"expected a date (YYYY-MM-DD), got a date and time {value.isoformat()}")
     if isinstance(value, date):
@@ -504,7 +511,7 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def _merge_pauses(pauses: Iterable[Pause]) -> list[tuple[int, int]]:
     """Pauses as sorted, disjoint ``(start, end)`` microseconds; ``end`` is ``_OPEN`` while open."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for i, pause in enumerate(pauses):
         try:
             a, b = pause
@@ -515,15 +522,15 @@ def _merge_pauses(pauses: Iterable[Pause]) -> list[tuple[int, int]]:
             b_us = _OPEN if b is None else _to_us(b, "end")
         except ValidationError as exc:  # name the pause only when something is wrong
             raise ValidationError(f"pauses[{i}] {exc.message}") from None
-        if b_us < a_us:
+        if b is not None and b_us < a_us:  # an open pause (None) ends after every start
             raise ValidationError(f"pauses[{i}]: end {b.isoformat()} is before start {a.isoformat()}")
         spans.append((a_us, b_us))
     spans.sort()
     out: list[tuple[int, int]] = []
-    for a, b in spans:
-        if out and a <= out[-1][1]:
-            if b > out[-1][1]:
-                out[-1] = (out[-1][0], b)
+    for lo, hi in spans:
+        if out and lo <= out[-1][1]:
+            if hi > out[-1][1]:
+                out[-1] = (out[-1][0], hi)
         else:
-            out.append((a, b))
+            out.append((lo, hi))
     return out

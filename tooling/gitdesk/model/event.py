@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NoReturn
 
 from gitdesk.errors import ValidationError
 from gitdesk.model.ids import is_event_id, is_ticket_id
@@ -105,14 +105,15 @@ def parse_time(value: Any, *, path: str | None = None, field_name: str = "at") -
             raise ValidationError(f"not an ISO 8601 timestamp: {value!r}", path=path, field=field_name) from None
     if at.tzinfo is None:
         at = at.replace(tzinfo=timezone.utc)
+    utc: datetime | None
     try:
-        at = at.astimezone(timezone.utc)
+        utc = at.astimezone(timezone.utc)
     except OverflowError:  # 0001-01-01T00:30+01:00 is in year 0 in UTC
-        at = None
-    if at is None or not MIN_YEAR <= at.year <= MAX_YEAR:
+        utc = None
+    if utc is None or not MIN_YEAR <= utc.year <= MAX_YEAR:
         shown = value if isinstance(value, str) else value.isoformat()
         raise ValidationError(f"time {shown!r} is outside the years {MIN_YEAR}-{MAX_YEAR}", path=path, field=field_name)
-    return at
+    return utc
 
 
 @dataclass
@@ -158,7 +159,7 @@ class Event:
         return out
 
 
-def _fail(message: str, path: str | None, field_name: str) -> None:
+def _fail(message: str, path: str | None, field_name: str) -> NoReturn:
     raise ValidationError(message, path=path, field=field_name)
 
 
@@ -169,12 +170,17 @@ def _check_text(value: Any, path, field_name) -> None:
         _fail(f"text longer than {MAX_TEXT} characters", path, field_name)
 
 
+def _of_kind(value: Any, types: tuple[type, ...]) -> bool:
+    """``isinstance`` without narrowing ``value`` for the type checker (the checks below read it as Any)."""
+    return not isinstance(value, bool) and isinstance(value, types)
+
+
 def _check_scalar(name: str, value: Any, path: str | None) -> None:
     where = f"set.{name}"
     if value is None:
         return
     types = SCALAR_FIELDS[name]
-    if isinstance(value, bool) or not isinstance(value, types):
+    if not _of_kind(value, types):
         _fail(f"expected {types[0].__name__ if types[0] is not dict else 'a mapping'}, got {type(value).__name__}", path, where)
     if isinstance(value, str):
         _check_text(value, path, where)
@@ -208,17 +214,15 @@ def _check_mapping(value: dict, keys: tuple[str, ...], path, where, allow_int: b
         _check_text(item, path, f"{where}.{key}")
 
 
-def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...] | None = None) -> Event:
-    """Check a loaded event document and turn it into an :class:`Event`.
+_EVENT_KEYS = frozenset({"gitdesk", "id", "ticket", "at", "by", "action", "set", "add", "remove", "comment", "reason", "spent"})
 
-    Raises :class:`ValidationError` naming ``path`` and the offending field; ``statuses``, when
-    given, is the configured list of status names.
-    """
+
+def _check_head(data: Any, path: str | None) -> None:
+    """A mapping of known keys, in this format version, for a sound event and ticket id."""
     if not isinstance(data, dict):
         _fail("an event must be a mapping", path, "(top level)")
-    known = {"gitdesk", "id", "ticket", "at", "by", "action", "set", "add", "remove", "comment", "reason", "spent"}
     for key in data:
-        if key not in known:
+        if key not in _EVENT_KEYS:
             _fail(f"unknown key {key!r}", path, str(key))
     version = data.get("gitdesk")
     if version != FORMAT_VERSION:
@@ -227,15 +231,10 @@ def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...]
         _fail(f"not an event id: {data.get('id')!r}", path, "id")
     if not is_ticket_id(data.get("ticket")):
         _fail(f"not a ticket id: {data.get('ticket')!r}", path, "ticket")
-    at = parse_time(data.get("at"), path=path)
-    by = data.get("by")
-    if not isinstance(by, str) or not by.strip():
-        _fail("who made the change is missing", path, "by")
-    _check_text(by, path, "by")
-    action = data.get("action")
-    if action not in ACTIONS:
-        _fail(f"unknown action {action!r}", path, "action")
-    changes = data.get("set") or {}
+
+
+def _check_changes(changes: Any, path: str | None, statuses: tuple[str, ...] | None) -> dict:
+    """``set:``: known fields with values of their kind (a status among ``statuses``)."""
     if not isinstance(changes, dict):
         _fail("expected a mapping of field: value", path, "set")
     for name, value in changes.items():
@@ -244,30 +243,56 @@ def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...]
         _check_scalar(name, value, path)
         if name == "status" and statuses is not None and value is not None and value not in statuses:
             _fail(f"unknown status {value!r} (known: {', '.join(statuses)})", path, "set.status")
-    sets = {}
-    for op in ("add", "remove"):
-        block = data.get(op) or {}
-        if not isinstance(block, dict):
-            _fail("expected a mapping of field: [values]", path, op)
-        for name, values in block.items():
-            if name not in SET_FIELDS:
-                _fail(f"unknown set field {name!r}", path, f"{op}.{name}")
-            if not isinstance(values, list):
-                _fail("expected a list", path, f"{op}.{name}")
-            for item in values:
-                if not isinstance(item, str) or not item or len(item) > 1000:
-                    _fail(f"expected short non-empty text items, got {item!r}"[:120], path, f"{op}.{name}")
-        sets[op] = block
+    return changes
+
+
+def _check_set_block(block: Any, op: str, path: str | None) -> dict:
+    """``add:`` or ``remove:``: known set fields, each a list of short texts."""
+    if not isinstance(block, dict):
+        _fail("expected a mapping of field: [values]", path, op)
+    for name, values in block.items():
+        if name not in SET_FIELDS:
+            _fail(f"unknown set field {name!r}", path, f"{op}.{name}")
+        if not isinstance(values, list):
+            _fail("expected a list", path, f"{op}.{name}")
+        for item in values:
+            if not isinstance(item, str) or not item or len(item) > 1000:
+                _fail(f"expected short non-empty text items, got {item!r}"[:120], path, f"{op}.{name}")
+    return block
+
+
+def _check_comment(comment: Any, path: str | None) -> None:
+    if not isinstance(comment, dict):
+        _fail("expected a mapping with body", path, "comment")
+    for key in comment:
+        if key not in ("body", "public", "via", "message_id"):
+            _fail(f"unknown key {key!r}", path, f"comment.{key}")
+    _check_text(comment.get("body"), path, "comment.body")
+    if not isinstance(comment.get("public", True), bool):
+        _fail("expected true or false", path, "comment.public")
+
+
+def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...] | None = None) -> Event:
+    """Check a loaded event document and turn it into an :class:`Event`.
+
+    Raises :class:`ValidationError` naming ``path`` and the offending field; ``statuses``, when
+    given, is the configured list of status names.
+    """
+    _check_head(data, path)
+    at = parse_time(data.get("at"), path=path)
+    by = data.get("by")
+    if not isinstance(by, str) or not by.strip():
+        _fail("who made the change is missing", path, "by")
+    _check_text(by, path, "by")
+    action = data.get("action")
+    if action not in ACTIONS:
+        _fail(f"unknown action {action!r}", path, "action")
+    changes = _check_changes(data.get("set") or {}, path, statuses)
+    add = _check_set_block(data.get("add") or {}, "add", path)
+    remove = _check_set_block(data.get("remove") or {}, "remove", path)
     comment = data.get("comment")
     if comment is not None:
-        if not isinstance(comment, dict):
-            _fail("expected a mapping with body", path, "comment")
-        for key in comment:
-            if key not in ("body", "public", "via", "message_id"):
-                _fail(f"unknown key {key!r}", path, f"comment.{key}")
-        _check_text(comment.get("body"), path, "comment.body")
-        if not isinstance(comment.get("public", True), bool):
-            _fail("expected true or false", path, "comment.public")
+        _check_comment(comment, path)
     reason = data.get("reason")
     if reason is not None:
         _check_text(reason, path, "reason")
@@ -276,5 +301,5 @@ def parse_event(data: Any, *, path: str | None = None, statuses: tuple[str, ...]
         _fail(f"minutes spent must be a whole number from 1 to {MAX_SPENT}, got {spent!r}", path, "spent")
     return Event(
         id=data["id"], ticket=data["ticket"], at=at, by=by, action=action,
-        set=dict(changes), add=dict(sets["add"]), remove=dict(sets["remove"]), comment=comment, reason=reason, spent=spent,
+        set=dict(changes), add=dict(add), remove=dict(remove), comment=comment, reason=reason, spent=spent,
     )

@@ -14,8 +14,8 @@ import hashlib
 import re
 import secrets
 from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
-from typing import Iterable, Sequence
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 TICKET_ID_LEN = 10

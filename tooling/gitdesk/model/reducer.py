@@ -14,7 +14,7 @@ when, what) that SLA clocks and metrics read without touching files again.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from gitdesk.model.event import SCALAR_FIELDS, SET_FIELDS, Event, format_time
 
@@ -31,6 +31,51 @@ def empty_ticket(ticket_id: str) -> dict:
     return ticket
 
 
+class _Lifecycle:
+    """What the status and tier changes add up to: resolution and closing times, reopens, escalations."""
+
+    __slots__ = ("status", "resolved_at", "closed_at", "reopen_count", "escalation_count", "tier")
+
+    def __init__(self) -> None:
+        self.status: str | None = None
+        self.resolved_at: str | None = None
+        self.closed_at: str | None = None
+        self.reopen_count = 0
+        self.escalation_count = 0
+        self.tier: int | None = None
+
+    def change(self, changes: dict, at: str, entry: dict) -> None:
+        """Take one event's ``set:`` at ``at``; a status change notes its old status in ``entry``."""
+        if "status" in changes and changes["status"] != self.status:
+            new_status = changes["status"]
+            entry["from"] = self.status
+            if self.status in CLOSED_LIKE and new_status not in CLOSED_LIKE:
+                self.reopen_count += 1
+                self.resolved_at = self.closed_at = None
+            if new_status == "resolved":
+                self.resolved_at = at
+                self.closed_at = None
+            elif new_status == "closed":
+                self.closed_at = at
+                self.resolved_at = self.resolved_at or at
+            self.status = new_status
+        if "tier" in changes and changes["tier"] is not None:
+            if self.tier is not None and changes["tier"] > self.tier:
+                self.escalation_count += 1
+            self.tier = changes["tier"]
+
+
+def _comment(event: Event, at: str) -> dict:
+    """The derived ticket's comment from an event's ``comment:``."""
+    assert event.comment is not None
+    comment = {"id": event.id, "at": at, "by": event.by, "body": event.comment.get("body", ""),
+               "public": bool(event.comment.get("public", True))}
+    for extra in ("via", "message_id"):
+        if event.comment.get(extra):
+            comment[extra] = event.comment[extra]
+    return comment
+
+
 def reduce_events(events: Iterable[Event]) -> dict:
     """Fold ``events`` (all of one ticket, any order) into the derived ticket."""
     ordered = sorted(events, key=lambda e: e.key)
@@ -40,36 +85,15 @@ def reduce_events(events: Iterable[Event]) -> dict:
     members: dict[str, dict[str, bool]] = {name: {} for name in SET_FIELDS}
     comments: list[dict] = []
     history: list[dict] = []
-    status = None
-    resolved_at = closed_at = None
-    reopen_count = 0
-    escalation_count = 0
-    tier = None
+    life = _Lifecycle()
     time_spent = 0
     for event in ordered:
         at = format_time(event.at)
         entry: dict = {"id": event.id, "at": at, "by": event.by, "action": event.action}
         if event.set:
             entry["set"] = {k: ("(changed)" if k in _LONG_TEXT else v) for k, v in event.set.items()}
-            for name, value in event.set.items():
-                ticket[name] = value
-            if "status" in event.set and event.set["status"] != status:
-                new_status = event.set["status"]
-                entry["from"] = status
-                if status in CLOSED_LIKE and new_status not in CLOSED_LIKE:
-                    reopen_count += 1
-                    resolved_at = closed_at = None
-                if new_status == "resolved":
-                    resolved_at = at
-                    closed_at = None
-                elif new_status == "closed":
-                    closed_at = at
-                    resolved_at = resolved_at or at
-                status = new_status
-            if "tier" in event.set and event.set["tier"] is not None:
-                if tier is not None and event.set["tier"] > tier:
-                    escalation_count += 1
-                tier = event.set["tier"]
+            ticket.update(event.set)
+            life.change(event.set, at, entry)
         for name, items in event.add.items():
             for item in items:
                 members[name][item] = True
@@ -81,11 +105,7 @@ def reduce_events(events: Iterable[Event]) -> dict:
         if event.remove:
             entry["remove"] = event.remove
         if event.comment is not None:
-            comment = {"id": event.id, "at": at, "by": event.by, "body": event.comment.get("body", ""),
-                       "public": bool(event.comment.get("public", True))}
-            for extra in ("via", "message_id"):
-                if event.comment.get(extra):
-                    comment[extra] = event.comment[extra]
+            comment = _comment(event, at)
             comments.append(comment)
             entry["comment"] = "public" if comment["public"] else "internal"
         if event.reason:
@@ -102,10 +122,10 @@ def reduce_events(events: Iterable[Event]) -> dict:
         created_by=first.by,
         updated_at=format_time(last.at),
         updated_by=last.by,
-        resolved_at=resolved_at,
-        closed_at=closed_at,
-        reopen_count=reopen_count,
-        escalation_count=escalation_count,
+        resolved_at=life.resolved_at,
+        closed_at=life.closed_at,
+        reopen_count=life.reopen_count,
+        escalation_count=life.escalation_count,
         comment_count=len(comments),
         time_spent=time_spent,
         comments=comments,

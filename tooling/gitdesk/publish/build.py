@@ -15,9 +15,9 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from gitdesk.errors import ConfigError, GitdeskError, NotFoundError
 from gitdesk.publish.offline import ExternalRef, scan_site

@@ -106,8 +106,8 @@ class _HtmlRefs(HTMLParser):
             for part in (a.get(attr) or "").split(","):
                 if part.strip():
                     self.refs.append((f"<{tag} {attr}>", part.strip().split()[0]))
-        if tag in ("image", "use", "feimage") and (a.get("href") or a.get("xlink:href")):
-            self.refs.append((f"<{tag} href>", a.get("href") or a.get("xlink:href")))
+        if tag in ("image", "use", "feimage") and (href := a.get("href") or a.get("xlink:href")):
+            self.refs.append((f"<{tag} href>", href))
         if tag == "meta" and a.get("http-equiv", "").lower() == "refresh":
             m = re.search(r"url\s*=\s*(\S+)", a.get("content", ""), re.I)
             if m:

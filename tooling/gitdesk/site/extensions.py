@@ -17,6 +17,7 @@ data (see :mod:`gitdesk.site.plugin`).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
 
 from gitdesk.errors import ConfigError

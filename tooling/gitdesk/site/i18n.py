@@ -27,6 +27,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from types import SimpleNamespace
+from typing import cast
 
 from gitdesk.kb import AGENTS_DIR, is_agents_page  # noqa: F401 - re-exported for the site
 from gitdesk.languages import NATIVE_NAMES, split_suffix
@@ -57,7 +58,7 @@ class LanguageBuild:
     def select(self, files):
         """The ``Files`` of this language's build: its pages under the original's names, the
         other languages' pages left out, static files kept."""
-        from mkdocs.structure.files import Files, file_sort_key
+        from mkdocs.structure.files import File, Files, file_sort_key
 
         self.available = {}
         for f in files.documentation_pages():
@@ -77,7 +78,8 @@ class LanguageBuild:
                     f.__dict__.pop(cached, None)
                 f.dest_uri = f._get_dest_path()  # the original's name: x.es.md -> x.html
             kept.append(f)
-        kept.sort(key=lambda f: file_sort_key(SimpleNamespace(src_uri=self.language_of(f.src_uri)[0], name=f.name)))
+        # file_sort_key reads only src_uri and name: sort as if each file had its original's name
+        kept.sort(key=lambda f: file_sort_key(cast(File, SimpleNamespace(src_uri=self.language_of(f.src_uri)[0], name=f.name))))
         return Files(kept)
 
     def alternates(self, src_uri: str) -> list[dict]:
@@ -105,7 +107,7 @@ def split_nav(nav):
         if getattr(item, "children", None):
             return all(agents_only(child) for child in item.children)
         file = getattr(item, "file", None)
-        return bool(file) and is_agents_page(file.src_uri)
+        return file is not None and is_agents_page(file.src_uri)
 
     user_items = [i for i in nav.items if not agents_only(i)]
     agent_items = [i for i in nav.items if agents_only(i)]

@@ -109,13 +109,13 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.ctx: SiteContext | None = None
+        self._ctx: SiteContext | None = None
         self.titles: dict[str, str] = {}
         self.pages: dict[str, dict] = {}
-        self.people = []
+        self.people: list = []
         #: set by :func:`gitdesk.publish.build.build_site` for each language's build; None: default
         self.build_language: str | None = None
-        self.lang: LanguageBuild | None = None
+        self._lang: LanguageBuild | None = None
         self.navs = None
 
     # -- configuration ---------------------------------------------------------------------------
@@ -157,6 +157,25 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         except GitdeskError as exc:
             raise PluginError(f"gitdesk: {exc.line()}") from None
         return config
+
+    # set by on_config, which MkDocs calls before every other event
+    @property
+    def ctx(self) -> SiteContext:
+        assert self._ctx is not None, "on_config has not run"
+        return self._ctx
+
+    @ctx.setter
+    def ctx(self, value: SiteContext) -> None:
+        self._ctx = value
+
+    @property
+    def lang(self) -> LanguageBuild:
+        assert self._lang is not None, "on_config has not run"
+        return self._lang
+
+    @lang.setter
+    def lang(self, value: LanguageBuild) -> None:
+        self._lang = value
 
     # -- files ----------------------------------------------------------------------------------
     def on_files(self, files: Files, config):

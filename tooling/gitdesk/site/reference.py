@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from gitdesk.kb.placeholders.handbook import COMMANDS_PAGE, CONFIG_PAGE
 from gitdesk.site.extensions import SiteContext, generated_page

@@ -65,7 +65,7 @@ def neighbours(vm, base: str, language: str, default: str, limit: int) -> list[t
     if not bases:
         return []
     sims = vm.matrix[[version(b) for b in bases]] @ vm.matrix[me]
-    ranked = sorted(zip(bases, (float(s) for s in sims)), key=lambda kv: (-kv[1], kv[0]))
+    ranked = sorted(zip(bases, (float(s) for s in sims), strict=True), key=lambda kv: (-kv[1], kv[0]))
     floor = ranked[0][1] - WINDOW
     return [(b, s) for b, s in ranked if s >= floor][:limit]
 

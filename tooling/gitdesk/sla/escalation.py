@@ -26,9 +26,10 @@ in ``notified`` (a ``notify`` event).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from gitdesk.errors import ConfigError, ValidationError
 from gitdesk.model.event import Event, after_last, format_time

@@ -23,7 +23,7 @@ of distinct keys.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from gitdesk.errors import ConfigError, ValidationError
 from gitdesk.model.calendar import Calendar, calendars_from_config
@@ -87,7 +87,7 @@ class PolicySet:
     def _policy(self, index: int, entry: dict, categories) -> Policy:
         where = f"sla.policies[{index}]"
 
-        def fail(sub: str, message: str):
+        def fail(sub: str, message: str) -> NoReturn:
             raise ConfigError(message, path=self.path, field=f"{where}.{sub}")
 
         category = entry.get("category") or None
@@ -111,7 +111,8 @@ class PolicySet:
                 targets[clock] = parse_duration(str(text), day_seconds=calendar.day_seconds)
             except ValidationError as exc:
                 fail(clock, exc.message)
-        return Policy(index=index, name=str(entry.get("name") or f"policy {index + 1}"), priority=entry.get("priority"),
+        return Policy(index=index, name=str(entry.get("name") or f"policy {index + 1}"), priority=entry["priority"],  # required by the schema
+
                       category=category, team=entry.get("team") or None, calendar_name=cal_name,
                       calendar=calendar, targets=targets)
 

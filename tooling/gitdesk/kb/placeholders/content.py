@@ -93,7 +93,7 @@ def first_sentence(body: str, limit: int = 160) -> str:
 def page_summary(yaml_text: str | None, title: str, body: str = "") -> dict:
     """What the home page needs of a page: title, summary (front matter, else the first
     sentence), last review."""
-    meta = {}
+    meta: dict = {}
     if yaml_text:
         import yaml
 
@@ -359,7 +359,7 @@ def sla_targets(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - plac
 @placeholder("priorities")
 def priority_table(ctx: SiteContext, page: PageInfo) -> str:  # noqa: ARG001 - placeholder signature
     rows = [f"| {t(ctx, 'priority')} | {t(ctx, 'meaning')} |", "| --- | --- |"]
-    for key, info in (ctx.config.get("priorities") or {}).items():
+    for key in ctx.config.get("priorities") or {}:
         rows.append(f"| {md_escape(priority_text(ctx, key, 'label'))} | {md_escape(priority_text(ctx, key, 'description'))} |")
     return "\n".join(rows)
 

@@ -28,7 +28,7 @@ COMMANDS_PAGE = "agents/commands.md"
 CONFIG_PAGE = "agents/configuration.md"
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")))
+DAY_NAMES = dict(zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=True))
 CLOCKS = {"first_response": "first response", "next_update": "next update", "resolution": "resolution"}
 
 

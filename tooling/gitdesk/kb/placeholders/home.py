@@ -51,7 +51,7 @@ def categories(ctx: SiteContext, page: PageInfo) -> str:
     pages = _pages(ctx)
     sections: dict[str, str] = {}
     counts: dict[str, int] = {}
-    for src, info in pages.items():
+    for src in pages:
         base = _base(src)
         if "/" not in base or is_agents_page(base):
             continue
