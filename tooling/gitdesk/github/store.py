@@ -85,7 +85,7 @@ class GitHubStore(TicketStore):
         self.tickets_dir = repo.tickets_dir  # internal notes and ratings stay event files
 
     @classmethod
-    def from_config(cls, repo: Repo, config: Config, *, environ: dict | None = None) -> "GitHubStore":
+    def from_config(cls, repo: Repo, config: Config, *, environ: dict | None = None) -> GitHubStore:
         return cls(repo, config, client_from_config(config, environ))
 
     # -- private events (internal notes, ratings) ----------------------------------------------

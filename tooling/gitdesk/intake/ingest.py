@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import builtins
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from gitdesk.config import Config
 from gitdesk.errors import GitdeskError, NotFoundError, UsageError, ValidationError

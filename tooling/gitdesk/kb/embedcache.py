@@ -56,7 +56,7 @@ class CachedPassages:
         return self._con
 
     def _key(self, text: str) -> str:
-        return hashlib.sha256(f"{self.name}\0{self.dim}\0{text}".encode("utf-8")).hexdigest()
+        return hashlib.sha256(f"{self.name}\0{self.dim}\0{text}".encode()).hexdigest()
 
     def embed_passages(self, texts):
         import numpy as np

@@ -18,7 +18,7 @@ METHODS = ("rrf", "scores")
 def fuse(lists: list[list[tuple[str, float]]], weights: list[float], *, method: str = "rrf", k: float = 60.0) -> list[tuple[str, float]]:
     """``lists``: ``[(id, score), ...]`` best first. Returns ``(id, fused)`` best first (ties by id)."""
     total: dict[str, float] = {}
-    for items, weight in zip(lists, weights):
+    for items, weight in zip(lists, weights, strict=False):
         if not items or weight <= 0:
             continue
         if method == "rrf":

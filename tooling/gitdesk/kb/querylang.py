@@ -17,7 +17,7 @@ from gitdesk.languages import SUPPORTED
 _MARKS = {"es": "ñ¿¡", "pt": "ãõç"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _vocab() -> dict[str, frozenset[str]]:
     from gitdesk.kb.index import fold, stop_words
     from gitdesk.languages import text

@@ -114,7 +114,7 @@ class Searcher:
     def close(self) -> None:
         self._searcher.close()
 
-    def __enter__(self) -> "Searcher":
+    def __enter__(self) -> Searcher:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -246,7 +246,7 @@ class Searcher:
         qvecs = [None] * len(texts)
         if self.mode != "lexical" and texts:
             qvecs = list(self.model.embed_queries([(t or "")[:MAX_QUERY_CHARS] for t in texts]))
-        return [self.query(t, limit=limit, snippets=snippets, language=language, qvec=v) for t, v in zip(texts, qvecs)]
+        return [self.query(t, limit=limit, snippets=snippets, language=language, qvec=v) for t, v in zip(texts, qvecs, strict=True)]
 
     def _version(self, base: str, lang: str, matched: dict[str, float]) -> str:
         """The article's page in ``lang`` when it exists, else its best-matching version."""

@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from gitdesk.kb.embedding import PASSAGE_RECIPE, passage_text, section_texts
 from gitdesk.yamlio import atomic_write
@@ -92,7 +92,7 @@ def combine(pages: VectorMatrix, sections: VectorMatrix) -> VectorMatrix:
 
 def _header(model, paths, keys, digest, empty=None) -> dict:
     return {"format": FORMAT, "model": model.name, "dim": model.dim, "recipe": PASSAGE_RECIPE,
-            "rows": [[p, k] for p, k in zip(paths, keys)], "empty": sorted([p, k] for p, k in (empty or {}).items()),
+            "rows": [[p, k] for p, k in zip(paths, keys, strict=True)], "empty": sorted([p, k] for p, k in (empty or {}).items()),
             "sha256": digest}
 
 
@@ -138,7 +138,7 @@ def write(path: Path, model, vm: VectorMatrix) -> None:
     atomic_write(Path(path), MAGIC + struct.pack("<I", len(header)) + header + body)
 
 
-def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], "str | list[str] | None"], *,
+def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], str | list[str] | None], *,
            progress: Callable[[int, int], None] | None = None) -> tuple[VectorMatrix, dict]:
     """Make the stored vectors match ``wanted`` (path -> key): keep the rows of pages whose key
     is the same, embed the others (``text_of(path)`` gives the passage text, or a list of them,
@@ -151,7 +151,7 @@ def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], "
     rebuilt = old is None
     old_rows: dict[str, tuple[str, list[int]]] = {}
     if old is not None:
-        for i, (p, k) in enumerate(zip(old.paths, old.keys)):
+        for i, (p, k) in enumerate(zip(old.paths, old.keys, strict=True)):
             old_rows.setdefault(p, (k, []))[1].append(i)
         for p, k in old.empty.items():
             old_rows.setdefault(p, (k, []))

@@ -34,8 +34,8 @@ import os
 import sqlite3
 import subprocess
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from gitdesk.errors import UsageError, ValidationError
 from gitdesk.model.event import Event, parse_event
@@ -112,7 +112,7 @@ def _parse_file(args: tuple[str, str, int, tuple | None]) -> tuple[dict | None, 
 class PendingRefresh:
     """A refresh whose git check is still running (see :meth:`TicketCache.refresh_started`)."""
 
-    def __init__(self, cache: "TicketCache", only, git_proc, changed: int):
+    def __init__(self, cache: TicketCache, only, git_proc, changed: int):
         self.cache, self.only, self.git_proc, self.changed = cache, only, git_proc, changed
 
     def finish(self) -> int:
@@ -234,7 +234,7 @@ class TicketCache:
         pending = self.refresh_started(buckets)
         return pending.changed + pending.finish()
 
-    def refresh_started(self, buckets: Iterable[str] | None = None) -> "PendingRefresh":
+    def refresh_started(self, buckets: Iterable[str] | None = None) -> PendingRefresh:
         """Everything but the in-place-edit check of a whole-store read, which runs on (git
         status, in its own process) while the caller queries the cache; ``finish()`` says
         whether it found anything, so the caller queries again only then.
@@ -447,7 +447,7 @@ class TicketCache:
 
             out: dict[tuple[str, str], Event] = {}
             with process_pool(min(4, os.cpu_count() or 1)) as pool:
-                for key, job, (data, error) in zip(keys, jobs, pool.map(_parse_file, jobs, chunksize=500)):
+                for key, job, (data, error) in zip(keys, jobs, pool.map(_parse_file, jobs, chunksize=500), strict=True):
                     if error:
                         raise ValidationError(error[0], path=error[1], field=error[2])
                     out[key] = parse_event(data, path=job[1])

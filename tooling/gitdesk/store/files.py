@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from gitdesk.config import Config
 from gitdesk.errors import AmbiguousIdError, NotFoundError, UsageError, ValidationError
