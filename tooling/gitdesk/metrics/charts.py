@@ -155,9 +155,25 @@ def volume(result: dict, chart_id: str = "gd-volume", language: str = "en") -> s
     return _chart(chart_id, "volume", items, language)
 
 
+#: Where the name of a value shown in a table lives, per table (``site.yml`` / ``desk.yml``).
+_VALUE_NAMES = {"by_channel": ("site", "channel_"), "by_priority": ("site", "priority_"), "by_category": ("desk", "category.")}
+
+
+def value_name(table: str, value: object, language: str = "en") -> str:
+    """A channel, priority or category as the page's language names it; the desk's own value
+    where no translation is shipped (and always in English, whose report shows the ids)."""
+    where = _VALUE_NAMES.get(table)
+    if language == "en" or where is None:
+        return str(value)
+    from gitdesk.languages import strings
+
+    return str(strings(where[0], language).get(f"{where[1]}{value}", value))
+
+
 def sla_compliance(result: dict, chart_id: str = "gd-sla", language: str = "en") -> str:
     by_priority = (result.get("sla_compliance") or {}).get("by_priority") or {}
-    items = [(p, None if row["rate"] is None else round(row["rate"] * 100, 1)) for p, row in by_priority.items()]
+    items = [(value_name("by_priority", p, language), None if row["rate"] is None else round(row["rate"] * 100, 1))
+             for p, row in by_priority.items()]
     return _chart(chart_id, "sla", items, language, percent=True)
 
 

@@ -15,6 +15,7 @@ from html import escape
 from typing import Any
 
 from gitdesk.metrics import charts as charts_mod
+from gitdesk.metrics.charts import value_name
 
 #: what could turn text into markup inside a table cell or a heading (HTML is escaped separately)
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|])")
@@ -84,7 +85,7 @@ def _table(headers: list[str], rows: list[list[Any]], language: str = "en") -> l
 
 def _counts_table(key: str, column: str, counts: dict, total: int, language: str = "en") -> list[str]:
     w = words(language)
-    rows = [[name, value, pct(value / total, language) if total else w("na")] for name, value in counts.items()]
+    rows = [[value_name(key, name, language), value, pct(value / total, language) if total else w("na")] for name, value in counts.items()]
     return [f"### {w(key)}", "", *_table([w(column), w("col_tickets"), w("col_share")], rows, language)]
 
 
@@ -141,7 +142,8 @@ def markdown_report(result: dict, *, title: str = "Help desk metrics", agents: b
         lines += _counts_table(key, column, result[key], total, language)
     lines += [f"## {w('h_sla')}", ""]
     show("sla-compliance.svg", w("chart_sla"))
-    rows = [[p, pct(r["rate"], language), r["met"], r["decided"]] for p, r in result["sla_compliance"]["by_priority"].items()]
+    rows = [[value_name("by_priority", p, language), pct(r["rate"], language), r["met"], r["decided"]]
+            for p, r in result["sla_compliance"]["by_priority"].items()]
     lines += table(["priority", "compliance", "met", "decided"], rows)
     lines += [f"## {w('h_resolution')}", ""]
     show("resolution-time.svg", w("chart_resolution"))
