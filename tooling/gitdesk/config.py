@@ -238,10 +238,9 @@ class Config:
         return self.raw["escalation_teams"].get(str(tier))
 
     def is_bot(self, who: str | None) -> bool:
-        if not who:
-            return False
-        low = who.lower()
-        return any(b.lower() == low or low.startswith(b.lower() + " ") or f"<{b.lower()}>" in low for b in self.bots) or low.endswith("[bot]") or "[bot]" in low
+        from gitdesk.people import is_bot
+
+        return is_bot(who, self.bots)
 
     def category_ids(self) -> list[str]:
         return list(self.categories)

@@ -17,24 +17,13 @@ from gitdesk.errors import TransitionError, UsageError, ValidationError
 from gitdesk.model.event import PRIORITIES, REQUESTER_KEYS, Event, after_last, parse_time, utcnow
 from gitdesk.model.ids import is_ticket_id, new_event_id, new_ticket_id
 from gitdesk.model.ticket import Ticket
+from gitdesk.people import same_person
 from gitdesk.store.base import TicketStore
 
 TEXT_FIELDS = ("title", "description", "asset")
 SETTABLE = ("title", "description", "priority", "impact", "urgency", "category", "channel", "asset",
             "assignee", "team", "tier", "status", "type", "requester.name", "requester.email", "requester.department",
             "requester.language")
-
-
-def same_person(actor: str | None, requester: dict | None) -> bool:
-    """Is ``actor`` (``Name <email>``, an email or a name) the ticket's requester?"""
-    if not actor or not requester:
-        return False
-    low = actor.lower()
-    email = (requester.get("email") or "").lower()
-    name = (requester.get("name") or "").lower()
-    if email and (email == low or f"<{email}>" in low):
-        return True
-    return bool(name) and (name == low or low.startswith(name + " <"))
 
 
 @dataclass

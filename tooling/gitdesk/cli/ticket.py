@@ -9,10 +9,11 @@ from typing import Any, Callable
 import click
 
 from gitdesk.cli.many import common_options, many_options
-from gitdesk.cli.views import view_options
 from gitdesk.cli.options import Env, echo_chunks, echo_json, json_option, repo_option
+from gitdesk.cli.views import view_options
 from gitdesk.errors import UsageError
 from gitdesk.model.ticket import Ticket
+from gitdesk.people import parse_person
 
 EPILOG_NEW = """\b
 Examples:
@@ -46,23 +47,6 @@ def _finish(env: Env, desk, ticket: Ticket, as_json: bool, verb: str) -> None:
         from gitdesk.cli.render import safe_text
 
         click.echo(safe_text(f"{verb} {ticket.ref(env.config.id_prefix)}: {ticket.title} [{ticket.status}, {ticket.priority or 'no priority'}]"))
-
-
-def _parse_requester(text: str | None, department: str | None = None) -> dict:
-    """``Name <email>``, a bare email or a bare name -> {name, email, department}."""
-    out: dict[str, Any] = {}
-    if text:
-        text = text.strip()
-        if "<" in text and text.endswith(">"):
-            name, _, email = text[:-1].partition("<")
-            out = {"name": name.strip().strip('"') or None, "email": email.strip() or None}
-        elif "@" in text and " " not in text:
-            out = {"email": text}
-        else:
-            out = {"name": text}
-    if department:
-        out["department"] = department
-    return {k: v for k, v in out.items() if v}
 
 
 def _split_last(args, from_file, name: str, env: Env | None = None):
@@ -142,7 +126,7 @@ def new(title, description, requester, department, priority, impact, urgency, ca
         raise UsageError(f"missing {' and '.join(missing)} (or run on a terminal to be asked)")
     desk = _desk(env)
     result = desk.new(
-        title=title, description=description, requester=_parse_requester(requester, department), priority=priority,
+        title=title, description=description, requester=parse_person(requester, department), priority=priority,
         impact=impact, urgency=urgency, category=category, channel=channel, asset=asset, assignee=assignee,
         team=team, tier=tier, tags=list(tags), kb=list(kb), type=type_,
     )
@@ -167,7 +151,8 @@ def _warn_duplicate(env: Env, store, new_ticket: Ticket) -> None:
 @repo_option
 def similar(ref, limit, as_json, repo_path) -> None:
     """The open tickets most like REF (score, id, title): candidates for ticket merge."""
-    from gitdesk.similar import similar as find, ticket_text
+    from gitdesk.similar import similar as find
+    from gitdesk.similar import ticket_text
 
     env = Env(repo_path=repo_path)
     store = env.store()

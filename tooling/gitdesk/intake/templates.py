@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable
 
 from gitdesk.errors import ConfigError, NotFoundError, ValidationError
+from gitdesk.people import display_name
 from gitdesk.textsafe import clean
 
 LANGUAGES = ("en", "es", "pt")
@@ -302,15 +303,6 @@ _register()
 
 
 # -- values ------------------------------------------------------------------------------------
-
-def display_name(who: str | None) -> str:
-    """``"Ana Lima <ana@example.com>"`` -> ``"Ana Lima"``; a bare address stays as it is."""
-    text = (who or "").strip()
-    if "<" in text and text.endswith(">"):
-        name = text.split("<", 1)[0].strip().strip('"')
-        return name or text[text.index("<") + 1:-1]
-    return text
-
 
 def kb_articles(root: Path | None, config, paths: Iterable[str]) -> list[tuple[str, str]]:
     """(title, url) of linked KB articles; the URL is empty when ``site.url`` is not set."""

@@ -267,7 +267,7 @@ class FactsBuilder:
     def __init__(self, config):
         from zoneinfo import ZoneInfo
 
-        from gitdesk.operations import same_person
+        from gitdesk.people import same_person
 
         self.config = config
         self.zone = ZoneInfo(config.get("timezone") or "UTC")

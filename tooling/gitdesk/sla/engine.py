@@ -40,7 +40,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from gitdesk.model.event import parse_time, utcnow
-from gitdesk.operations import same_person
+from gitdesk.people import same_person
 from gitdesk.sla.policy import CLOCK_NAMES, Policy, PolicySet
 
 __all__ = ["Clock", "TicketSla", "SlaEngine", "CheckReport", "check_tickets", "tickets_to_check", "first_response_at", "clocks_for", "format_duration", "CLOCK_NAMES", "LEVELS"]

@@ -34,6 +34,7 @@ from gitdesk.errors import ValidationError
 from gitdesk.model.event import Event, after_last, parse_event, parse_time  # noqa: F401 - parse_time is used by triage
 from gitdesk.model.ids import event_id_from, is_ticket_id, ticket_id_from
 from gitdesk.model.reducer import reduce_events
+from gitdesk.people import format_person, parse_person, public_name
 
 SYNC_ACTOR = "github"
 VIA_GITHUB = "github"  # ``via`` of comments written on GitHub  # who GitHub-side changes are attributed to when GitHub does not say
@@ -86,18 +87,6 @@ def truncate(text: str, limit: int, note: str = "\n\n_(shortened: the full text 
     if len(text) <= limit:
         return text
     return text[: limit - len(note)] + note
-
-
-def name_only(actor: str | None) -> str:
-    """``Ana Lima <ana@example.com>`` -> ``Ana Lima``: e-mail addresses are not written to GitHub."""
-    text = " ".join((actor or "").split())
-    if "<" in text and text.endswith(">"):
-        name, _, address = text[:-1].rpartition("<")
-        name = name.strip().strip('"')
-        return name or address.split("@", 1)[0] or "unknown"
-    if "@" in text and " " not in text:
-        return text.split("@", 1)[0]
-    return text or "unknown"
 
 
 def github_login(who: str | None) -> str | None:
@@ -240,28 +229,6 @@ def set_form_values(body: str | None, changes: dict[str, str | None], labels: di
     result = "\n".join(out).rstrip()
     result = re.sub(r"\n{3,}", "\n\n", result)
     return result + ("\n\n" + markers.strip() if markers else "")
-
-
-def parse_person(text: str | None) -> dict:
-    """``Name <email>`` / an e-mail / a name -> requester mapping."""
-    text = " ".join((text or "").split())
-    if not text:
-        return {}
-    if "<" in text and text.endswith(">"):
-        name, _, email = text[:-1].rpartition("<")
-        return {k: v for k, v in {"name": name.strip().strip('"'), "email": email.strip()}.items() if v}
-    if "@" in text and " " not in text:
-        return {"email": text}
-    return {"name": text}
-
-
-def format_person(requester: dict | None) -> str | None:
-    if not requester:
-        return None
-    name, email = requester.get("name"), requester.get("email")
-    if name and email:
-        return f"{name} <{email}>"
-    return name or email
 
 
 # -- labels --------------------------------------------------------------------------------------
@@ -581,7 +548,7 @@ def comment_text(comment: dict) -> str:
 
 def render_comment(body: str, *, event_id: str, by: str, via: str | None = None, extra: dict | None = None) -> str:
     """A comment gitdesk posts: the text, who wrote it, and the hidden event marker."""
-    who = name_only(by)
+    who = public_name(by)
     attribution = who + (f" via {via}" if via else "")
     safe = attribution.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
     marker = {"id": event_id, "by": who, **({"via": via} if via else {}), **(extra or {})}
@@ -622,7 +589,7 @@ def record_entry(event: Event) -> dict:
     data = event.to_dict()
     for key in ("gitdesk", "ticket", "comment"):
         data.pop(key, None)
-    data["by"] = name_only(event.by)
+    data["by"] = public_name(event.by)
     if "set" in data:
         changes = dict(data["set"])
         if "description" in changes:
@@ -794,7 +761,7 @@ def _imply_open(events: list[Event], plain: set[str], first: Event, cfg: Config)
     """A reply from someone other than the requester (and not a bot) opens a new ticket, as
     ``gitdesk ticket comment`` does: replies written on GitHub, and gitdesk's own replies, whose
     record then needs no line for it."""
-    from gitdesk.operations import same_person
+    from gitdesk.people import same_person
 
     if "open" not in cfg.statuses:
         return
