@@ -223,8 +223,9 @@ class Desk:
 
     def reopen(self, ref: str, *, reason: str | None = None) -> Ticket:
         ticket = self.store.get(ref)
-        if ticket.is_open:
-            raise TransitionError(f"ticket is {ticket.status}, not resolved or closed", field="status")
+        closed = self.config.closed_statuses
+        if ticket.status not in closed:
+            raise TransitionError(f"ticket is {ticket.status}, not {' or '.join(closed)}", field="status")
         return self._status_change(ref, "reopen", self.config["reopen_status"], comment=None, reason=reason)
 
     def rate(self, ref: str, rating: int, *, comment: str | None = None) -> Ticket:
