@@ -23,7 +23,6 @@ from gitdesk.errors import ConfigError, ValidationError
 from gitdesk.yamlio import load_yaml_text
 
 CONFIG_FILE = "helpdesk.yml"
-PRIORITIES = ("critical", "high", "medium", "low")
 
 
 def package_file(*parts: str) -> Path:
@@ -175,6 +174,9 @@ class Config:
 
     @property
     def priorities(self) -> tuple[str, ...]:
+        """Most urgent first; the names are the event format's (:data:`gitdesk.model.event.PRIORITIES`)."""
+        from gitdesk.model.event import PRIORITIES
+
         return PRIORITIES
 
     @property
@@ -193,6 +195,11 @@ class Config:
     @property
     def open_statuses(self) -> list[str]:
         return [s for s, info in self.raw["statuses"].items() if info.get("open", True)]
+
+    @property
+    def closed_statuses(self) -> list[str]:
+        """Statuses marked ``open: false`` (resolved and closed by default)."""
+        return [s for s, info in self.raw["statuses"].items() if not info.get("open", True)]
 
     @property
     def pausing_statuses(self) -> list[str]:

@@ -6,10 +6,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from gitdesk.model.event import Event
+from gitdesk.model.event import PRIORITY_RANK, Event
 from gitdesk.model.ticket import Ticket
 
-PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SORT_KEYS = ("created", "updated", "priority", "status", "id", "title")
 
 
