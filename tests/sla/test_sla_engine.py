@@ -19,6 +19,7 @@ from gitdesk.cli import cli
 from gitdesk.config import build_config
 from gitdesk.errors import ConfigError
 from gitdesk.sla.engine import SlaEngine, clocks_for, first_response_at, format_duration
+from gitdesk.model.ticket import Ticket
 from gitdesk.sla.policy import PolicySet
 from tests.conftest import PROJECT, init_repo
 
@@ -231,13 +232,13 @@ def test_resolved_without_a_response_stops_every_clock(hd):
     assert sla.met is True
 
 
-def test_tickets_and_dicts_give_the_same_answer_and_unknown_times_are_empty(hd):
+def test_a_rebuilt_ticket_gives_the_same_answer_and_unknown_times_are_empty(hd):
     hd.at(2026, 11, 23, 9, 0)
     t = hd.new(priority="critical")
     engine = SlaEngine(hd.config)
     ticket = hd.store.get(t.id)
     at = utc(2026, 11, 23, 9, 25)
-    assert engine.evaluate(ticket, at).to_dict() == engine.evaluate(ticket.to_dict(), at).to_dict()
+    assert engine.evaluate(ticket, at).to_dict() == engine.evaluate(Ticket(ticket.to_dict()), at).to_dict()
     assert engine.evaluate(ticket, "2026-11-23T09:25:00Z").to_dict() == engine.evaluate(ticket, at).to_dict()
     before = engine.evaluate(ticket, utc(2026, 11, 23, 8, 0))
     assert (before.policy, before.clocks) == (None, [])

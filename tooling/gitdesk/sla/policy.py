@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gitdesk.errors import ConfigError, ValidationError
+from gitdesk.model.ticket import Ticket
 from gitdesk.sla.calendar import Calendar, calendars_from_config
 
 CLOCK_NAMES = ("first_response", "next_update", "resolution")
@@ -134,12 +135,12 @@ class PolicySet:
         self._memo[key] = found
         return found
 
-    def for_ticket(self, ticket: Any) -> Policy | None:
-        """The policy for a ticket (a :class:`~gitdesk.model.ticket.Ticket` or its dict), by its current fields."""
-        data = getattr(ticket, "data", ticket)
+    def for_ticket(self, ticket: Ticket) -> Policy | None:
+        """The policy for a ticket, by its current fields."""
+        data = ticket.data
         return self.lookup(data.get("priority"), data.get("category"), data.get("team"))
 
 
-def select_policy(ticket: Any, config: Any) -> Policy | None:
+def select_policy(ticket: Ticket, config: Any) -> Policy | None:
     """Convenience: the policy for one ticket (builds the policy set; use :class:`PolicySet` in loops)."""
     return PolicySet(config).for_ticket(ticket)
