@@ -11,9 +11,9 @@ from gitdesk.config import load_config
 from gitdesk.model.event import Event, parse_time
 from gitdesk.model.reducer import reduce_events
 from gitdesk.sync import mapping as m
-from tests.conftest import PROJECT
+from tests.support.desk import PROJECT
 
-from .conftest import form_body
+from tests.support.github_backend import form_body
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from .conftest import TOKEN, form_body, writes
+from tests.support.github_backend import TOKEN, form_body, writes
 
 
 def _new(gd, repo, *extra):

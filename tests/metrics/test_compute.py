@@ -1,4 +1,4 @@
-"""Every figure of ``compute`` against values worked out by hand from tests/metrics/scenario.py.
+"""Every figure of ``compute`` against values worked out by hand from tests/support/metrics.py.
 
 The scenario (office calendar Mon-Fri 09:00-17:00 UTC; "now" is Friday 2026-11-20 12:00; the
 range is 2026-11-01 to 2026-11-20 included):
@@ -35,7 +35,7 @@ import pytest
 
 from gitdesk.metrics.compute import AgentDirectory, _covered, compute, quantile, summary_hours
 from gitdesk.model.ticket import Ticket
-from tests.metrics.scenario import NOW, PERSONAL, SINCE, UNTIL
+from tests.support.metrics import NOW, PERSONAL, SINCE, UNTIL
 
 KB = ["accounts/password", "network", "printing"]
 

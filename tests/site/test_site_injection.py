@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from gitdesk.errors import GitdeskError
-from tests.kb.kbsample import faq, guide, make_sample, run_main, write
-from tests.site.conftest import build
+from tests.support.kb import faq, guide, make_sample, write
+from tests.support.cli import run_main
+from tests.support.site import build
 
 TITLE = '"<script>alert(1)</script> Reset a forgotten password"'
 TAGS = '["<img src=x onerror=alert(2)>", password]'
@@ -139,7 +140,7 @@ def test_pages_workflows_run_kb_check_before_deploying():
     """The repository's workflow and the one `gitdesk init` writes."""
     import yaml
 
-    from tests.kb.kbsample import PROJECT
+    from tests.support.kb import PROJECT
 
     for path in (PROJECT / ".github/workflows/pages.yml", PROJECT / "tooling/gitdesk/templates/init/github/workflows/pages.yml"):
         flow = yaml.safe_load(path.read_text(encoding="utf-8"))

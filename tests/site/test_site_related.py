@@ -7,8 +7,8 @@ real model is covered by tests/site/test_site_build.py::test_related_articles_ar
 from __future__ import annotations
 
 import pytest
-from tests.kb import fake_embedder
-from tests.kb.kbsample import guide, make_sample, write
+from tests.support import fake_embedder
+from tests.support.kb import guide, make_sample, write
 
 from gitdesk.config import load_config
 from gitdesk.kb import embedding

@@ -24,7 +24,7 @@ import pytest
 
 from tests.github.plugin import *  # noqa: F401,F403  (the fake GitHub: fake_github)
 
-from ._wf import ROOT, WORKFLOWS_DIR, gitdesk_calls, load_workflow
+from tests.support.workflows import ROOT, WORKFLOWS_DIR, gitdesk_calls, load_workflow
 from .test_workflow_commands import MISSING
 
 # The only expressions a step's env or if may use; anything else must be added here on purpose.
