@@ -23,7 +23,7 @@ np = pytest.importorskip("numpy")
 @pytest.fixture
 def fake(sample, monkeypatch):
     """The sample desk searching with the fake embedder."""
-    monkeypatch.setitem(embedding.MODELS, "fake", "tests.kb.fake_embedder")
+    monkeypatch.setitem(embedding.MODELS, "fake", "tests.support.fake_embedder")
     monkeypatch.setattr(embedding, "_loaded", {})
     monkeypatch.setattr(fake_embedder, "NAME", "fake-hash-64")
     monkeypatch.setenv("GITDESK_CACHE_DIR", "off")  # these tests count what the model embeds

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gitdesk.errors import ConfigError, ValidationError
+from gitdesk.model.event import PRIORITIES
 from gitdesk.model.ticket import Ticket
 from gitdesk.sla.calendar import Calendar, calendars_from_config
 
@@ -75,7 +76,7 @@ class PolicySet:
             raise ConfigError(f"expected a share between 0 and 1, got {warning!r}", path=self.path, field="sla.warning")
         self.warning = float(warning)
         default = sla.get("default_priority", "medium")
-        known = list(raw.get("priorities") or ()) or ["critical", "high", "medium", "low"]
+        known = list(raw.get("priorities") or PRIORITIES)
         if default is not None and default not in known:
             raise ConfigError(f"unknown priority {default!r} (known: {', '.join(known)}, or null)", path=self.path,
                               field="sla.default_priority")
