@@ -308,7 +308,7 @@ class SlaEngine:
         if now.tzinfo is not UTC:
             now = now.astimezone(UTC)
         now_s = _iso(now)
-        result = TicketSla(id=data.get("id"), at=now)
+        result = TicketSla(id=data["id"], at=now)
         created_s = data.get("created_at")
         if not created_s or created_s > now_s:
             return result  # not created yet at ``now``: nothing was promised

@@ -133,7 +133,7 @@ class Firing:
 def due_firings(ticket: Ticket, sla: TicketSla, rules: Iterable[Rule], open_statuses: Iterable[str]) -> list[Firing]:
     """The rules that should fire for this ticket now and have not fired yet (by marker)."""
     data = ticket.data
-    if not sla.clocks or data.get("status") not in open_statuses:
+    if not sla.clocks or (data.get("status") or "") not in open_statuses:
         return []
     done = set(data.get("escalations") or ())
     out = []
