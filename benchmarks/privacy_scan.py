@@ -64,7 +64,7 @@ def per_person(text: str, folks: list[Person]) -> list[tuple[int, str]]:
 
 
 def add_articles(root: Path, count: int) -> None:
-    from tests.kb.kbsample import guide, write
+    from tests.support.kb import guide, write
 
     links = []
     for i in range(count):
@@ -92,7 +92,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from gitdesk.publish.build import build_site
-    from tests.kb.kbsample import make_sample
+    from tests.support.kb import make_sample
 
     folks = people(args.people)
     register_people_source(lambda root, config: folks)

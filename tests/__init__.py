@@ -1,2 +1,2 @@
 """The test suite. A package, so that ``tests.github`` (the fake GitHub server) never shadows PyGithub
-and shared fixtures import as ``tests.conftest``."""
+and shared helpers import as ``tests.support``."""

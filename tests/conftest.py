@@ -5,13 +5,13 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import subprocess
 import tempfile
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+
+from tests.support.cli import invoke as invoke_cli
+from tests.support.desk import AGENT, PROJECT, FixedClock, HeldLock, git, gitdesk_processes, init_repo, make_desk  # noqa: F401 - fixtures' helpers
 
 # One machine-wide embedding cache for the whole session, never the user's ~/.cache: test desks
 # that hold the same articles embed them once (gitdesk/kb/embedcache.py).
@@ -19,67 +19,15 @@ if not os.environ.get("GITDESK_CACHE_DIR"):
     os.environ["GITDESK_CACHE_DIR"] = tempfile.mkdtemp(prefix="gitdesk-test-cache-")
     atexit.register(shutil.rmtree, os.environ["GITDESK_CACHE_DIR"], True)
 
-PROJECT = Path(__file__).resolve().parent.parent
-AGENT = "Ana Lima <ana.lima@northwind.example>"
-
-
-def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
-
-
-def init_repo(path: Path, *, config: bool = True, config_text: str | None = None,
-              name: str = "Ana Lima", email: str = "ana.lima@northwind.example") -> Path:
-    """A fresh git repository set up like a help desk: ``helpdesk.yml`` from ``config_text``, or
-    copied from the project; committed with ``.gitignore``."""
-    path.mkdir(parents=True, exist_ok=True)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.name", name)
-    git(path, "config", "user.email", email)
-    git(path, "config", "commit.gpgsign", "false")
-    if config or config_text is not None:
-        if config_text is not None:
-            (path / "helpdesk.yml").write_text(config_text, encoding="utf-8")
-        else:
-            shutil.copy(PROJECT / "helpdesk.yml", path / "helpdesk.yml")
-        (path / ".gitignore").write_text(".gitdesk/\nsite/\n")
-        git(path, "add", "-A")
-        git(path, "commit", "-q", "-m", "help desk")
-    return path
-
 
 @pytest.fixture
 def git_repo(tmp_path: Path) -> Path:
     return init_repo(tmp_path / "desk")
 
 
-class FixedClock:
-    """A clock that advances one minute per reading, from a fixed start."""
-
-    def __init__(self, start: datetime = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc), step: timedelta = timedelta(minutes=1)):
-        self.now = start
-        self.step = step
-
-    def __call__(self) -> datetime:
-        current = self.now
-        self.now += self.step
-        return current
-
-
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock()
-
-
-def make_desk(repo_path: Path, actor: str = AGENT, clock=None):
-    from gitdesk.config import load_config
-    from gitdesk.operations import Desk
-    from gitdesk.repo import Repo
-    from gitdesk.backend import open_store
-
-    repo = Repo(repo_path)
-    config = load_config(repo_path)
-    kwargs = {"clock": clock} if clock else {}
-    return Desk(open_store(repo, config), config, actor, **kwargs)
 
 
 @pytest.fixture
@@ -90,12 +38,9 @@ def desk(git_repo, clock):
 @pytest.fixture
 def run_cli(git_repo):
     """Invoke ``gitdesk`` in-process (CliRunner) against ``git_repo``; returns the Result."""
-    from gitdesk.cli import cli
 
     def invoke(*args: str, input: str | None = None, repo: Path | None = None, env: dict | None = None):
-        runner = CliRunner()
-        full_env = {"GITDESK_REPO": str(repo or git_repo), **(env or {})}
-        return runner.invoke(cli, list(args), input=input, env=full_env, catch_exceptions=False)
+        return invoke_cli(*args, repo=repo or git_repo, input=input, env=env, catch_exceptions=False)
 
     return invoke
 
@@ -107,36 +52,3 @@ def gitdesk_exe() -> str:
     if exe is None:
         pytest.fail("the gitdesk console script is not installed (pip install -e .)")
     return exe
-
-
-def gitdesk_processes(repo: Path, *commands: list[str], env: dict | None = None, timeout: float = 300) -> list[subprocess.CompletedProcess]:
-    """Start one real ``gitdesk`` process per command at the same moment; wait for all of them."""
-    exe = str(Path(os.sys.executable).with_name("gitdesk"))
-    full_env = {**os.environ, "GITDESK_REPO": str(repo), **(env or {})}
-    procs = [subprocess.Popen([exe, *args], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              stdin=subprocess.DEVNULL) for args in commands]
-    out = []
-    for args, proc in zip(commands, procs):
-        stdout, stderr = proc.communicate(timeout=timeout)
-        out.append(subprocess.CompletedProcess([exe, *args], proc.returncode, stdout, stderr))
-    return out
-
-
-class HeldLock:
-    """The desk's lock held by another process (as a concurrent run would), until ``release()``."""
-
-    def __init__(self, repo: Path):
-        code = ("import sys; from gitdesk.locking import desk_lock\n"
-                "with desk_lock(sys.argv[1], 'test holder', 0):\n    print('held', flush=True); sys.stdin.readline()\n")
-        self.proc = subprocess.Popen([os.sys.executable, "-c", code, str(repo)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True)
-        assert self.proc.stdout.readline().strip() == "held"
-
-    def release(self) -> None:
-        self.proc.communicate("\n", timeout=30)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.release()

@@ -12,8 +12,8 @@ import os
 
 import pytest
 
-from tests.conftest import PROJECT
-from tests.site.conftest import browser, real_site, require_browser  # noqa: F401 - shared fixtures
+from tests.support.desk import PROJECT
+from tests.support.site import browser, real_site, require_browser  # noqa: F401 - shared fixtures
 
 AXE = PROJECT / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 

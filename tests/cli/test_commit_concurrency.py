@@ -10,7 +10,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.conftest import git, gitdesk_processes, make_desk
+from tests.support.desk import git, gitdesk_processes, make_desk
 
 AGENTS = 8
 EACH = 5

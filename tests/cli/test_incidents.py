@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.cli.clones import pull_both_ways, two_clones
-from tests.conftest import PROJECT, git, init_repo
+from tests.support.clones import pull_both_ways, two_clones
+from tests.support.desk import PROJECT, git, init_repo
 
 
 def _new(run_cli, title, requester, repo=None):
@@ -113,7 +113,7 @@ def test_incidents_merge_across_two_clones(run_cli, tmp_path):
 
 
 def test_site_banner_on_every_page_while_active_and_status_page(run_cli, tmp_path):
-    from tests.kb.kbsample import make_sample
+    from tests.support.kb import make_sample
     from gitdesk.publish.build import build_site
 
     root = make_sample(tmp_path / "desk")

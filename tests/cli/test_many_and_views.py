@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.conftest import git
+from tests.support.desk import git
 
 
 def _new(run_cli, title, *extra):

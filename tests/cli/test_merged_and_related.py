@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.kb.kbsample import run_main
+from tests.support.cli import run_main
 
 
 def _new(run_cli, title: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.cli.clones import pull_both_ways, two_clones
-from tests.conftest import init_repo
+from tests.support.clones import pull_both_ways, two_clones
+from tests.support.desk import init_repo
 
 
 def _new(run_cli, title, *extra, repo=None):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from tests.conftest import git
+from tests.support.desk import git
 
 
 def _new(run_cli, *extra):

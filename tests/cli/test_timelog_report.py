@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from tests.cli.clones import pull_both_ways, two_clones
-from tests.conftest import init_repo
+from tests.support.clones import pull_both_ways, two_clones
+from tests.support.desk import init_repo
 
 CHEN = "Chen Wei <chen.wei@northwind.example>"
 

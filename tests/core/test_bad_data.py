@@ -17,7 +17,7 @@ from gitdesk.model.event import Event
 from gitdesk.model.ids import new_event_id
 from gitdesk.store.files import event_path
 from gitdesk.yamlio import atomic_write, dump_yaml
-from tests.conftest import git, gitdesk_processes, make_desk
+from tests.support.desk import git, gitdesk_processes, make_desk
 
 
 def plant(repo: Path, ticket: str, at_text: str, *, eid_at: datetime | None = None, name: str | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import git
+from tests.support.desk import git
 
 
 def _problems(run_cli):

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from tests.conftest import init_repo
+from tests.support.desk import init_repo
 
 OWN = {"phone": "+34 910 000 123", "email": "soporte@acme.es", "chat": "#soporte", "web": "", "walk-in": "Planta 2, sala 2.14"}
 

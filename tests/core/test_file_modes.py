@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import init_repo
-from tests.kb.kbsample import make_sample
+from tests.support.desk import init_repo
+from tests.support.kb import make_sample
 
 
 def _run(exe: str, cwd: Path, umask: int, *args: str) -> subprocess.CompletedProcess:

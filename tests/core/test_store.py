@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import git, init_repo, make_desk
+from tests.support.desk import git, init_repo, make_desk
+from tests.support.waiting import wait_for_later_mtime, wait_until
 
 
 def _files(repo: Path) -> list[Path]:
@@ -44,7 +45,7 @@ def test_cache_sees_new_hand_edited_and_deleted_files(desk, git_repo):
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "tickets")
     store.list()  # warm
-    time.sleep(0.01)
+    wait_for_later_mtime(newest, git_repo.parent)
     with open(newest, "r+") as fh:
         fh.write(newest.read_text().replace("priority: high", "priority: medium"))
     assert store.get(t.id[:6]).priority == "medium"
@@ -163,12 +164,13 @@ def test_eight_processes_comment_at_once_and_lose_nothing(desk, git_repo):
 def test_killed_writer_leaves_nothing_that_breaks_reading(desk, git_repo):
     t = desk.new(title="x", requester={"name": "y"})
     script = (
-        "import sys\nsys.path.insert(0, %r)\nfrom tests.conftest import make_desk\n"
+        "import sys\nsys.path.insert(0, %r)\nfrom tests.support.desk import make_desk\n"
         "d = make_desk(__import__('pathlib').Path(%r))\n"
         "while True:\n    d.comment(%r, 'x' * 50000)\n"
     ) % (str(Path(__file__).resolve().parents[2]), str(git_repo), t.id)
     proc = subprocess.Popen([os.sys.executable, "-c", script])
-    time.sleep(2.5)
+    # killed while it writes: once several comments are on disk, whatever it does next
+    assert wait_until(lambda: len(_files(git_repo)) > 5 or proc.poll() is not None, timeout=120), "the writer wrote nothing"
     proc.kill()
     proc.wait()
     # a partial temporary may remain; readers ignore it and check reports it harmlessly
@@ -207,7 +209,7 @@ def test_files_learn_they_are_tracked_after_a_commit(desk, git_repo):
     assert untracked() == 0
     # and an in-place edit of a now-tracked file is still seen (through git status)
     path = sorted((git_repo / "tickets").glob("*/*.yml"))[0]
-    time.sleep(0.01)
+    wait_for_later_mtime(path, git_repo.parent)
     path.write_text(path.read_text().replace("title: t", "title: edited t"))
     assert any(t.title.startswith("edited") for t in desk.store.list())
 

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from gitdesk.model.ids import new_event_id, new_ticket_id
 from gitdesk.store.cache import PARALLEL_PARSE_MIN
 from gitdesk.store.files import event_path
 from gitdesk.yamlio import atomic_write, dump_yaml
+from tests.support.waiting import wait_until
 
 
 def children(pid: int) -> set[int]:
@@ -40,16 +40,6 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-def poll(predicate, timeout: float = 30.0) -> bool:
-    """``predicate()`` becoming true, checked every 20 ms up to ``timeout`` (a bound, not a measure)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return predicate()
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2, reason="needs /proc and two cores")
@@ -75,10 +65,10 @@ def test_kill_9_of_the_parent_mid_build_leaves_no_worker(git_repo):
         return len(workers) >= 2 or proc.poll() is not None
 
     try:
-        assert poll(pool_started) and proc.poll() is None and workers, "the build ended before its workers were seen"
+        assert wait_until(pool_started, every=0.02) and proc.poll() is None and workers, "the build ended before its workers were seen"
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        assert poll(lambda: not any(alive(pid) for pid in workers)), f"workers outlived their parent: {sorted(workers)}"
+        assert wait_until(lambda: not any(alive(pid) for pid in workers), every=0.02), f"workers outlived their parent: {sorted(workers)}"
     finally:
         for pid in workers:  # never leave them behind, even when the test fails
             try:

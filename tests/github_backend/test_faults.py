@@ -10,7 +10,7 @@ import pytest
 from gitdesk.sync import engine as engine_module
 from gitdesk.github.mirror import Mirror
 
-from .conftest import form_body
+from tests.support.github_backend import form_body
 from .test_sync import by_number, event_files, store
 
 

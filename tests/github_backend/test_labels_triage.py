@@ -11,7 +11,7 @@ import pytest
 from gitdesk.config import load_config
 from gitdesk.github.labels import desired_labels
 
-from .conftest import configure, form_body, writes
+from tests.support.github_backend import configure, form_body, writes
 
 
 # -- labels -------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from .conftest import TOKEN, form_body, writes
+from tests.support.github_backend import TOKEN, form_body, writes
 
 
 def _new(gd, repo, *extra):
@@ -70,9 +70,10 @@ def test_first_response_is_the_first_comment_by_neither_the_author_nor_a_bot(gd,
                                        {"user": "chen-wei", "body": "Try the other cable", "created_at": "2026-11-02T09:30:00Z"},
                                    ])
     from gitdesk.config import load_config
+    from gitdesk.model.ticket import Ticket
 
     shown = gd(gh_desk, "ticket", "show", f"#{issue.number}", "--json").json
-    first = sla.first_response_at(shown, load_config(gh_desk))
+    first = sla.first_response_at(Ticket(shown), load_config(gh_desk))
     assert first is not None and first.isoformat().startswith("2026-11-02T09:30:00")
 
 

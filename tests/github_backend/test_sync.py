@@ -14,7 +14,7 @@ from gitdesk.config import load_config
 from gitdesk.repo import Repo
 from gitdesk.store.files import FileStore
 
-from .conftest import TOKEN, configure, form_body, writes
+from tests.support.github_backend import TOKEN, configure, form_body, writes
 
 
 def store(repo: Path) -> FileStore:
@@ -75,7 +75,7 @@ def test_a_rerun_and_a_full_rerun_write_nothing(gd, sync_desk, fake_github):
 
 
 def test_the_same_issues_give_the_same_ticket_and_event_ids_in_every_clone(gd, tmp_path, fake_github):
-    from tests.conftest import init_repo
+    from tests.support.desk import init_repo
 
     seed_three(fake_github)
     one = configure(init_repo(tmp_path / "one"), fake_github)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import HeldLock, gitdesk_processes
+from tests.support.desk import HeldLock, gitdesk_processes
 
-from .conftest import TOKEN
+from tests.support.github_backend import TOKEN
 
 
 def test_two_syncs_at_once_create_each_issue_and_comment_once(gd, sync_desk, fake_github):

@@ -9,7 +9,7 @@ import yaml
 from gitdesk.config import load_config
 from gitdesk.intake.forms import forms
 
-from .conftest import writes
+from tests.support.github_backend import writes
 
 
 def submitted(form_text: str, answers: dict[str, int | str]) -> str:

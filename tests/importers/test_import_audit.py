@@ -1,6 +1,6 @@
 """``gitdesk import csv`` with one row per update (an audit log, ServiceNow style).
 
-The fixture (``import_support.AUDIT_CSV``) has rows out of order, a reopen, two changes in the
+The fixture (``tests.support.importers.AUDIT_CSV``) has rows out of order, a reopen, two changes in the
 same minute, rows that change nothing, an unknown state that keeps the status, a group change,
 rows stamped before the ticket was opened and one unmapped state. Every expectation below was
 worked out by hand from the rows.
@@ -11,7 +11,15 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from import_support import AUDIT_CSV, MAPPING_AUDIT, event_files, run_import, store_for, tickets_by_external_id, write_text
+from tests.support.importers import (
+    AUDIT_CSV,
+    MAPPING_AUDIT,
+    event_files,
+    run_import,
+    store_for,
+    tickets_by_external_id,
+    write_text,
+)
 
 
 @pytest.fixture

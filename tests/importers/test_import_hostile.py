@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from import_support import event_files, run_import, store_for, tickets_by_external_id, tree, write_text
+from tests.support.importers import event_files, run_import, store_for, tickets_by_external_id, tree, write_text
 
 from gitdesk.model.event import MAX_TEXT
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from import_support import MAPPING_TICKETS, TICKETS_CSV, event_files, write_text
+from tests.support.importers import MAPPING_TICKETS, TICKETS_CSV, event_files, write_text
 
-from tests.conftest import HeldLock, gitdesk_processes
+from tests.support.desk import HeldLock, gitdesk_processes
 
 
 def test_two_imports_at_once_write_each_event_once(git_repo, tmp_path):

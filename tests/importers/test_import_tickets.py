@@ -9,8 +9,16 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from import_support import (
-    MAPPING_TICKETS, TICKETS_CSV, event_files, make_repo, run_import, store_for, tickets_by_external_id, tree, write_text,
+from tests.support.importers import (
+    MAPPING_TICKETS,
+    TICKETS_CSV,
+    event_files,
+    make_repo,
+    run_import,
+    store_for,
+    tickets_by_external_id,
+    tree,
+    write_text,
 )
 
 

@@ -37,7 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from import_support import PROJECT, make_repo
+from tests.support.importers import PROJECT, make_repo
 
 DATA = PROJECT.parent / "shared" / "data" / "servicenow-incident-log" / "incident_event_log.csv.gz"
 

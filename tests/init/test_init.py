@@ -16,7 +16,8 @@ import yaml
 from gitdesk import __version__
 from gitdesk.config import defaults_text, load_config
 from gitdesk.scaffold import language_files, modeline, template_files
-from tests.init.conftest import assert_checks_pass, git, init_repo, run, tree
+from tests.support.init import assert_checks_pass, run, tree
+from tests.support.desk import git, init_repo
 
 EXPECTED = {
     "helpdesk.yml", "mkdocs.yml", ".gitignore", "tickets/.gitkeep",

@@ -10,7 +10,7 @@ from gitdesk.config import load_config
 from gitdesk.kb import is_article
 from gitdesk.kb.lint import GUIDE_SECTIONS
 from gitdesk.languages import split_suffix
-from tests.init.conftest import assert_checks_pass, run
+from tests.support.init import assert_checks_pass, run
 
 HOME_TITLE = {"en": "# IT Help Desk", "es": "# Servicio de ayuda informática", "pt": "# Central de ajuda de TI"}
 FORM_QUESTION = {"en": "How many people are affected?", "es": "¿A cuántas personas afecta?", "pt": "Quantas pessoas são afetadas?"}

@@ -8,7 +8,8 @@ import json
 import yaml
 
 from gitdesk import __version__
-from tests.init.conftest import git, run
+from tests.support.desk import git
+from tests.support.init import run
 
 SETUP = f"OWNER/gitdesk/.github/actions/setup@v{__version__}"
 

@@ -17,7 +17,8 @@ import yaml
 from gitdesk import __version__
 from gitdesk.cli import cli
 from gitdesk.scaffold import scaffold
-from tests.init.conftest import PROJECT, git, init_repo, run
+from tests.support.desk import PROJECT, git, init_repo
+from tests.support.init import run
 
 HOOKS = PROJECT / ".pre-commit-hooks.yaml"
 #: The keys pre-commit accepts in a hook manifest (pre_commit/clientlib.py, MANIFEST_HOOK_DICT).

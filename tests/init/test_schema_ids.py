@@ -11,7 +11,7 @@ from gitdesk import __version__
 from gitdesk.config import package_file
 from gitdesk.project import REPOSITORY, SCHEMAS_PATH, schema_url
 from gitdesk.scaffold import helpdesk_yml
-from tests.init.conftest import PROJECT
+from tests.support.desk import PROJECT
 
 SCHEMAS = sorted(p.name for p in package_file("schemas").glob("*.json"))
 

@@ -13,7 +13,7 @@ import re
 import pytest
 
 from gitdesk.scaffold import check_install, destination, language_files, pages_url, render, template_files
-from tests.init.conftest import PROJECT
+from tests.support.desk import PROJECT
 
 #: This repository's values for the template tokens.
 REPO_VALUES = {

@@ -7,7 +7,7 @@ import json
 
 from gitdesk import __version__
 from gitdesk.generated import LOCK_FILE, digest
-from tests.init.conftest import run
+from tests.support.init import run
 
 OLD_KB = "# kb.yml as an older gitdesk wrote it\nname: KB\n"
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from gitdesk import __version__
-from tests.init.conftest import PROJECT
+from tests.support.desk import PROJECT
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from email.message import EmailMessage
 
-from tests.conftest import gitdesk_processes
+from tests.support.desk import gitdesk_processes
 
 CONTROLS = [chr(c) for c in [*range(0, 9), *range(11, 32), 127, *range(128, 160)]]
 

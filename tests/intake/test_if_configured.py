@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
 
-from gitdesk.cli import cli
-from tests.conftest import init_repo
+from tests.support import cli
+from tests.support.desk import init_repo
 
 
 def invoke(root, *args):
-    return CliRunner().invoke(cli, [*args, "--repo", str(root)], catch_exceptions=False)
+    return cli.invoke(*args, "--repo", root, catch_exceptions=False)
 
 
 def test_without_servers_each_command_says_so_and_succeeds(tmp_path):
@@ -25,7 +24,7 @@ def test_without_servers_each_command_says_so_and_succeeds(tmp_path):
         as_json = invoke(root, *args, "--if-configured", "--json")
         assert as_json.exit_code == 0 and json.loads(as_json.output) == {"configured": False, "missing": missing}
         if args != ["notify"]:  # (notify without a server fails only when a message is due)
-            without = CliRunner().invoke(cli, [*args, "--repo", str(root)])
+            without = cli.invoke(*args, "--repo", root)
             assert without.exit_code != 0, f"{args}: without --if-configured a missing server is still an error"
 
 
@@ -39,5 +38,5 @@ def test_with_a_server_the_flag_changes_nothing(tmp_path):
     # a host that refuses at once: the real run is attempted (and fails) instead of skipped
     root = init_repo(tmp_path / "desk", config_text=(
         "name: Desk\nmail: {imap: {host: 127.0.0.1, port: 1, tls: false, user: u}}\n"))
-    result = CliRunner(env={"GITDESK_IMAP_PASSWORD": "x"}).invoke(cli, ["intake", "email", "--imap", "--if-configured", "--repo", str(root)])
+    result = cli.invoke("intake", "email", "--imap", "--if-configured", "--repo", root, env={"GITDESK_IMAP_PASSWORD": "x"})
     assert result.exit_code != 0 and "nothing to do" not in result.output

@@ -7,10 +7,10 @@ import subprocess
 
 import pytest
 
-from tests.conftest import git, init_repo
+from tests.support.desk import git, init_repo
 
-from .conftest import LUCIA, SAM, message, update_config
-from .servers import start_dovecot
+from tests.support.intake import LUCIA, SAM, message, update_config
+from tests.support.mail_servers import start_dovecot
 from .test_intake_files import events_by_message, snapshot
 
 FIRST = ["outlook-new.eml", "iso-8859-1.eml", "gmail-reply.eml", "auto-reply.eml", "no-sender.eml"]

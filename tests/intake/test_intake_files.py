@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import AGENT, git, init_repo
+from tests.support.desk import AGENT, git, init_repo
 
-from .conftest import LUCIA, MESSAGES, SAM, message, update_config
+from tests.support.intake import LUCIA, MESSAGES, SAM, message, update_config
 
 ALL = sorted(str(p) for p in MESSAGES.iterdir() if p.suffix in (".eml", ".mbox"))
 TAKEN = 15  # messages that become events: 12 new tickets and 3 replies

@@ -9,7 +9,7 @@ from gitdesk.intake.attachments import safe_name
 from gitdesk.intake.ingest import clean_subject, rating_in, subject_refs
 from gitdesk.intake.mail import decode_bytes, decode_header_value, html_to_text, parse_message, strip_quoted
 
-from .conftest import message
+from tests.support.intake import message
 
 
 def parsed(name: str):

@@ -7,7 +7,7 @@ import shutil
 
 from gitdesk.intake.msgindex import MessageIndex
 
-from .conftest import SAM, message
+from tests.support.intake import SAM, message
 
 SAM_MID = "<DB9PR04MB8412A1B2C3D4E5F6A7B8C9D0E1@DB9PR04MB8412.eurprd04.prod.outlook.com>"
 

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import AGENT, git, make_desk
+from tests.support.desk import AGENT, git, make_desk
 
-from .conftest import LUCIA, SAM, message, update_config
-from .servers import start_smtp
+from tests.support.intake import LUCIA, SAM, message, update_config
+from tests.support.mail_servers import start_smtp
 
 CHEN = "Chen Wei <chen.wei@northwind.example>"
 SAM_EMAIL = "sam.reed@northwind.example"
@@ -187,7 +187,7 @@ def test_machines_and_people_without_an_address_get_no_mail(smtp, intake, notify
 def test_sla_warnings_reach_the_assignee_or_the_team(smtp, notify, run_cli, mail_repo, show):
     from gitdesk.model.event import utcnow
 
-    from tests.conftest import FixedClock
+    from tests.support.desk import FixedClock
 
     desk = make_desk(mail_repo, clock=FixedClock(start=utcnow() - timedelta(hours=2), step=timedelta(seconds=1)))
     assigned = desk.new(title="Payroll server down", requester={"name": "Dana", "email": "dana@northwind.example"},
@@ -277,7 +277,7 @@ def test_names_typed_with_line_breaks_cannot_inject_headers(smtp, notify, run_cl
 def test_the_acknowledgement_suggests_kb_articles(smtp, intake, notify, mail_repo):
     """With a KB, the "we have your request" mail lists the articles most likely to answer it
     (kb search, lexical here so no model is needed), before the signature."""
-    from tests.kb.kbsample import guide, write
+    from tests.support.kb import guide, write
 
     update_config(mail_repo, kb={"search": {"mode": "lexical"}})
     write(mail_repo / "kb", "network/vpn-drops.md", guide("VPN keeps disconnecting", category="network/vpn", tags="[vpn, globalprotect]",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import HeldLock, gitdesk_processes, make_desk
+from tests.support.desk import HeldLock, gitdesk_processes, make_desk
 
-from .conftest import message
+from tests.support.intake import message
 
 
 def test_two_notify_runs_at_once_send_each_message_once(smtp, mail_repo):

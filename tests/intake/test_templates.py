@@ -10,11 +10,11 @@ import stat
 
 import pytest
 
-from tests.conftest import AGENT, PROJECT
+from tests.support.desk import AGENT, PROJECT
 
 from gitdesk.intake import templates as tpl
 
-from .conftest import update_config
+from tests.support.intake import update_config
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from tests.kb.kbsample import make_sample, run_main
+from tests.support.kb import make_sample
+from tests.support.cli import run_main
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.kb.kbsample import guide, write
+from tests.support.kb import guide, write
 
 
 # -- kb new ---------------------------------------------------------------------------------------
@@ -61,7 +61,7 @@ def test_new_faq_derives_section_from_category_and_category_from_section(cli, sa
 
 
 def test_new_in_spanish_uses_the_spanish_template(cli, tmp_path):
-    from tests.kb.kbsample import make_sample
+    from tests.support.kb import make_sample
 
     root = make_sample(tmp_path / "es", language="es")
     code, out, err = cli("kb", "new", "guide", "Impresora sin conexión", "--section", "network", repo=root)

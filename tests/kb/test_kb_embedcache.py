@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from gitdesk.kb.embedcache import FILE, CachedPassages, cache_dir, with_cache
-from tests.kb import fake_embedder
+from tests.support import fake_embedder
 
 np = pytest.importorskip("numpy")
 

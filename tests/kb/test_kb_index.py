@@ -12,7 +12,7 @@ import pytest
 from gitdesk.config import load_config
 from gitdesk.kb.index import INDEX_DIR, KBIndex, analyzer
 from gitdesk.kb.search import Searcher, search
-from tests.kb.kbsample import guide, make_sample, write
+from tests.support.kb import guide, make_sample, write
 
 ALL = ["accounts/password-faq.md", "accounts/reset-password.md", "get-help.md", "network/vpn-wont-connect.md", "open-a-ticket.md"]
 

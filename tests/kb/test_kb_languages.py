@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.kb.kbsample import RECENT, SECTIONS, faq, guide, make_sample, write
+from tests.support.kb import RECENT, SECTIONS, faq, guide, make_sample, write
 
 OLDER = (dt.date.today() - dt.timedelta(days=30)).isoformat()
 

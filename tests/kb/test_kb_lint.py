@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.kb.kbsample import RECENT, faq, front, guide, write
+from tests.support.kb import RECENT, faq, front, guide, write
 
 ART = "kb/accounts/reset-password.md"
 
@@ -260,7 +260,7 @@ def test_requesters_from_the_ticket_store(lint, sample):
     """A requester of a real ticket (YAML store) must not appear on the site."""
     import subprocess
 
-    from tests.kb.kbsample import run_main
+    from tests.support.cli import run_main
 
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=sample, check=True)
     subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "x"], cwd=sample, check=True)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.kb.kbsample import PROJECT, run_main
+from tests.support.kb import PROJECT
+from tests.support.cli import run_main
 
 HIT3_FLOOR = 0.90
 HIT1_FLOOR = 0.70

@@ -1,6 +1,6 @@
 """Hybrid search plumbing: per-language lexical index, vectors kept current, lexical fallback.
 
-The vector bookkeeping tests use tests/kb/fake_embedder.py (a hashed bag of words) so that
+The vector bookkeeping tests use tests/support/fake_embedder.py (a hashed bag of words) so that
 they count what is embedded without the 70 MB model; everything else is the real index,
 the real vector file and the real CLI.
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.kb import fake_embedder
-from tests.kb.kbsample import guide, write
+from tests.support import fake_embedder
+from tests.support.kb import guide, write
 
 from gitdesk.config import load_config
 from gitdesk.kb import embedding, vectors
@@ -23,7 +23,7 @@ np = pytest.importorskip("numpy")
 @pytest.fixture
 def fake(sample, monkeypatch):
     """The sample desk searching with the fake embedder."""
-    monkeypatch.setitem(embedding.MODELS, "fake", "tests.kb.fake_embedder")
+    monkeypatch.setitem(embedding.MODELS, "fake", "tests.support.fake_embedder")
     monkeypatch.setattr(embedding, "_loaded", {})
     monkeypatch.setattr(fake_embedder, "NAME", "fake-hash-64")
     monkeypatch.setenv("GITDESK_CACHE_DIR", "off")  # these tests count what the model embeds

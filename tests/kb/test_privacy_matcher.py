@@ -92,9 +92,9 @@ def test_redaction_replaces_every_mention():
 
 def test_the_site_refuses_a_requester_named_in_the_ticket_store(tmp_path, run_cli):
     from gitdesk.errors import GitdeskError
-    from tests.conftest import init_repo
-    from tests.kb.kbsample import guide, make_sample, write
-    from tests.site.conftest import build
+    from tests.support.desk import init_repo
+    from tests.support.kb import guide, make_sample, write
+    from tests.support.site import build
 
     root = make_sample(tmp_path / "desk")
     init_repo(root, config=False)

@@ -1,4 +1,4 @@
-"""Fixtures for the metrics tests: the hand-computed scenario (tests/metrics/scenario.py)."""
+"""Fixtures for the metrics tests: the hand-computed scenario (tests/support/metrics.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.metrics.scenario import Scenario, build
+from tests.support.metrics import Scenario, build
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from gitdesk.metrics.compute import FactsBuilder, compute
 from gitdesk.metrics.knowledge import kb_categories
 from gitdesk.model.event import Event
 from gitdesk.model.ids import event_id_from
-from tests.metrics.scenario import ALICE, BOB, NOW, SINCE, UNTIL, utc
+from tests.support.metrics import ALICE, BOB, NOW, SINCE, UNTIL, utc
 
 
 def pure(s, now=NOW, **kw):

@@ -7,35 +7,22 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from gitdesk.metrics.compute import compute
-from tests.metrics.scenario import NOW, PERSONAL, SINCE, UNTIL
+from tests.support import cli
+from tests.support.metrics import NOW, PERSONAL, SINCE, UNTIL
 
 RANGE = ["--since", "2026-11-01", "--until", "2026-11-20", "--at", "2026-11-20T12:00:00Z"]
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def invoke(repo: Path, *args: str):
-    from gitdesk.cli import cli
-
-    result = CliRunner().invoke(cli, ["metrics", *args], env={"GITDESK_REPO": str(repo), "GITDESK_JSON_COMPACT": None},
-                                catch_exceptions=False)
-    return result
+    return cli.invoke("metrics", *args, repo=repo, env={"GITDESK_JSON_COMPACT": None}, catch_exceptions=False)
 
 
 def run_main(repo: Path | None, *args: str) -> tuple[int, str, str]:
     """The console entry point, so errors go through the real one-line handling."""
-    from gitdesk.cli import main
-
-    runner = CliRunner()
-    with runner.isolation(env={"GITDESK_REPO": str(repo) if repo else None}) as (out, err, _):
-        try:
-            main(["metrics", *args])
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 1
-        return code, out.getvalue().decode(), err.getvalue().decode()
+    return cli.run_main("metrics", *args, repo=repo)
 
 
 def assert_no_personal_data(text: str) -> None:
@@ -156,15 +143,13 @@ def test_outside_a_help_desk(tmp_path):
 
 
 def test_help_lists_the_options():
-    from gitdesk.cli import cli
-
-    out = CliRunner().invoke(cli, ["metrics", "--help"]).output
+    out = cli.invoke("metrics", "--help").output
     for option in ("--since", "--until", "--at", "--json", "--out", "--repo"):
         assert option in out
 
 
 def test_a_desk_without_tickets(tmp_path):
-    from tests.metrics.scenario import make_repo
+    from tests.support.metrics import make_repo
 
     root = make_repo(tmp_path / "empty")
     data = json.loads(invoke(root, "--json").output)

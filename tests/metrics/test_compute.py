@@ -1,4 +1,4 @@
-"""Every figure of ``compute`` against values worked out by hand from tests/metrics/scenario.py.
+"""Every figure of ``compute`` against values worked out by hand from tests/support/metrics.py.
 
 The scenario (office calendar Mon-Fri 09:00-17:00 UTC; "now" is Friday 2026-11-20 12:00; the
 range is 2026-11-01 to 2026-11-20 included):
@@ -34,7 +34,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from gitdesk.metrics.compute import AgentDirectory, _covered, compute, quantile, summary_hours
-from tests.metrics.scenario import NOW, PERSONAL, SINCE, UNTIL
+from gitdesk.model.ticket import Ticket
+from tests.support.metrics import NOW, PERSONAL, SINCE, UNTIL
 
 KB = ["accounts/password", "network", "printing"]
 
@@ -253,11 +254,11 @@ def test_ties_are_ordered_by_name(scenario):
     from gitdesk.model.reducer import reduce_events
     from gitdesk.model.event import Event
 
-    def ticket(tid: str, minute: int, **fields) -> dict:
+    def ticket(tid: str, minute: int, **fields) -> Ticket:
         at = datetime(2026, 11, 2, 9, minute, tzinfo=timezone.utc)
         sets = {"status": "resolved", "title": "x", "requester": {"department": fields.pop("dept")}, **fields}
-        return reduce_events([Event(id=f"20261102T09{minute:02d}00000000Z-0000{tid}", ticket=f"{tid}000000000",
-                                    at=at, by="someone", action="new", set=sets, add={"kb": ["a.md"]})])
+        return Ticket(reduce_events([Event(id=f"20261102T09{minute:02d}00000000Z-0000{tid}", ticket=f"{tid}000000000",
+                                    at=at, by="someone", action="new", set=sets, add={"kb": ["a.md"]})]))
 
     rows = [ticket("B", 1, category="printing", asset="Z-2", dept="Sales"),
             ticket("C", 2, category="email", asset="A-1", dept="Legal"),
@@ -308,10 +309,10 @@ def test_labels_that_could_name_a_person_are_left_out(scenario):
     rows = []
     for n, (asset, dept) in enumerate(cases):
         at = datetime(2026, 11, 2, 9, n, tzinfo=timezone.utc)
-        rows.append(reduce_events([Event(
+        rows.append(Ticket(reduce_events([Event(
             id=f"20261102T090{n}00000000Z-00000{n}", ticket=f"K{n}00000000", at=at, by="x", action="new",
             set={"status": "open", "title": "t", "asset": asset, "requester": {**requester, "department": dept}},
-            add={"tags": ["how-to"]})]))
+            add={"tags": ["how-to"]})])))
     out = compute(rows, scenario.config, now=NOW)
     assert out["top_assets"] == [{"asset": "LT-7", "incidents": 2, "open": 2, "repeat": True},
                                  {"asset": "Roe", "incidents": 1, "open": 1, "repeat": False}]

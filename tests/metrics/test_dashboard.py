@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.kb.kbsample import make_sample
-from tests.metrics.scenario import CONFIG, PERSONAL, build
+from tests.support.kb import make_sample
+from tests.support.metrics import CONFIG, PERSONAL, build
 
 pytestmark = pytest.mark.slow
 

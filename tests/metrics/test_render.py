@@ -10,7 +10,7 @@ import pytest
 from gitdesk.metrics import charts, report
 from gitdesk.metrics.compute import compute
 from gitdesk.site.dashboard import dashboard_markdown
-from tests.metrics.scenario import NOW, SINCE, UNTIL
+from tests.support.metrics import NOW, SINCE, UNTIL
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<script>alert(1)</script> [x](javascript:alert(1)) *bold* | pipe {: onclick="x"} `code`'

@@ -18,7 +18,7 @@ from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.kb.placeholders import handbook
 from gitdesk.site import reference
 from gitdesk.site.extensions import PageInfo, SiteContext, get_placeholder, load_extensions
-from tests.conftest import PROJECT
+from tests.support.desk import PROJECT
 
 load_extensions()
 PAGE = PageInfo("agents/sla-policy.md", "The SLA policy in force")

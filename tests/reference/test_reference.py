@@ -20,7 +20,7 @@ from gitdesk.config import validate_against
 from gitdesk.site import reference
 from gitdesk.publish.build import build_site
 from gitdesk.scaffold import scaffold
-from tests.conftest import init_repo
+from tests.support.desk import init_repo
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import pytest
 
 from gitdesk.kb.article import read_article
 from gitdesk.publish.build import serve_in_thread
-from tests.kb.kbsample import PROJECT, make_sample
-from tests.site.conftest import build
+from tests.support.kb import PROJECT, make_sample
+from tests.support.site import build
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +112,7 @@ def test_hostile_article_parameter_is_inert(browser, real_site):
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto((real_site / "open-a-ticket.html").as_uri() + "?article=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E.md")
-    page.wait_for_timeout(500)
+    page.wait_for_function("document.readyState === 'complete'")  # gitdesk.js has run (on DOMContentLoaded)
     assert page.locator(".gitdesk-article-note").is_hidden() and dialogs == []
 
 

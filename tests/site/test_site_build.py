@@ -15,8 +15,9 @@ from gitdesk.errors import GitdeskError
 from gitdesk.kb import is_article
 from gitdesk.languages import split_suffix
 from gitdesk.publish.offline import scan_site
-from tests.kb.kbsample import PROJECT, guide, make_sample, run_main, write
-from tests.site.conftest import build
+from tests.support.kb import PROJECT, guide, make_sample, write
+from tests.support.cli import run_main
+from tests.support.site import build
 
 
 class _Text(HTMLParser):

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from gitdesk.errors import GitdeskError
-from tests.kb.kbsample import faq, guide, make_sample, run_main, write
-from tests.site.conftest import build
+from tests.support.kb import faq, guide, make_sample, write
+from tests.support.cli import run_main
+from tests.support.site import build
 
 TITLE = '"<script>alert(1)</script> Reset a forgotten password"'
 TAGS = '["<img src=x onerror=alert(2)>", password]'
@@ -140,7 +141,7 @@ def test_pages_workflows_run_kb_check_before_deploying():
     import yaml
 
     from gitdesk.scaffold import plan
-    from tests.kb.kbsample import PROJECT
+    from tests.support.kb import PROJECT
 
     written = plan(repository="acme/helpdesk", branch="main")[0][".github/workflows/pages.yml"]
     for path, text in ((PROJECT / ".github/workflows/pages.yml", None), ("gitdesk init's pages.yml", written)):

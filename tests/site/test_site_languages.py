@@ -14,8 +14,8 @@ from urllib.parse import unquote
 import pytest
 
 from gitdesk.publish.build import serve_in_thread
-from tests.kb.kbsample import PROJECT
-from tests.site.conftest import build
+from tests.support.kb import PROJECT
+from tests.support.site import build
 
 RESULTS = ".md-search-result__item h1, .md-search-result__item h2"
 
@@ -180,7 +180,7 @@ def test_dashboard_fits_a_phone(browser, site, tmp_path):
 def test_open_a_ticket_per_language_offers_the_mail_and_the_issue_form(tmp_path):
     """Each language's Open a ticket page: the e-mail channel prefilled in that language and the
     issue form of that language when a repository is configured."""
-    from tests.kb.kbsample import make_sample, write
+    from tests.support.kb import make_sample, write
 
     root = make_sample(tmp_path / "desk", config_extra="github:\n  repository: northwind/helpdesk\n")
     text = (root / "helpdesk.yml").read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ import os
 import pty
 import subprocess
 
-from tests.kb.kbsample import make_sample
+from tests.support.kb import make_sample
 
 
 def test_progress_on_a_terminal_and_not_in_a_pipe(tmp_path, gitdesk_exe):

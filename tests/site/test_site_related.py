@@ -7,8 +7,8 @@ real model is covered by tests/site/test_site_build.py::test_related_articles_ar
 from __future__ import annotations
 
 import pytest
-from tests.kb import fake_embedder
-from tests.kb.kbsample import guide, make_sample, write
+from tests.support import fake_embedder
+from tests.support.kb import guide, make_sample, write
 
 from gitdesk.config import load_config
 from gitdesk.kb import embedding
@@ -21,7 +21,7 @@ pytest.importorskip("numpy")
 @pytest.fixture
 def desk(tmp_path, monkeypatch):
     root = make_sample(tmp_path / "desk", config_extra="kb:\n  search:\n    model: fake\n")
-    monkeypatch.setitem(embedding.MODELS, "fake", "tests.kb.fake_embedder")
+    monkeypatch.setitem(embedding.MODELS, "fake", "tests.support.fake_embedder")
     monkeypatch.setattr(embedding, "_loaded", {})
     monkeypatch.setattr(related, "_cache", {})
     monkeypatch.setattr(fake_embedder, "NAME", "fake-hash-64")
@@ -63,7 +63,7 @@ def test_a_spanish_page_is_compared_in_spanish(desk):
 
 
 def test_without_a_model_the_front_matter_list_alone(desk, monkeypatch):
-    monkeypatch.setattr(embedding, "MODELS", {"fake": "tests.kb.no_such_module"})
+    monkeypatch.setattr(embedding, "MODELS", {"fake": "tests.support.no_such_module"})
     monkeypatch.setattr(embedding, "load_model", lambda config, state: (None, "not installed"))
     ctx = SiteContext(root=desk, config=load_config(desk), language="en")
     page = PageInfo(src_uri="network/vpn-wont-connect.md", title="VPN", meta={"related": ["accounts/password-faq.md"]})

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.kb.kbsample import make_sample, run_main
+from tests.support.kb import make_sample
+from tests.support.cli import run_main
 
 
 def _gitdesk() -> list[str]:

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sla_support import BOT, SAM, cli_run, git, make_helpdesk, utc
+from tests.support.sla import BOT, SAM, cli_run, git, make_helpdesk, utc
 
 from gitdesk.cli.sla import parse_at
 from gitdesk.errors import UsageError

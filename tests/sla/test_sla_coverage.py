@@ -7,11 +7,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import sla_support
-from click.testing import CliRunner
-from sla_support import AGENT, CONFIG, H, SAM, git, make_helpdesk, utc
+from tests.support import sla as sla_support
+from tests.support.sla import AGENT, CONFIG, H, SAM, git, make_helpdesk, utc
+from tests.support.cli import invoke
 
-from gitdesk.cli import cli
 from gitdesk.sla.engine import SlaEngine, clock_line, format_duration
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -54,9 +53,9 @@ def test_without_a_default_such_tickets_are_listed_as_having_no_clock(tmp_path):
 
 
 def test_an_unknown_default_priority_is_a_config_error(tmp_path):
-    from sla_support import init_repo
+    from tests.support.sla import init_repo
 
-    from tests.kb.kbsample import run_main
+    from tests.support.cli import run_main
 
     root = init_repo(tmp_path / "desk", CONFIG.replace("  warning: 0.75\n", "  warning: 0.75\n  default_priority: urgent\n"))
     code, out, err = run_main("sla", "check", repo=root)
@@ -77,11 +76,10 @@ def test_ticket_list_priority_none(tmp_path):
 
 
 def test_mail_intake_gives_new_tickets_the_default_priority(tmp_path):
-    from tests.conftest import init_repo
+    from tests.support.desk import init_repo
 
     root = init_repo(tmp_path / "desk")
-    result = CliRunner().invoke(cli, ["intake", "email", str(PROJECT / "tests/intake/messages/outlook-new.eml"), "--json"],
-                                env={"GITDESK_REPO": str(root)})
+    result = invoke("intake", "email", PROJECT / "tests/intake/messages/outlook-new.eml", "--json", repo=root)
     assert result.exit_code == 0, result.output
     rows = json.loads(cli_run(root, "ticket", "list", "--json").output)
     assert [r["priority"] for r in rows] == ["medium"]
@@ -110,8 +108,8 @@ def test_a_day_of_a_target_is_a_working_day_of_the_calendar(tmp_path):
 
 
 def test_the_get_help_page_says_business_days(tmp_path):
-    from tests.kb.kbsample import make_sample
-    from tests.site.conftest import build
+    from tests.support.kb import make_sample
+    from tests.support.site import build
     from tests.site.test_site_build import page
 
     root = make_sample(tmp_path / "desk")

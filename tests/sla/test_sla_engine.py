@@ -1,6 +1,6 @@
 """SLA clocks computed by hand, on tickets made through the real Desk and FileStore.
 
-Office hours in sla_support.CONFIG: Monday-Friday 09:00-17:00 Europe/London (= UTC in November
+Office hours in tests.support.sla.CONFIG: Monday-Friday 09:00-17:00 Europe/London (= UTC in November
 and December), 2026-12-25 a holiday. 2026-11-23 is a Monday. Policies: Critical 24x7 (30m/1h/4h),
 Network high 24x7 (15m/1h/2h), High office (1h/4h/8h), Infra medium 24x7 for team infrastructure
 (2h/-/1d), Medium office (4h/8h/3d); no policy for low.
@@ -12,15 +12,15 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
-from sla_support import AGENT, AGENT2, BOT, CONFIG, SAM, H, Helpdesk, M, make_helpdesk, utc
+from tests.support.sla import AGENT, AGENT2, BOT, CONFIG, SAM, H, Helpdesk, M, make_helpdesk, utc
 
-from gitdesk.cli import cli
 from gitdesk.config import build_config
 from gitdesk.errors import ConfigError
 from gitdesk.sla.engine import SlaEngine, clocks_for, first_response_at, format_duration
+from gitdesk.model.ticket import Ticket
 from gitdesk.sla.policy import PolicySet
-from tests.conftest import PROJECT, init_repo
+from tests.support.desk import PROJECT, init_repo
+from tests.support.cli import invoke
 
 
 @pytest.fixture
@@ -231,13 +231,13 @@ def test_resolved_without_a_response_stops_every_clock(hd):
     assert sla.met is True
 
 
-def test_tickets_and_dicts_give_the_same_answer_and_unknown_times_are_empty(hd):
+def test_a_rebuilt_ticket_gives_the_same_answer_and_unknown_times_are_empty(hd):
     hd.at(2026, 11, 23, 9, 0)
     t = hd.new(priority="critical")
     engine = SlaEngine(hd.config)
     ticket = hd.store.get(t.id)
     at = utc(2026, 11, 23, 9, 25)
-    assert engine.evaluate(ticket, at).to_dict() == engine.evaluate(ticket.to_dict(), at).to_dict()
+    assert engine.evaluate(ticket, at).to_dict() == engine.evaluate(Ticket(ticket.to_dict()), at).to_dict()
     assert engine.evaluate(ticket, "2026-11-23T09:25:00Z").to_dict() == engine.evaluate(ticket, at).to_dict()
     before = engine.evaluate(ticket, utc(2026, 11, 23, 8, 0))
     assert (before.policy, before.clocks) == (None, [])
@@ -256,10 +256,10 @@ def test_clocks_for_show_lines_and_ticket_show(hd):
     assert "30m of 1d" in lines[2] and "paused 1h30m" in lines[2] and "7h30m left" in lines[2]
     assert all(c["policy"] == "High" for c in clocks)
     # the real command (the clocks as of now: long after these dates)
-    result = CliRunner().invoke(cli, ["ticket", "show", t.id, "--repo", str(hd.root)])
+    result = invoke("ticket", "show", t.id, "--repo", hd.root)
     assert result.exit_code == 0, result.output
     assert "SLA" in result.output and "First response  met" in result.output and "Resolution" in result.output
-    data = json.loads(CliRunner().invoke(cli, ["ticket", "show", t.id, "--json", "--repo", str(hd.root)]).output)
+    data = json.loads(invoke("ticket", "show", t.id, "--json", "--repo", hd.root).output)
     assert [c["name"] for c in data["sla"]] == ["first_response", "next_update", "resolution"]
 
 

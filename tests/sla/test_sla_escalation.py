@@ -1,7 +1,7 @@
 """Escalation rules against a real git repository through the FileStore: what one event records,
 and that running twice (or late) escalates once.
 
-Rules in sla_support.CONFIG:
+Rules in tests.support.sla.CONFIG:
   0: at-risk  first_response -> tag sla-at-risk, notify
   1: breached first_response -> tag sla-breached, notify
   2: breached resolution     -> raise tier, tag sla-breached, notify
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from sla_support import BOT, CONFIG, SAM, git, make_helpdesk, utc
+from tests.support.sla import BOT, CONFIG, SAM, git, make_helpdesk, utc
 
 from gitdesk.config import build_config
 from gitdesk.errors import ConfigError

@@ -5,7 +5,7 @@ rules, through the store interface only, and still escalating once."""
 from __future__ import annotations
 
 from tests.github.plugin import *  # noqa: F401,F403  the fake_github fixture and its OpenAPI check
-from tests.github_backend.conftest import _fast_github, configure, form_body, run_gitdesk, writes  # noqa: F401
+from tests.support.github_backend import _fast_github, configure, form_body, run_gitdesk, writes  # noqa: F401
 
 import pytest
 

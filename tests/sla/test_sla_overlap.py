@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from sla_support import BOT, make_helpdesk
+from tests.support.sla import BOT, make_helpdesk
 
-from tests.conftest import HeldLock, gitdesk_processes
+from tests.support.desk import HeldLock, gitdesk_processes
 
 APPLY = ["sla", "check", "--at", "2026-11-23T10:05", "--apply", "--json", "--as", BOT]
 

@@ -13,7 +13,7 @@ import pytest
 
 from gitdesk.config import load_config
 
-from ._wf import ROOT, TEMPLATES_DIR, load_yaml
+from tests.support.workflows import ROOT, TEMPLATES_DIR, load_yaml
 
 SUPPORT = TEMPLATES_DIR / "support-request.yml"
 KB_CORRECTION = TEMPLATES_DIR / "kb-correction.yml"
@@ -191,7 +191,7 @@ def test_pull_request_template_asks_for_the_kb_check():
 def test_github_forms_keeps_the_forms_in_step_with_helpdesk_yml(tmp_path):
     import shutil
 
-    from tests.kb.kbsample import run_main
+    from tests.support.cli import run_main
 
     assert run_main("github", "forms", "--check", repo=ROOT)[0] == 0  # this repository's forms are up to date
     desk = tmp_path / "desk"

@@ -18,7 +18,7 @@ import pytest
 
 from gitdesk import __version__
 
-from ._wf import ROOT, WORKFLOWS_DIR, load_workflow
+from tests.support.workflows import ROOT, WORKFLOWS_DIR, load_workflow
 
 spec = importlib.util.spec_from_file_location("release_notes", ROOT / ".ci" / "release_notes.py")
 release_notes = importlib.util.module_from_spec(spec)

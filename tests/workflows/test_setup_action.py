@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ._wf import ROOT, load_yaml, tool
+from tests.support.workflows import ROOT, load_yaml, tool
 
 ACTION = ROOT / ".github" / "actions" / "setup"
 

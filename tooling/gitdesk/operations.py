@@ -19,24 +19,13 @@ from gitdesk.errors import TransitionError, UsageError, ValidationError
 from gitdesk.model.event import PRIORITIES, REQUESTER_KEYS, Event, after_last, utcnow
 from gitdesk.model.ids import is_ticket_id, new_event_id, new_ticket_id
 from gitdesk.model.ticket import Ticket
+from gitdesk.people import same_person
 from gitdesk.store.base import TicketStore
 
 TEXT_FIELDS = ("title", "description", "asset")
 SETTABLE = ("title", "description", "priority", "impact", "urgency", "category", "channel", "asset",
             "assignee", "team", "tier", "status", "type", "requester.name", "requester.email", "requester.department",
             "requester.language")
-
-
-def same_person(actor: str | None, requester: dict | None) -> bool:
-    """Is ``actor`` (``Name <email>``, an email or a name) the ticket's requester?"""
-    if not actor or not requester:
-        return False
-    low = actor.lower()
-    email = (requester.get("email") or "").lower()
-    name = (requester.get("name") or "").lower()
-    if email and (email == low or f"<{email}>" in low):
-        return True
-    return bool(name) and (name == low or low.startswith(name + " <"))
 
 
 @dataclass
@@ -239,8 +228,9 @@ class Desk:
 
     def reopen(self, ref: str, *, reason: str | None = None) -> Ticket:
         ticket = self.store.get(ref)
-        if ticket.is_open:
-            raise TransitionError(f"ticket is {ticket.status}, not resolved or closed", field="status")
+        closed = self.config.closed_statuses
+        if ticket.status not in closed:
+            raise TransitionError(f"ticket is {ticket.status}, not {' or '.join(closed)}", field="status")
         return self._status_change(ref, "reopen", self.config["reopen_status"], comment=None, reason=reason)
 
     def rate(self, ref: str, rating: int, *, comment: str | None = None) -> Ticket:

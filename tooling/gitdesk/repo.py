@@ -18,6 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 from gitdesk.errors import RepoError, UncommittedError
+from gitdesk.people import git_ident
 
 ENV_REPO = "GITDESK_REPO"
 # how long a commit retries while another git process holds the index lock (seconds)
@@ -137,10 +138,7 @@ def git_author_args(who: str | None) -> list[str]:
     <sam@x>", "sam@x" or "Sam Reed"); nothing for None."""
     if not who or not who.strip():
         return []
-    who = who.strip()
-    if "<" not in who:
-        who = f"{who.split('@')[0]} <{who}>" if "@" in who else f"{who} <>"
-    return ["--author", who]
+    return ["--author", git_ident(who)]
 
 
 def default_actor(repo: Repo | None, explicit: str | None) -> str:

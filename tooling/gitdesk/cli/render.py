@@ -9,6 +9,7 @@ from gitdesk.config import Config
 from gitdesk.model.event import parse_time
 from gitdesk.model.ids import short_ids
 from gitdesk.model.ticket import Ticket
+from gitdesk.people import display_name
 from gitdesk.textsafe import clean
 
 
@@ -52,9 +53,7 @@ def ticket_table(tickets: list[Ticket], config: Config, store) -> str:
 
 
 def _who(value: str | None) -> str:
-    if not value:
-        return "-"
-    return value.split("<", 1)[0].strip() or value
+    return display_name(value) if value else "-"
 
 
 def _no_priority(config: Config) -> str:

@@ -109,7 +109,7 @@ def check(ctx, at_text, apply_, fail_on, wait, as_json, commit_flag, actor_flag,
     if as_json:
         tickets = []
         for ticket, sla_ in report.flagged:
-            data = getattr(ticket, "data", ticket)
+            data = ticket.data
             tickets.append({
                 "id": data["id"], "ref": f"{prefix}-{data['id']}", "title": data.get("title"),
                 "priority": sla_.priority, "default_priority": sla_.default_priority, "status": sla_.status, "assignee": data.get("assignee"),
@@ -118,7 +118,7 @@ def check(ctx, at_text, apply_, fail_on, wait, as_json, commit_flag, actor_flag,
             })
         tickets.sort(key=lambda t: (-LEVEL_RANK[t["worst"]], min(c["remaining_seconds"] for c in t["clocks"]), t["id"]))
         out = {"at": format_time(now), "counts": report.counts, "tickets": tickets,
-               "no_priority": [getattr(t, "data", t)["id"] for t, _ in report.no_priority]}
+               "no_priority": [t.data["id"] for t, _ in report.no_priority]}
         if apply_:
             out["applied"] = [f.to_dict() for f in fired]
         click.echo(dump_report(out))
@@ -157,7 +157,7 @@ def _print_table(report, zone: str, prefix: str) -> None:
     counts = report.counts
     rows = []
     for ticket, sla_, clock in report.rows():
-        data = getattr(ticket, "data", ticket)
+        data = ticket.data
         rows.append([f"{prefix}-{data['id']}", _priority(sla_), clock.name, clock.state,
                      _local(clock.due, zone), _left(clock, sla_.day_seconds), data.get("assignee") or "-", data.get("title") or ""])
     from zoneinfo import ZoneInfo

@@ -13,7 +13,9 @@ from gitdesk.cli.many import common_options, many_options
 from gitdesk.cli.options import Env, echo_chunks, echo_json, json_option, repo_option
 from gitdesk.cli.views import view_options
 from gitdesk.errors import UsageError
+from gitdesk.model.event import PRIORITIES
 from gitdesk.model.ticket import Ticket
+from gitdesk.people import parse_person
 
 EPILOG_NEW = """\b
 Examples:
@@ -49,23 +51,6 @@ def _finish(env: Env, desk, ticket: Ticket, as_json: bool, verb: str) -> None:
         click.echo(safe_text(f"{verb} {ticket.ref(env.config.id_prefix)}: {ticket.title} [{ticket.status}, {ticket.priority or 'no priority'}]"))
 
 
-def _parse_requester(text: str | None, department: str | None = None) -> dict:
-    """``Name <email>``, a bare email or a bare name -> {name, email, department}."""
-    out: dict[str, Any] = {}
-    if text:
-        text = text.strip()
-        if "<" in text and text.endswith(">"):
-            name, _, email = text[:-1].partition("<")
-            out = {"name": name.strip().strip('"') or None, "email": email.strip() or None}
-        elif "@" in text and " " not in text:
-            out = {"email": text}
-        else:
-            out = {"name": text}
-    if department:
-        out["department"] = department
-    return {k: v for k, v in out.items() if v}
-
-
 def _split_last(args, from_file, name: str, env: Env | None = None):
     """REF... VALUE: the last argument is VALUE when tickets remain for REF (or come from --from).
     With ``env``, a last argument that names a ticket stays a reference (VALUE is optional)."""
@@ -98,7 +83,7 @@ def ticket() -> None:
 @click.option("-d", "--description", help="What happened, in the requester's words.")
 @click.option("-r", "--requester", help='Who asked: "Name <email>", an email or a name.')
 @click.option("--department", help="Requester's department.")
-@click.option("-p", "--priority", type=click.Choice(["critical", "high", "medium", "low"]), help="Set the priority directly.")
+@click.option("-p", "--priority", type=click.Choice(PRIORITIES), help="Set the priority directly.")
 @click.option("--impact", type=click.Choice(["high", "medium", "low"]), help="How many are affected (with --urgency derives the priority).")
 @click.option("--urgency", type=click.Choice(["high", "medium", "low"]), help="How soon it hurts.")
 @click.option("-c", "--category", help="Category id from helpdesk.yml, e.g. network/vpn.")
@@ -106,7 +91,7 @@ def ticket() -> None:
 @click.option("--asset", help="Machine or asset id, e.g. LT-0412.")
 @click.option("--assignee", help="Agent to assign.")
 @click.option("--team", help="Team (default: default_team).")
-@click.option("--tier", type=int, help="Support tier 1-3 (default 1).")
+@click.option("--tier", type=int, help="Support tier (tiers: in helpdesk.yml; default 1).")
 @click.option("-t", "--tag", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--kb", "kb", multiple=True, help="Linked KB article path (repeatable).")
 @click.option("--type", "type_", help="incident, request or problem (ticket_types in helpdesk.yml; default the first).")
@@ -143,7 +128,7 @@ def new(title, description, requester, department, priority, impact, urgency, ca
         raise UsageError(f"missing {' and '.join(missing)} (or run on a terminal to be asked)")
     desk = _desk(env)
     result = desk.new(
-        title=title, description=description, requester=_parse_requester(requester, department), priority=priority,
+        title=title, description=description, requester=parse_person(requester, department), priority=priority,
         impact=impact, urgency=urgency, category=category, channel=channel, asset=asset, assignee=assignee,
         team=team, tier=tier, tags=list(tags), kb=list(kb), type=type_,
     )
@@ -200,12 +185,12 @@ Examples:
 """)
 @click.option("-s", "--status", multiple=True, help="Status (repeatable).")
 @click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed.")
-@click.option("-p", "--priority", multiple=True, type=click.Choice(["critical", "high", "medium", "low", "none"]),
+@click.option("-p", "--priority", multiple=True, type=click.Choice([*PRIORITIES, "none"]),
               help="Priority (repeatable); none: tickets without one.")
 @click.option("-c", "--category", multiple=True, help="Category; a parent also matches its children.")
 @click.option("-a", "--assignee", multiple=True, help="Assignee (substring, repeatable).")
 @click.option("--team", multiple=True, help="Team (repeatable).")
-@click.option("--tier", multiple=True, type=click.IntRange(1, 3), help="Tier (repeatable).")
+@click.option("--tier", multiple=True, type=int, help="Tier (repeatable; tiers: in helpdesk.yml).")
 @click.option("-r", "--requester", help="Requester name, email or department (substring).")
 @click.option("--asset", multiple=True, help="Asset id (repeatable).")
 @click.option("-t", "--tag", multiple=True, help="Tag; several must all be present.")
@@ -225,6 +210,9 @@ def list_(status, open_only, priority, category, assignee, team, tier, requester
     from gitdesk.store import Filters
 
     env = _env(repo_path, None, None)
+    for wanted in tier:
+        if wanted not in env.config.tiers:
+            raise UsageError(f"tier {wanted} does not exist (tiers: {', '.join(map(str, env.config.tiers))})", field="--tier")
     given = dict(status=list(status), priority=list(priority), category=list(category), assignee=list(assignee),
                  team=list(team), tier=list(tier), requester=requester, asset=list(asset), tag=list(tag), since=since,
                  until=until, open=open_only, sort=sort, reverse=reverse)
@@ -356,13 +344,13 @@ def assign(refs, from_file, dry_run, assignee, team, me, unassign, repo_path, ac
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket escalate 7K2M --reason "needs network team"\n  gitdesk ticket escalate 7K2M --tier 3 --team security')
 @many_options
-@click.option("--tier", type=click.IntRange(1, 3), help="Target tier (default: one up).")
+@click.option("--tier", type=int, help="Target tier (tiers: in helpdesk.yml; default: one up).")
 @click.option("--team", help="Team to hand over to (default: escalation_teams of the tier).")
 @click.option("--assignee", help="Agent in that team.")
 @click.option("--reason", help="Why (kept in the history).")
 @common
 def escalate(refs, from_file, dry_run, tier, team, assignee, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
-    """Escalate to the next support tier (1 -> 2 -> 3)."""
+    """Escalate to the next support tier (tiers: in helpdesk.yml, 1 -> 2 -> 3 by default)."""
     env = _env(repo_path, actor_flag, commit_flag)
     _each(env, refs, from_file, dry_run, as_json, "Escalated",
           lambda d, ref: d.escalate(ref, tier=tier, team=team, reason=reason, assignee=assignee))

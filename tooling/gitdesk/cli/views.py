@@ -12,6 +12,7 @@ import click
 
 from gitdesk.cli.options import Env
 from gitdesk.errors import UsageError
+from gitdesk.people import email_or_name
 
 
 def view_options(fn: Callable) -> Callable:
@@ -26,12 +27,6 @@ def view_options(fn: Callable) -> Callable:
     ):
         fn = deco(fn)
     return fn
-
-
-def _email_or_name(actor: str) -> str:
-    if "<" in actor and actor.endswith(">"):
-        return actor[:-1].rsplit("<", 1)[1].strip()
-    return actor.strip()
 
 
 def resolve_view(env: Env, given: dict, extra: dict) -> tuple[dict, list[str] | None, dict]:
@@ -52,7 +47,7 @@ def resolve_view(env: Env, given: dict, extra: dict) -> tuple[dict, list[str] | 
     chosen = {k: (v if v else saved.get(k, v)) for k, v in wanted.items()}
     if chosen["mine"]:
         env.actor_flag = extra.get("actor_flag") or env.actor_flag
-        chosen["assignee"] = [*chosen["assignee"], _email_or_name(env.actor)]
+        chosen["assignee"] = [*chosen["assignee"], email_or_name(env.actor)]
     if chosen["mine"] and chosen["unassigned"]:
         raise UsageError("--mine and --unassigned exclude each other")
     keywords = {"channel": chosen["channel"], "type": chosen["type"], "unassigned": bool(chosen["unassigned"]),

@@ -17,11 +17,11 @@ from gitdesk.github.text import (
     gh_time,
     html_json,
     is_trusted,
-    name_only,
     truncate,
 )
 from gitdesk.model.event import Event, parse_event
 from gitdesk.model.ids import event_id_from
+from gitdesk.people import public_name
 
 
 def comment_marker(comment: dict) -> dict | None:
@@ -54,7 +54,7 @@ def comment_text(comment: dict) -> str:
 
 def render_comment(body: str, *, event_id: str, by: str, via: str | None = None, extra: dict | None = None) -> str:
     """A comment gitdesk posts: the text, who wrote it, and the hidden event marker."""
-    who = name_only(by)
+    who = public_name(by)
     attribution = who + (f" via {via}" if via else "")
     safe = attribution.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
     marker = {"id": event_id, "by": who, **({"via": via} if via else {}), **(extra or {})}
@@ -94,7 +94,7 @@ def record_entry(event: Event) -> dict:
     data = event.to_dict()
     for key in ("gitdesk", "ticket", "comment"):
         data.pop(key, None)
-    data["by"] = name_only(event.by)
+    data["by"] = public_name(event.by)
     if "set" in data:
         changes = dict(data["set"])
         if "description" in changes:

@@ -141,7 +141,7 @@ def _imply_open(events: list[Event], plain: set[str], first: Event, cfg: Config)
     """A reply from someone other than the requester (and not a bot) opens a new ticket, as
     ``gitdesk ticket comment`` does: replies written on GitHub, and gitdesk's own replies, whose
     record then needs no line for it."""
-    from gitdesk.operations import same_person
+    from gitdesk.people import same_person
 
     if "open" not in cfg.statuses:
         return
@@ -170,7 +170,7 @@ def reconcile(events: list[Event], issue: dict, now: dict, ticket_id: str, ctx: 
     out: list[Event] = []
     status = changes.pop("status", None)
     closed_at = gh_time(issue.get("closed_at"))
-    if status is not None and issue.get("state") == "closed" and current.get("status") not in ("resolved", "closed") and closed_at:
+    if status is not None and issue.get("state") == "closed" and current.get("status") not in cfg.closed_statuses and closed_at:
         at = after_last(closed_at, last)
         closed_by = (issue.get("closed_by") or {}).get("login") if isinstance(issue.get("closed_by"), dict) else None
         action = "resolve" if status == "resolved" else "close"

@@ -126,25 +126,3 @@ def set_form_values(body: str | None, changes: dict[str, str | None], labels: di
     result = "\n".join(out).rstrip()
     result = re.sub(r"\n{3,}", "\n\n", result)
     return result + ("\n\n" + markers.strip() if markers else "")
-
-
-def parse_person(text: str | None) -> dict:
-    """``Name <email>`` / an e-mail / a name -> requester mapping."""
-    text = " ".join((text or "").split())
-    if not text:
-        return {}
-    if "<" in text and text.endswith(">"):
-        name, _, email = text[:-1].rpartition("<")
-        return {k: v for k, v in {"name": name.strip().strip('"'), "email": email.strip()}.items() if v}
-    if "@" in text and " " not in text:
-        return {"email": text}
-    return {"name": text}
-
-
-def format_person(requester: dict | None) -> str | None:
-    if not requester:
-        return None
-    name, email = requester.get("name"), requester.get("email")
-    if name and email:
-        return f"{name} <{email}>"
-    return name or email

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gitdesk.config import Config
-from gitdesk.github.form import parse_form, parse_person
+from gitdesk.github.form import parse_form
 from gitdesk.github.labelscheme import LabelScheme
 from gitdesk.github.text import (
     DEFAULT_FORM_LABELS,
@@ -19,6 +19,7 @@ from gitdesk.github.text import (
     strip_markers,
 )
 from gitdesk.model.ids import is_ticket_id, ticket_id_from
+from gitdesk.people import parse_person
 
 
 def label_names(issue: dict) -> list[str]:

@@ -48,9 +48,7 @@ from gitdesk.github.derive import (  # noqa: F401 - re-exported
 from gitdesk.github.form import (  # noqa: F401 - re-exported
     _section_names,
     form_labels,
-    format_person,
     parse_form,
-    parse_person,
     render_form,
     set_form_values,
 )
@@ -101,7 +99,7 @@ from gitdesk.github.text import (  # noqa: F401 - re-exported
     github_login,
     html_json,
     is_trusted,
-    name_only,
     strip_markers,
     truncate,
 )
+from gitdesk.people import format_person, parse_person  # noqa: F401 - re-exported

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from gitdesk.github.form import format_person, parse_form, render_form, set_form_values
+from gitdesk.github.form import parse_form, render_form, set_form_values
 from gitdesk.github.issues import Context, label_names, trusted_marker_id
 from gitdesk.github.text import MAX_BODY, REQUESTER_SECTION, github_login, truncate
+from gitdesk.people import format_person
 
 
 @dataclass

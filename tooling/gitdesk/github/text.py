@@ -62,18 +62,6 @@ def truncate(text: str, limit: int, note: str = "\n\n_(shortened: the full text 
     return text[: limit - len(note)] + note
 
 
-def name_only(actor: str | None) -> str:
-    """``Ana Lima <ana@example.com>`` -> ``Ana Lima``: e-mail addresses are not written to GitHub."""
-    text = " ".join((actor or "").split())
-    if "<" in text and text.endswith(">"):
-        name, _, address = text[:-1].rpartition("<")
-        name = name.strip().strip('"')
-        return name or address.split("@", 1)[0] or "unknown"
-    if "@" in text and " " not in text:
-        return text.split("@", 1)[0]
-    return text or "unknown"
-
-
 def github_login(who: str | None) -> str | None:
     """A GitHub login from what an agent typed: ``octocat``, ``@octocat`` or a noreply address."""
     text = (who or "").strip()

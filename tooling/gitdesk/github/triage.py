@@ -182,7 +182,8 @@ def _requester_answered(store, number: int) -> bool:
     """A ticket waiting on its requester (pending) whom the requester answered on GitHub goes
     back to open, as ``gitdesk ticket comment`` does for answers that come through gitdesk: the
     SLA clocks run again from the answer, not from whenever an agent notices it."""
-    from gitdesk.operations import Desk, same_person
+    from gitdesk.operations import Desk
+    from gitdesk.people import same_person
 
     cfg = store.config
     ticket = store.get(f"#{number}")

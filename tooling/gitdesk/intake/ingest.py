@@ -37,7 +37,8 @@ from gitdesk.model.event import Event, parse_time, utcnow
 from gitdesk.model.ids import event_id_from, normalize_ref, ticket_id_from
 from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
-from gitdesk.operations import Desk, same_person
+from gitdesk.operations import Desk
+from gitdesk.people import email_of, same_person
 from gitdesk.requestmail import parse as request_answers
 from gitdesk.store.base import Filters, TicketStore, Written, sort_key
 
@@ -111,15 +112,6 @@ def rating_in(text: str) -> tuple[int, str] | None:
     if not match:
         return None
     return int(match.group(1)), "\n".join(lines[1:]).strip()
-
-
-def email_of(who: str | None) -> str:
-    """The address in ``Name <email>`` or a bare address, lower-case; "" when there is none."""
-    text = (who or "").strip()
-    match = re.search(r"<([^<>\s]+@[^<>\s]+)>", text)
-    if match:
-        return match.group(1).lower()
-    return text.lower() if re.fullmatch(r"[^@\s<>]+@[^@\s<>]+", text) else ""
 
 
 class DryRunStore(TicketStore):

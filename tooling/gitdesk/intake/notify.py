@@ -34,11 +34,10 @@ from pathlib import Path
 from gitdesk.config import Config, parse_duration
 from gitdesk.errors import AuthError, ConfigError, RemoteError
 from gitdesk.intake import templates as tpl
-from gitdesk.intake.ingest import email_of
 from gitdesk.model.event import Event, after_last, format_time, utcnow
 from gitdesk.model.ids import new_event_id
 from gitdesk.model.ticket import Ticket
-from gitdesk.operations import same_person
+from gitdesk.people import display_name, email_of, same_person
 from gitdesk.textsafe import clean
 
 REQUESTER_KINDS = ("opened", "public_reply", "pending", "resolved", "closed")
@@ -106,12 +105,12 @@ class Planner:
             return None
         address = email_of(who)
         if address:
-            return tpl.display_name(who), address
+            return display_name(who), address
         low = who.strip().lower()
         for agents in self._agents.values():
             for agent in agents:
-                if tpl.display_name(agent).lower() == low:
-                    return tpl.display_name(agent), email_of(agent)
+                if display_name(agent).lower() == low:
+                    return display_name(agent), email_of(agent)
         return None
 
     def _template(self, kind: str, language: str | None = None) -> tpl.Template:
@@ -182,7 +181,7 @@ class Planner:
         if person:
             people = [person]
         else:
-            people = [(tpl.display_name(a), email_of(a)) for a in self._agents.get(ticket.team or "", [])]
+            people = [(display_name(a), email_of(a)) for a in self._agents.get(ticket.team or "", [])]
         notes = []
         for i, (name, address) in enumerate(people):
             note = self._make("sla_warning", ticket, entry, name, address, done=done, event=marker,
@@ -208,7 +207,7 @@ class Planner:
         values.update(
             greeting=tpl.greeting(self._language(note, ticket), note.to_name),
             recipient_name=note.to_name or note.to_email,
-            actor_name=tpl.display_name(entry["by"]) if entry else self.config.name,
+            actor_name=display_name(entry["by"]) if entry else self.config.name,
             comment=note.detail if note.kind in ("public_reply", "pending", "resolved", "closed") else "",
             description=ticket.description or "",
             sla_detail=note.detail if note.kind == "sla_warning" else "",

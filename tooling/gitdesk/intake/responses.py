@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gitdesk.errors import ValidationError
 from gitdesk.intake import templates as tpl
+from gitdesk.people import display_name
 
 
 def fill_response(store, config, root: Path | None, ref: str, name: str, agent: str) -> str:
@@ -31,8 +32,8 @@ def fill_response(store, config, root: Path | None, ref: str, name: str, agent: 
     values.update(
         greeting=tpl.greeting(config.language, requester.get("name")),
         requester_first_name=tpl.first_name(requester.get("name")),
-        agent_name=tpl.display_name(agent),
-        agent_first_name=tpl.first_name(tpl.display_name(agent)) or tpl.display_name(agent),
+        agent_name=display_name(agent),
+        agent_first_name=tpl.first_name(display_name(agent)) or display_name(agent),
         kb_title=kb_title,
         kb_url=kb_url,  # empty without site.url: the title alone still finds the article
     )

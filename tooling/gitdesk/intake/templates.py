@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitdesk.errors import ConfigError, NotFoundError, ValidationError
+from gitdesk.people import display_name
 from gitdesk.textsafe import clean
 
 LANGUAGES = ("en", "es", "pt")
@@ -292,15 +293,6 @@ def check_templates(repo, config) -> Iterable:
 
 
 # -- values ------------------------------------------------------------------------------------
-
-def display_name(who: str | None) -> str:
-    """``"Ana Lima <ana@example.com>"`` -> ``"Ana Lima"``; a bare address stays as it is."""
-    text = (who or "").strip()
-    if "<" in text and text.endswith(">"):
-        name = text.split("<", 1)[0].strip().strip('"')
-        return name or text[text.index("<") + 1:-1]
-    return text
-
 
 def kb_articles(root: Path | None, config, paths: Iterable[str]) -> list[tuple[str, str]]:
     """(title, url) of linked KB articles; the URL is empty when ``site.url`` is not set."""

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gitdesk.config import Config
+from gitdesk.people import is_address, split
 
-_IDENT_RE = re.compile(r"^\s*(?P<name>[^<>]*?)\s*(?:<(?P<email>[^<>\s]+@[^<>\s]+)>)?\s*$")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
 
@@ -42,12 +42,13 @@ def parse_identity(text: str) -> Person | None:
     """``"Ana Lima <ana@x.example>"`` -> Person; a bare email or bare name works too."""
     if not isinstance(text, str) or not text.strip():
         return None
-    m = _IDENT_RE.match(text)
-    if not m:
+    name, email = split(text)
+    if "<" in name or ">" in name:
         return None
-    name, email = (m.group("name") or "").strip(), (m.group("email") or "").strip()
     if not email and _EMAIL_RE.fullmatch(name):
         name, email = "", name
+    if email and not is_address(email):
+        return None
     return Person(name, email.lower())
 
 

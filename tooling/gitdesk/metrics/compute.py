@@ -1,6 +1,6 @@
 """Help desk figures from derived tickets: pure, so the CLI, the report and the site agree.
 
-:func:`compute` takes tickets (``Ticket`` objects or the reducer's dicts) and the configuration and
+:func:`compute` takes tickets (``Ticket`` objects) and the configuration and
 returns plain JSON-ready data. It reads nothing from disk and never copies personal data into
 its result: no requester names or emails, no titles, descriptions or comments. Agents appear
 only under the names configured in ``helpdesk.yml`` (``teams.*.agents``); departments, categories,
@@ -49,6 +49,7 @@ from itertools import compress
 from typing import Any, NamedTuple
 
 from gitdesk.model.event import format_time, parse_time, utcnow
+from gitdesk.model.ticket import Ticket
 
 HOW_TO_TAGS = frozenset({"how-to", "howto"})
 TRAINING_THRESHOLD = 2
@@ -106,10 +107,6 @@ def _bound(value: Any) -> str | None:
     if value is None:
         return None
     return format_time(parse_time(value))
-
-
-def _data(ticket: Any) -> dict:
-    return ticket.data if hasattr(ticket, "data") else ticket
 
 
 def iso_week(day: date) -> str:
@@ -209,7 +206,7 @@ class _SlaView:
         self._first_response_at = first_response_at
 
     def first_response(self, data: dict) -> datetime | None:
-        return _as_time(self._first_response_at(data, self.config))
+        return _as_time(self._first_response_at(Ticket(data), self.config))
 
     def evaluate(self, data: dict, now: datetime, responded: datetime | None) -> tuple:
         """``(met, business s to first response, business s to resolution, valid from, valid until)``.
@@ -222,7 +219,7 @@ class _SlaView:
         clocks all stopped) until the earliest due date of a running clock (a clock cannot breach
         before it is due; a verdict of False is final).
         """
-        result = self.engine.evaluate(data, now)
+        result = self.engine.evaluate(Ticket(data), now)
         now_text = format_time(now)
         updated = data.get("updated_at") or ""
         if updated > now_text:  # evaluated in the ticket's past: never reuse
@@ -328,7 +325,7 @@ class FactsBuilder:
     def __init__(self, config):
         from zoneinfo import ZoneInfo
 
-        from gitdesk.operations import same_person
+        from gitdesk.people import same_person
 
         self.config = config
         self.zone = ZoneInfo(config.get("timezone") or "UTC")
@@ -386,7 +383,7 @@ class FactsBuilder:
 
 # -- the figures --------------------------------------------------------------------------------
 
-def compute(tickets: Iterable[Any], config, since: Any = None, until: Any = None, now: datetime | None = None, *,
+def compute(tickets: Iterable[Ticket], config, since: Any = None, until: Any = None, now: datetime | None = None, *,
             kb_categories: Iterable[str] | None = None) -> dict[str, Any]:
     """Every figure for tickets created in ``[since, until)``, as plain data (see module doc).
 
@@ -400,7 +397,7 @@ def compute(tickets: Iterable[Any], config, since: Any = None, until: Any = None
 
     def rows():
         for item in tickets:
-            data = _data(item)
+            data = item.data
             created_text = data.get("created_at") or ""
             if (lo is not None and created_text < lo) or (hi is not None and created_text >= hi):
                 continue

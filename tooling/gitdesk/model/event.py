@@ -19,7 +19,8 @@ from gitdesk.errors import ValidationError
 from gitdesk.model.ids import is_event_id, is_ticket_id
 
 FORMAT_VERSION = 1
-PRIORITIES = ("critical", "high", "medium", "low")
+PRIORITIES = ("critical", "high", "medium", "low")  # most urgent first; the one list of them
+PRIORITY_RANK = {name: rank for rank, name in enumerate(PRIORITIES)}  # for sorting: unknown ranks last
 LEVELS = ("high", "medium", "low")
 
 # scalar fields and the Python types their values may take (None clears the field)

@@ -53,10 +53,6 @@ class Ticket:
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Ticket) and other.data == self.data
 
-    @property
-    def is_open(self) -> bool:
-        return self.data.get("status") not in ("resolved", "closed")
-
     def ref(self, prefix: str = "HD") -> str:
         return f"{prefix}-{self.data['id']}"
 

@@ -42,7 +42,8 @@ from itertools import pairwise
 from typing import Any, overload
 
 from gitdesk.model.event import parse_time, utcnow
-from gitdesk.operations import same_person
+from gitdesk.model.ticket import Ticket
+from gitdesk.people import same_person
 from gitdesk.sla.policy import CLOCK_NAMES, Policy, PolicySet
 
 __all__ = ["Clock", "TicketSla", "SlaEngine", "CheckReport", "check_tickets", "tickets_to_check", "first_response_at", "clocks_for", "format_duration", "CLOCK_NAMES", "LEVELS"]
@@ -274,10 +275,10 @@ def _agent_replies(data: dict, config: Any, until: str | None, bot_cache: dict |
     return out
 
 
-def first_response_at(ticket: Any, config: Any) -> datetime | None:
+def first_response_at(ticket: Ticket, config: Any) -> datetime | None:
     """When the ticket got its first response: the first public comment by someone other than
     the requester (matched by email or name) and not a bot. None if it has had none."""
-    data = getattr(ticket, "data", ticket)
+    data = ticket.data
     replies = _agent_replies(data, config, None)
     return _dt(replies[0]) if replies else None
 
@@ -352,15 +353,15 @@ class SlaEngine:
         self.open = frozenset(config.open_statuses)
         self._bots: dict[str, bool] = {}
 
-    def policy_for(self, ticket: Any) -> Policy | None:
+    def policy_for(self, ticket: Ticket) -> Policy | None:
         return self.policies.for_ticket(ticket)
 
-    def evaluate(self, ticket: Any, now: datetime | str | None = None) -> TicketSla:
+    def evaluate(self, ticket: Ticket, now: datetime | str | None = None) -> TicketSla:
         """The ticket's SLA as of ``now`` (default: the current time)."""
-        data = getattr(ticket, "data", ticket)
+        data = ticket.data
         now = _as_utc(now)
         now_s = _iso(now)
-        result = TicketSla(id=data.get("id"), at=now)
+        result = TicketSla(id=data["id"], at=now)
         created_s = data.get("created_at")
         if not created_s or created_s > now_s:
             return result  # not created yet at ``now``: nothing was promised
@@ -485,7 +486,7 @@ class SlaEngine:
                      started_at=start, stopped_at=stop, due=due, state=state,
                      breaches=1 if state == "breached" else 0)
 
-    def evaluate_all(self, tickets: Iterable[Any], now: datetime | None = None) -> Iterable[tuple[Any, TicketSla]]:
+    def evaluate_all(self, tickets: Iterable[Ticket], now: datetime | None = None) -> Iterable[tuple[Ticket, TicketSla]]:
         """``(ticket, TicketSla)`` for each ticket, at one shared ``now``."""
         now = now or utcnow()
         for t in tickets:
@@ -544,7 +545,7 @@ def tickets_to_check(store, config: Any, now: datetime, *, past: bool = False) -
     return store.all_timelines(Filters(status=list(opened)))
 
 
-def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: SlaEngine | None = None) -> CheckReport:
+def check_tickets(tickets: Iterable[Ticket], config: Any, now: datetime, engine: SlaEngine | None = None) -> CheckReport:
     """Evaluate every open ticket at ``now`` (tickets resolved or closed by then are skipped
     without evaluation: they have no running clock)."""
     engine = engine or SlaEngine(config)
@@ -553,10 +554,10 @@ def check_tickets(tickets: Iterable[Any], config: Any, now: datetime, engine: Sl
     report = CheckReport(at=now)
     counts = {"open": 0, "with_sla": 0, "no_priority": 0, "ok": 0, "at-risk": 0, "breached": 0, "paused": 0}
     for ticket in tickets:
-        data = getattr(ticket, "data", ticket)
+        data = ticket.data
         if data.get("status") not in open_statuses and (data.get("updated_at") or "") <= now_s:
             continue
-        sla = engine.evaluate(data, now)
+        sla = engine.evaluate(ticket, now)
         if sla.status not in open_statuses or not data.get("created_at") or data["created_at"] > now_s:
             continue
         counts["open"] += 1
@@ -641,7 +642,7 @@ def clock_line(clock: Clock, zone: str = "UTC", calendar: str | None = None, day
     return f"{head}; {tail}"
 
 
-def clocks_for(ticket: Any, config: Any, now: datetime | None = None) -> list[dict]:
+def clocks_for(ticket: Ticket, config: Any, now: datetime | None = None) -> list[dict]:
     """The clocks of one ticket for ``gitdesk ticket show``: each clock's fields plus a human
     ``line`` (and the policy and calendar names)."""
     sla = SlaEngine(config).evaluate(ticket, now)

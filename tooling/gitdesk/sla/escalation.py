@@ -34,6 +34,7 @@ from typing import Any
 from gitdesk.errors import ConfigError, ValidationError
 from gitdesk.model.event import Event, after_last, format_time
 from gitdesk.model.ids import new_event_id
+from gitdesk.model.ticket import Ticket
 from gitdesk.sla.engine import CLOCK_NAMES, LABELS, Clock, SlaEngine, TicketSla, format_duration
 
 NOTIFY_PREFIX = "notify:"
@@ -130,10 +131,10 @@ class Firing:
         }
 
 
-def due_firings(ticket: Any, sla: TicketSla, rules: Iterable[Rule], open_statuses: Iterable[str]) -> list[Firing]:
+def due_firings(ticket: Ticket, sla: TicketSla, rules: Iterable[Rule], open_statuses: Iterable[str]) -> list[Firing]:
     """The rules that should fire for this ticket now and have not fired yet (by marker)."""
-    data = getattr(ticket, "data", ticket)
-    if not sla.clocks or data.get("status") not in open_statuses:
+    data = ticket.data
+    if not sla.clocks or (data.get("status") or "") not in open_statuses:
         return []
     done = set(data.get("escalations") or ())
     out = []
@@ -217,7 +218,7 @@ def apply_escalations(store, config: Any, now: datetime, actor: str, *,
         firings = due_firings(ticket, sla, rules, open_statuses)
         if not firings:
             continue
-        current = dict(getattr(ticket, "data", ticket))
+        current = dict(ticket.data)
         for firing in firings:
             event = build_event(current, firing, config, now, actor)
             _fold(current, event)  # the next rule for this ticket sees this one's changes

@@ -27,6 +27,8 @@ from typing import Any, NoReturn
 
 from gitdesk.errors import ConfigError, ValidationError
 from gitdesk.model.calendar import Calendar, calendars_from_config
+from gitdesk.model.event import PRIORITIES
+from gitdesk.model.ticket import Ticket
 
 CLOCK_NAMES = ("first_response", "next_update", "resolution")
 TWENTY_FOUR_SEVEN = "24x7"
@@ -74,7 +76,7 @@ class PolicySet:
             raise ConfigError(f"expected a share between 0 and 1, got {warning!r}", path=self.path, field="sla.warning")
         self.warning = float(warning)
         default = sla.get("default_priority", "medium")
-        known = list(raw.get("priorities") or ()) or ["critical", "high", "medium", "low"]
+        known = list(raw.get("priorities") or PRIORITIES)
         if default is not None and default not in known:
             raise ConfigError(f"unknown priority {default!r} (known: {', '.join(known)}, or null)", path=self.path,
                               field="sla.default_priority")
@@ -135,12 +137,12 @@ class PolicySet:
         self._memo[key] = found
         return found
 
-    def for_ticket(self, ticket: Any) -> Policy | None:
-        """The policy for a ticket (a :class:`~gitdesk.model.ticket.Ticket` or its dict), by its current fields."""
-        data = getattr(ticket, "data", ticket)
+    def for_ticket(self, ticket: Ticket) -> Policy | None:
+        """The policy for a ticket, by its current fields."""
+        data = ticket.data
         return self.lookup(data.get("priority"), data.get("category"), data.get("team"))
 
 
-def select_policy(ticket: Any, config: Any) -> Policy | None:
+def select_policy(ticket: Ticket, config: Any) -> Policy | None:
     """Convenience: the policy for one ticket (builds the policy set; use :class:`PolicySet` in loops)."""
     return PolicySet(config).for_ticket(ticket)

@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from gitdesk.model.event import Event
+from gitdesk.model.event import PRIORITY_RANK, Event
 from gitdesk.model.ticket import Ticket
 
 if TYPE_CHECKING:
     from gitdesk.repo import Repo
 
-PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 SORT_KEYS = ("created", "updated", "priority", "status", "id", "title")
 
 

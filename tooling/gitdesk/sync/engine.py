@@ -257,7 +257,7 @@ class SyncEngine:
         out: list[Event] = []
         status = changed.pop("status", None)
         closed_at = m.gh_time(issue.get("closed_at"))
-        if status is not None and issue.get("state") == "closed" and closed_at and ours.get("status") not in ("resolved", "closed"):
+        if status is not None and issue.get("state") == "closed" and closed_at and ours.get("status") not in self.config.closed_statuses:
             by = ((issue.get("closed_by") or {}).get("login")) or m.SYNC_ACTOR
             closed_at = max(filter(None, [closed_at, seen]))
             out.append(Event(id=event_id_from(closed_at, f"{seed}:closed:{issue.get('closed_at')}"), ticket=tid,
@@ -335,7 +335,7 @@ class SyncEngine:
         if number is None:
             issue = self._find_issue(tid)
             if issue is None:
-                if not ticket.get("status") or (not self.include_closed and ticket.get("status") in ("resolved", "closed")):
+                if not ticket.get("status") or (not self.include_closed and ticket.get("status") in self.config.closed_statuses):
                     self._set_pushed(tid)
                     return
                 issue = self._create_issue(ticket)

@@ -104,21 +104,3 @@ def make_sample(root: Path, *, language: str = "en", config_extra: str = "") -> 
         write(kb, "network/vpn-wont-connect.md", guide(vpn_title, language=language, category="network/vpn", tags="[vpn]",
                                                        summary=vpn_summary, owner="infrastructure"))
     return root
-
-
-def run_main(*args: str, repo: Path | None = None, input: str | None = None) -> tuple[int, str, str]:
-    """Invoke the console entry point `gitdesk.cli.main` in-process under CliRunner's isolation,
-    so errors go through the real one-line error handling; returns (exit code, stdout, stderr)."""
-    from click.testing import CliRunner
-
-    from gitdesk.cli import main
-
-    runner = CliRunner()
-    env = {"GITDESK_REPO": str(repo) if repo else None, "GITDESK_JSON_COMPACT": None}
-    with runner.isolation(input=input, env=env) as (out, err, _):
-        try:
-            main(list(args))
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return code, out.getvalue().decode(), err.getvalue().decode()

@@ -6,8 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent.parent
+PROJECT = Path(__file__).resolve().parents[2]
 
 
 def write_text(path: Path, text: str, *, gz: bool = False) -> Path:

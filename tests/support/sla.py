@@ -1,8 +1,5 @@
 """Shared helpers for the SLA tests: a real git repository with a known configuration, and a
 :class:`~gitdesk.operations.Desk` whose clock the test moves by hand.
-
-Kept out of ``conftest.py`` on purpose: the project's own ``tests/conftest.py`` is imported by
-name (``from conftest import ...``) and a second ``conftest`` module would shadow it.
 """
 
 from __future__ import annotations
@@ -73,7 +70,7 @@ def git(root: Path, *args: str) -> str:
 
 def init_repo(root: Path, config_text: str = CONFIG) -> Path:
     """A real git repository with ``helpdesk.yml`` committed and an identity set."""
-    from tests.conftest import init_repo as project_init_repo
+    from tests.support.desk import init_repo as project_init_repo
 
     return project_init_repo(root, config_text=config_text)
 
@@ -120,11 +117,9 @@ class Helpdesk:
 
 def cli_run(root: Path, *args: str, code: int | None = None):
     """``gitdesk ARGS --repo ROOT`` through CliRunner; a Python exception is raised as itself."""
-    from click.testing import CliRunner
+    from tests.support.cli import invoke
 
-    from gitdesk.cli import cli
-
-    result = CliRunner().invoke(cli, [*args, "--repo", str(root)])
+    result = invoke(*args, "--repo", root)
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     if code is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.conftest import git
+from tests.support.desk import git
 
 
 def two_clones(origin: Path, tmp_path: Path) -> list[Path]:

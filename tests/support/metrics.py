@@ -100,7 +100,7 @@ def git(cwd: Path, *args: str) -> None:
 
 def make_repo(root: Path, config: str = CONFIG) -> Path:
     """A git repository at ``root`` (files already there are kept and committed) with ``config``."""
-    from tests.conftest import init_repo
+    from tests.support.desk import init_repo
 
     return init_repo(root, config_text=config, name="Alice Agent", email="alice@desk.example")
 
