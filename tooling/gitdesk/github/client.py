@@ -237,7 +237,7 @@ class GitHubClient:
             response = self.get(next_url)
             yield response
             next_url = response.link("next")
-            if next_url in seen:  # a server that loops would keep us here forever
+            if next_url is not None and next_url in seen:  # a server that loops would keep us here forever
                 raise RemoteError(f"GitHub pagination loops at {self._short(next_url)}")
             seen.add(next_url)
 

@@ -14,6 +14,7 @@ from gitdesk.github.text import (
     RECORD_BLOCK_RE,
     RECORD_HEAD,
     VIA_GITHUB,
+    gh_created,
     gh_time,
     html_json,
     is_trusted,
@@ -82,7 +83,7 @@ def comment_event(comment: dict, ticket_id: str, repo_full: str, number: int) ->
         body["via"] = VIA_GITHUB  # written on GitHub: the sync never posts it back
     elif isinstance(marker.get("via"), str) and marker["via"]:
         body["via"] = marker["via"][:50]
-    at = gh_time(comment.get("created_at"))
+    at = gh_created(comment)
     event = Event(id=comment_event_id(comment, repo_full, number), ticket=ticket_id, at=at, by=by,
                   action="comment", comment=body)
     return event, marker is not None

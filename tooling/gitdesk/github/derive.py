@@ -18,7 +18,7 @@ from gitdesk.github.issues import (
     ticket_fields,
     ticket_id_for_issue,
 )
-from gitdesk.github.text import SYNC_ACTOR, gh_time, html_json
+from gitdesk.github.text import SYNC_ACTOR, gh_created, gh_time, html_json
 from gitdesk.model.event import Event, after_last
 from gitdesk.model.ids import event_id_from
 from gitdesk.model.reducer import reduce_events
@@ -28,7 +28,7 @@ def new_event(issue: dict, ticket_id: str, ctx: Context, entry: dict | None = No
     """The ``new`` event of an issue: what the body says, at the issue's creation."""
     cfg = ctx.config
     body = body_fields(issue, ctx)
-    at = gh_time(issue.get("created_at"))
+    at = gh_created(issue)
     changes: dict[str, Any] = {
         "title": " ".join((issue.get("title") or "").split())[:300] or "(no title)",
         "status": cfg["initial_status"],

@@ -106,8 +106,9 @@ def body_fields(issue: dict, ctx: Context) -> dict[str, Any]:
     if not requester and not ours:  # the person who opened the issue asks; gitdesk's issues say who
         login = (issue.get("user") or {}).get("login")
         requester = {"name": login} if login else {}
-    if form.get("department"):
-        requester["department"] = " ".join(form["department"].split())[:200]
+    department = form.get("department")
+    if department:
+        requester["department"] = " ".join(department.split())[:200]
     asset = " ".join((form.get("asset") or "").split())[:200] or None
     out = {  # ids, or the names and plain answers of the forms in any language
         "category": read_choice(cfg, "category", form.get("category")),

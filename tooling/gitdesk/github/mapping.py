@@ -95,6 +95,7 @@ from gitdesk.github.text import (  # noqa: F401 - re-exported
     TICKET_MARKER_RE,
     TRUSTED_ASSOCIATIONS,
     VIA_GITHUB,
+    gh_created,
     gh_time,
     github_login,
     html_json,

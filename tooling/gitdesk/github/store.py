@@ -16,12 +16,14 @@ read fresh (its issue and its comments, conditionally). The mapping is described
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitdesk.config import Config
 from gitdesk.errors import AmbiguousIdError, ConfigError, NotFoundError, UsageError, ValidationError
@@ -34,6 +36,9 @@ from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import Ticket
 from gitdesk.repo import Repo
 from gitdesk.store.base import Filters, TicketStore, Written, sort_key
+
+if TYPE_CHECKING:
+    from gitdesk.store.files import FileStore
 
 ISSUE_REF_RE = re.compile(r"#(\d{1,10})|(\d{1,10})|.*/issues/(\d{1,10})/?")
 PRIVATE_ACTIONS = ("rate",)
@@ -81,7 +86,7 @@ class GitHubStore(TicketStore):
         self.mirror = Mirror(cache_folder(repo, client) / "store.sqlite3", client)
         self._refreshed = False
         self._fresh: dict[int, tuple[dict, list[dict]]] = {}  # issues read fresh in this process
-        self._private_store = None
+        self._private_store: FileStore | None = None
         self.tickets_dir = repo.tickets_dir  # internal notes and ratings stay event files
 
     @classmethod
@@ -90,7 +95,7 @@ class GitHubStore(TicketStore):
 
     # -- private events (internal notes, ratings) ----------------------------------------------
     @property
-    def private(self):
+    def private(self) -> FileStore:
         if self._private_store is None:
             from gitdesk.store.files import FileStore
 
@@ -298,7 +303,7 @@ class GitHubStore(TicketStore):
         self._fresh[number] = (issue, comments)
         return Written(self._ticket(issue, comments), path)
 
-    def _implied(self, issue: dict, comments: list[dict], event: Event, after: dict) -> bool:
+    def _implied(self, issue: dict, comments: builtins.list[dict], event: Event, after: dict) -> bool:
         """Does the issue, as it is now, already say everything ``event`` changed (e.g. a reply
         that opened a new ticket)? Then the record needs no line for it."""
         if event.action != "comment" or event.add or event.remove or event.reason or set(event.set) - {"status"}:
@@ -307,7 +312,9 @@ class GitHubStore(TicketStore):
         return derived.get("status") == after.get("status")
 
     def _post_comment(self, number: int, event: Event) -> dict:
-        body = m.render_comment(event.comment["body"], event_id=event.id, by=event.by, via=event.comment.get("via"))
+        comment = event.comment
+        assert comment is not None  # the caller posts only events that carry a comment
+        body = m.render_comment(comment["body"], event_id=event.id, by=event.by, via=comment.get("via"))
         url = self.client.repo_path(f"/issues/{number}/comments")
         try:
             data = self.client.post(url, {"body": body}).data
@@ -323,7 +330,7 @@ class GitHubStore(TicketStore):
                 return comment
         return None
 
-    def _record(self, number: int, derived: m.Derived, comments: list[dict], event: Event) -> list[dict]:
+    def _record(self, number: int, derived: m.Derived, comments: builtins.list[dict], event: Event) -> builtins.list[dict]:
         entry = m.record_entry(event)
         ref = f"{self.config.id_prefix}-{derived.ticket_id}"
         last = derived.record_comments[-1] if derived.record_comments else None

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from gitdesk.errors import RemoteError
 from gitdesk.model.event import parse_time
 
 SYNC_ACTOR = "github"
@@ -82,3 +83,12 @@ def is_trusted(user: dict | None, association: str | None) -> bool:
 
 def gh_time(value: str | None) -> datetime | None:
     return parse_time(value) if value else None
+
+
+def gh_created(item: dict) -> datetime:
+    """When an issue or comment was created: GitHub always sends ``created_at``, so a reply
+    without it is broken (said plainly rather than failing later on a missing time)."""
+    at = gh_time(item.get("created_at"))
+    if at is None:
+        raise RemoteError(f"GitHub sent an item without created_at: {item.get('url') or item.get('id')!r}")
+    return at

@@ -28,7 +28,7 @@ KB_LIMIT = 3
 
 
 def _marker(kind: str, issue: dict, repo_full: str) -> dict:
-    at = m.gh_time(issue.get("created_at"))
+    at = m.gh_created(issue)
     return {"id": event_id_from(at, f"{m.issue_seed(repo_full, issue['number'])}:{kind}"), "by": m.AUTOMATION_ACTOR,
             "kind": kind}
 

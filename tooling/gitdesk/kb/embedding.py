@@ -46,7 +46,7 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]): ...
 
 
-_loaded: dict[tuple[str, str], object] = {}
+_loaded: dict[tuple[str, str], Embedder] = {}
 
 
 def model_id(config) -> str:

@@ -263,7 +263,8 @@ class KBIndex:
 
         lang = page_language(rel, self.language)
         meta = page.meta or {}
-        tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+        raw_tags = meta.get("tags")
+        tags = raw_tags if isinstance(raw_tags, list) else []
         body = page.body
         if page.placeholders:
             body = _render_placeholders(self.root, self.config, rel, page.title, body, lang)
@@ -325,7 +326,7 @@ class KBIndex:
             stats.rebuilt = True
         old_files: dict = dict(manifest["files"]) if manifest else {}
         digest = _config_digest(self.config)
-        config_changed = bool(manifest) and manifest.get("config") != digest
+        config_changed = manifest.get("config") != digest if manifest else False
         written_ns = int(manifest.get("written_ns", 0)) if manifest else 0
         new_files: dict = {}
         todo: list[tuple[str, Path, str]] = []

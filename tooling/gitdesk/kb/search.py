@@ -210,6 +210,7 @@ class Searcher:
         semantic = []
         if self.mode != "lexical" and text.strip():
             if qvec is None:
+                assert self.model is not None  # without a model the mode falls back to lexical
                 qvec = self.model.embed_queries([text])[0]
             semantic = self._semantic(qvec, alone=not lexical)
         # collapse versions to articles: the best version of each article counts
@@ -245,6 +246,7 @@ class Searcher:
         """Many queries, their vectors computed in one batch (``--batch``)."""
         qvecs = [None] * len(texts)
         if self.mode != "lexical" and texts:
+            assert self.model is not None  # without a model the mode falls back to lexical
             qvecs = list(self.model.embed_queries([(t or "")[:MAX_QUERY_CHARS] for t in texts]))
         return [self.query(t, limit=limit, snippets=snippets, language=language, qvec=v) for t, v in zip(texts, qvecs, strict=True)]
 

@@ -19,9 +19,13 @@ import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from gitdesk.kb.embedding import PASSAGE_RECIPE, passage_text, section_texts
 from gitdesk.yamlio import atomic_write
+
+if TYPE_CHECKING:  # numpy is optional (the semantic extra); imported where it is used
+    from numpy.typing import NDArray
 
 VECTORS_FILE = Path(".gitdesk") / "kb-vectors.bin"
 #: The per-section rows, apart: only search reads them, and they cost about six times as much
@@ -39,7 +43,7 @@ class VectorMatrix:
 
     paths: list[str]
     keys: list[str]
-    matrix: object  # numpy (n, dim) float32
+    matrix: NDArray[Any]  # numpy (n, dim) float32
     #: pages that have no passage in this file (a page without sections), with their key, so
     #: that an unchanged page is not read again on every search
     empty: dict[str, str] = field(default_factory=dict)
@@ -155,7 +159,8 @@ def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], s
             old_rows.setdefault(p, (k, []))[1].append(i)
         for p, k in old.empty.items():
             old_rows.setdefault(p, (k, []))
-    keep, todo = [], []
+    keep: list[str] = []
+    todo: list[str] = []
     for rel in sorted(wanted):
         hit = old_rows.get(rel)
         (keep if hit and hit[0] == wanted[rel] else todo).append(rel)
@@ -177,8 +182,10 @@ def update(path: Path, model, wanted: dict[str, str], text_of: Callable[[str], s
         if progress:
             progress(min(start + BATCH, len(texts)), len(texts))
     kept_rows = [i for rel in keep for i in old_rows[rel][1]]
-    paths = [old.paths[i] for i in kept_rows] + [rel for rel, _ in texts]
-    parts = ([old.matrix[kept_rows]] if kept_rows else []) + new_vecs
+    # rows are kept only from an old file (no old file, no rows to keep)
+    kept = old if old is not None and kept_rows else None
+    paths = ([kept.paths[i] for i in kept_rows] if kept is not None else []) + [rel for rel, _ in texts]
+    parts = ([kept.matrix[kept_rows]] if kept is not None else []) + new_vecs
     matrix = np.concatenate(parts) if parts else np.zeros((0, model.dim), dtype=np.float32)
     order = sorted(range(len(paths)), key=lambda i: (paths[i], i))  # stable: a page's own row stays first
     vm = VectorMatrix([paths[i] for i in order], [wanted[paths[i]] for i in order], matrix[order] if len(order) else matrix, empty)

@@ -502,6 +502,7 @@ class TicketCache:
         con = self.con
         ticket_rows = []
         by_ticket: dict[str, list[Event]] = {t: [] for t in ticket_ids}
+        query: Iterable[tuple[str, str]]
         if len(ticket_ids) > 500:
             query = con.execute("SELECT ticket, event FROM files")
         else:
@@ -529,7 +530,7 @@ class TicketCache:
     def row_for(t: dict) -> tuple:
         summary = {k: v for k, v in t.items() if k not in SUMMARY_DROP}
         return (
-            t["id"], t.get("status"), t.get("priority"), PRIORITY_RANK.get(t.get("priority"), 9), t.get("category"),
+            t["id"], t.get("status"), t.get("priority"), PRIORITY_RANK.get(t.get("priority") or "", 9), t.get("category"),
             t.get("assignee"), t.get("team"), t.get("tier"), requester_text(t.get("requester")), t.get("asset"),
             " " + " ".join(t.get("tags") or []) + " ", t.get("title"), t.get("created_at"), t.get("updated_at"),
             json.dumps(summary, ensure_ascii=False, separators=(",", ":")),

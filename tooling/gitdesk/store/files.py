@@ -10,6 +10,7 @@ instead of one per ticket.
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -144,7 +145,7 @@ class FileStore(TicketStore):
             data.update(json.loads(cut))
             yield Ticket(data)
 
-    def known_ids(self) -> list[str]:
+    def known_ids(self) -> builtins.list[str]:
         """Every ticket id, sorted, as of the last read (no disk check: for the id prefixes of
         rows that read has just listed)."""
         return self.cache.ids()
@@ -160,14 +161,14 @@ class FileStore(TicketStore):
         for ticket_id, full in self.cache.bodies(ids):
             yield ticket_id, json.loads(full)
 
-    def all_ids(self) -> list[str]:
+    def all_ids(self) -> builtins.list[str]:
         return [row[0] for row in self._query("id", None, "id", False, None)]
 
-    def events(self, ref: str) -> list[Event]:
+    def events(self, ref: str) -> builtins.list[Event]:
         ticket_id = self.resolve(ref)
         return sorted((parse_event(json.loads(text)) for text in self.cache.event_texts(ticket_id)), key=lambda e: e.key)
 
-    def event_files(self, ref: str) -> list[Path]:
+    def event_files(self, ref: str) -> builtins.list[Path]:
         ticket_id = self.resolve(ref)
         return [self.tickets_dir / b / n for b, n in self.cache.file_keys(ticket_id)]
 
@@ -186,7 +187,7 @@ class FileStore(TicketStore):
             return Written(Ticket(reduce_events([event])), path)
         return Written(Ticket(json.loads(whole)), path)
 
-    def append_many(self, events: Iterable[Event], *, durable: bool = True) -> list[Path]:
+    def append_many(self, events: Iterable[Event], *, durable: bool = True) -> builtins.list[Path]:
         """Write many events (imports) and refresh the cache once (``durable=False``: no fsync each)."""
         paths = []
         buckets = set()

@@ -163,7 +163,8 @@ class SyncEngine:
         issues = {i["number"]: i for i in changes.issues}
         fresh_comments: dict[int, list[dict]] = {}
         for comment in changes.comments:
-            fresh_comments.setdefault(comment.get("number"), []).append(comment)
+            if comment.get("number") is not None:  # only ever looked up by an issue number
+                fresh_comments.setdefault(comment["number"], []).append(comment)
         numbers = sorted(n for n in changes.numbers if n is not None)
         written = 0
         with self.progress("Importing issues", len(numbers)) as bar:
@@ -290,7 +291,7 @@ class SyncEngine:
             return []
 
     def _link_event(self, tid: str, issue: dict) -> Event:
-        at = m.gh_time(issue.get("created_at"))
+        at = m.gh_created(issue)
         ticket = self.tickets.get(tid) or {}
         at = after_last(at, ticket.get("updated_at"))  # after everything the ticket had when it was linked
         seed = f"{m.issue_seed(self.client.full_name, issue['number'])}:link:{tid}"
@@ -381,9 +382,8 @@ class SyncEngine:
         try:
             data = self._post_issue(url, payload)
         except WriteOutcomeUnknown:
-            data = self._recent_issue_for(ticket["id"])
-            if data is None:
-                data = self._post_issue(url, payload)
+            found = self._recent_issue_for(ticket["id"])
+            data = found if found is not None else self._post_issue(url, payload)
         return self.mirror.put_issue(data, ticket["id"])
 
     def _post_issue(self, url: str, payload: dict) -> dict:
