@@ -9,7 +9,7 @@ command agrees on who is who. (Mail headers are RFC 5322 and go through
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 _ADDRESS_RE = re.compile(r"[^@\s<>]+@[^@\s<>]+")
 
