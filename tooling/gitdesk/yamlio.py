@@ -111,6 +111,17 @@ def load_yaml_text(text: str, *, path: str = "<text>", max_bytes: int = DEFAULT_
 _CORE12_LOADERS: dict[type, type] = {}
 
 
+def read_bytes_within(path: str | os.PathLike, max_bytes: int) -> bytes | None:
+    """The file's bytes, or None when it cannot be read or is larger than ``max_bytes`` (for
+    derived data, where a file that is not what we wrote is simply recomputed)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError:
+        return None
+    return None if len(data) > max_bytes else data
+
+
 def decode_limited(data: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES, encoding: str = "utf-8") -> str:
     """Bytes read with one byte to spare -> text; too big or not UTF-8 is an error naming ``name``."""
     if len(data) > max_bytes:

@@ -40,6 +40,7 @@ from typing import Any
 
 from gitdesk.model.event import format_time
 from gitdesk.store.base import Revisions
+from gitdesk.yamlio import read_bytes_within
 
 CACHE_FILE = "metrics-facts.bin"
 MAX_BYTES = 1 << 30
@@ -72,12 +73,8 @@ def fingerprint(config) -> str:
 
 def _read(path: Path, n_facts: int) -> dict[str, Any] | None:
     """The stored snapshot, or None when missing or not what this code writes."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except OSError:
-        return None
-    if len(raw) > MAX_BYTES:
+    raw = read_bytes_within(path, MAX_BYTES)
+    if raw is None:
         return None
     try:
         data = marshal.loads(raw)

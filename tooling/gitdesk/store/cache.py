@@ -44,6 +44,7 @@ from gitdesk.model.reducer import reduce_events
 from gitdesk.model.ticket import SUMMARY_DROP, timeline
 from gitdesk.sqlitecache import open_cache
 from gitdesk.store.base import NO_PRIORITY, PRIORITY_RANK, Filters, requester_text
+from gitdesk.yamlio import read_bytes_within
 
 SCHEMA_VERSION = "7"  # 6: stamp_ns (the later of mtime and ctime); 7: files.oid
 RACY_NS = 2_000_000_000
@@ -86,14 +87,8 @@ def event_from_json(text: str) -> Event:
 def blob_oid(path: str | Path, max_bytes: int) -> str | None:
     """Git's blob id of the file's bytes (what ``git hash-object`` prints); None when it cannot
     be read or is over the size limit (the parse then reports why)."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes + 1)
-    except OSError:
-        return None
-    if len(data) > max_bytes:
-        return None
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    data = read_bytes_within(path, max_bytes)
+    return None if data is None else hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _parse_file(args: tuple[str, str, int, tuple | None]) -> tuple[dict | None, tuple | None]:
