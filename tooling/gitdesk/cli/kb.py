@@ -164,9 +164,11 @@ def _language(value):
 @click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 100), help="How many results.")
 @mode_option
 @language_option
+@click.option("--for", "audience", type=click.Choice(["all", "requesters"]), default="all", show_default=True,
+              help="requesters: leave out the agents' handbook (what suggestions to a requester do).")
 @json_option
 @repo_option
-def search_cmd(query, batch, limit, mode, language, as_json, repo_path):
+def search_cmd(query, batch, limit, mode, language, audience, as_json, repo_path):
     """Search the KB: gitdesk kb search "vpn keeps disconnecting"."""
     if (query is None) == (batch is None):
         raise UsageError("give a QUERY or --batch FILE (not both)")
@@ -175,10 +177,10 @@ def search_cmd(query, batch, limit, mode, language, as_json, repo_path):
     queries = _read_batch(batch) if batch else None
     with open_searcher(env, mode) as s:
         if queries is not None:
-            for q, results in zip(queries, s.query_many(queries, limit=limit, language=language), strict=True):
+            for q, results in zip(queries, s.query_many(queries, limit=limit, language=language, audience=audience), strict=True):
                 click.echo(json.dumps({"query": q, "mode": s.mode, "results": [r.brief() for r in results]}, ensure_ascii=False))
             return
-        results = s.query(query, limit=limit, language=language)
+        results = s.query(query, limit=limit, language=language, audience=audience)
         _lexical_notice(s, as_json)
         if as_json:
             echo_json({"mode": s.mode, "language": language or s.language_of(query),

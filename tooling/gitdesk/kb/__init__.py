@@ -25,6 +25,11 @@ def kb_dir(root: Path, config: Config) -> Path:
     return Path(root, (config.get("kb") or {}).get("dir") or "kb")
 
 
+def is_internal(rel: str) -> bool:
+    """Pages for agents only (the handbook under :data:`AGENTS_DIR`): never suggested to a requester."""
+    return rel.startswith(AGENTS_DIR)
+
+
 def is_article(rel: str) -> bool:
     """Articles are every page except section ``index.md`` files and the special root pages."""
     from gitdesk.languages import split_suffix

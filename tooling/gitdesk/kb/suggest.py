@@ -3,7 +3,8 @@
 For a ticket the caller passes ``title``, ``description`` and ``category``. The title is
 repeated so its words weigh more than the free-text description; articles in the ticket's
 category (or its parent, or a child) get a modest boost, enough to reorder near-ties but not
-to promote an article that does not match the words. Only guides and FAQs are suggested.
+to promote an article that does not match the words. Only guides and FAQs are suggested, and
+never the agents' handbook: a suggestion is something a requester reads.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def suggest(root: Path, config: Config, text: str, *, category: str | None = Non
     s = searcher or Searcher(root, config)
     try:
         boosts = category_boosts(category, config.category_ids())
-        results = s.query(text, limit=limit * 2, boost_categories=boosts or None)
+        results = s.query(text, limit=limit * 2, boost_categories=boosts or None, audience="requesters")
     finally:
         if own:
             s.close()
