@@ -66,29 +66,47 @@ def language_builds(root: Path) -> list[tuple[str, str]]:
 
 
 class _Progress:
-    """Counts pages as MkDocs writes them (registered beside the theme's plugins, last)."""
+    """Counts pages as MkDocs writes them and names the stages (registered beside the theme's
+    plugins, last; its stage events run first, so a stage is named before its work starts)."""
 
-    def __init__(self, report: Callable[[int, int], None]):
+    def __init__(self, report: Callable[[int, int], None] | None, stage: Callable[[str], None] | None):
         self.report = report
+        self.stage = stage or (lambda name: None)
         self.done = self.total = 0
 
     def on_files(self, files, config):  # noqa: ARG002 - MkDocs event signature
         self.total += len(files.documentation_pages())  # one build per language: the totals add up
         return files
 
+    def on_nav(self, nav, config, files):  # noqa: ARG002 - MkDocs event signature
+        self.stage("index")  # the gitdesk plugin brings the KB index and vectors up to date next
+        return nav
+
+    on_nav.mkdocs_priority = 200  # type: ignore[attr-defined]  # before the gitdesk plugin's
+
     def on_post_page(self, output, page, config):  # noqa: ARG002 - MkDocs event signature
         self.done += 1
-        self.report(self.done, self.total)
+        if self.report is not None:
+            self.report(self.done, self.total)
         return output
+
+    def on_post_build(self, config):  # noqa: ARG002 - MkDocs event signature
+        self.stage("search")  # search writes its index, gitdesk folds it, offline inlines it
+
+    on_post_build.mkdocs_priority = 200  # type: ignore[attr-defined]
 
 
 def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str], None] | None = None,
-               check_offline: bool = True, progress: Callable[[int, int], None] | None = None) -> BuildResult:
+               check_offline: bool = True, progress: Callable[[int, int], None] | None = None,
+               stage: Callable[[str], None] | None = None) -> BuildResult:
     """Build ``root``'s KB strictly; raise :class:`BuildError` on any warning or refusal.
-    ``progress(done, total)`` is called after each page is written (the CLI shows it on a terminal)."""
+    ``progress(done, total)`` is called after each page is written, ``stage(name)`` as each stage
+    starts: ``read:LANG``, ``index``, ``search``, ``offline`` (the CLI shows both on a terminal)."""
     from mkdocs import exceptions as mk_exc  # deferred: MkDocs and Material are heavy
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+
+    from gitdesk.site.related import forget_vectors
 
     root = Path(root).resolve()
     config_file = root / MKDOCS_FILE
@@ -108,8 +126,11 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
     try:
         os.chdir(root)
         try:
-            counter = _Progress(progress) if progress is not None else None
+            forget_vectors()  # a long-lived process (serve) builds again: the KB may have changed
+            counter = _Progress(progress, stage) if progress is not None or stage is not None else None
             for language, folder in language_builds(root):
+                if stage is not None:
+                    stage(f"read:{language}")
                 cfg = load_config(config_file=str(config_file), strict=True, site_dir=str(staging / folder))
                 plugin = cfg.plugins.get("gitdesk")
                 if plugin is not None:
@@ -134,6 +155,8 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
             raise BuildError(str(exc).strip() or type(exc).__name__, path=MKDOCS_FILE) from None
         if handler.warnings:
             raise BuildError(f"strict build failed ({len(handler.warnings)} warning(s)): {handler.warnings[0]}", path=MKDOCS_FILE)
+        if stage is not None and check_offline:
+            stage("offline")
         external = scan_site(staging) if check_offline else []
         if external:
             raise BuildError(f"the built site would contact another host: {external[0]} ({len(external)} reference(s))", path=MKDOCS_FILE)

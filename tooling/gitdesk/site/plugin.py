@@ -218,6 +218,10 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def on_nav(self, nav, config, files):
         title_sections(nav.items, self.titles)
         self.navs = split_nav(nav)
+        if self.config.related:  # the KB index and vectors now, not in the middle of the pages
+            from gitdesk.site import related
+
+            related.warm(self.ctx)
         return nav
 
     # -- pages ----------------------------------------------------------------------------------
