@@ -88,17 +88,32 @@ def build_cmd(site_dir, repo_path):
 @click.command("serve")
 @click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--no-build", is_flag=True, help="Serve the existing site/ without building it first.")
+@click.option("--no-watch", is_flag=True, help="Do not rebuild when kb/, mkdocs.yml or helpdesk.yml change (and no page reload).")
 @click.option("--site-dir", "site_dir", type=click.Path(file_okay=False), help="Site folder (default: site/).")
 @repo_option
-def serve(port, no_build, site_dir, repo_path):
-    """Build the site, then serve it on http://127.0.0.1:PORT/ until Ctrl+C."""
+def serve(port, no_build, no_watch, site_dir, repo_path):
+    """Build the site, then serve it on http://127.0.0.1:PORT/ until Ctrl+C.
+
+    While it runs, a change to kb/, mkdocs.yml or helpdesk.yml rebuilds the site and the open
+    page reloads; a rebuild that fails keeps the last good site and shows the error in the
+    terminal and over the page. The built site/ on disk never holds the reload script.
+    """
     from gitdesk.publish.build import SITE_DIR, make_server
 
     env = make_env(repo_path)
-    folder = Path(site_dir) if site_dir else env.repo.root / SITE_DIR
+    folder = (Path(site_dir) if site_dir else env.repo.root / SITE_DIR).resolve()
     if not no_build:
         _build(env, str(folder))
     server = make_server(folder, port)
+    live = None
+    if not no_watch:
+        from gitdesk.publish.live import WATCHED, LiveSite
+
+        live = LiveSite(env.repo.root, lambda: _build(env, str(folder), quiet=True)[1], lambda line: click.echo(line, err=True))
+        live.attach(server)
+        live.start()
+        click.echo(f"Watching {', '.join(w + '/' if w == 'kb' else w for w in WATCHED)}: the site rebuilds and open pages "
+                   "reload (--no-watch to stop).", err=True)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     click.echo(f"Serving {folder} at {url} (Ctrl+C to stop)")
     try:
@@ -106,4 +121,6 @@ def serve(port, no_build, site_dir, repo_path):
     except KeyboardInterrupt:
         click.echo("Stopped.", err=True)
     finally:
+        if live is not None:
+            live.stop.set()
         server.server_close()

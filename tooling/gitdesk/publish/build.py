@@ -178,7 +178,25 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
             shutil.rmtree(staging, ignore_errors=True)
 
 
+#: A handler for one (method, path) of the server: ``server.routes[("POST", "/feedback")] = fn``.
+#: It gets the request handler and answers through it (:func:`respond`).
+Route = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+def respond(handler: http.server.BaseHTTPRequestHandler, body: bytes, content_type: str, status: int = 200) -> None:
+    """Send ``body`` whole (the answer of a route, or of a filtered page)."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """The site's files, plus the server's ``routes`` (exact paths, any method) and its
+    ``page_filter`` (applied to HTML pages as they are sent, never to the files on disk)."""
+
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
@@ -187,10 +205,52 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
+    def _route(self) -> bool:
+        from urllib.parse import urlsplit
+
+        route = getattr(self.server, "routes", {}).get((self.command, urlsplit(self.path).path))
+        if route is None:
+            return False
+        route(self)
+        return True
+
+    def _filtered_page(self) -> bool:
+        page_filter = getattr(self.server, "page_filter", None)
+        if page_filter is None:
+            return False
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return False  # the standard handler redirects to the folder's URL with a slash
+            path = os.path.join(path, "index.html")
+        if not path.endswith(".html") or not os.path.isfile(path):
+            return False
+        try:
+            with open(path, "rb") as page:
+                body = page.read()
+        except OSError:
+            return False  # the standard handler answers 404
+        respond(self, page_filter(body), "text/html; charset=utf-8")
+        return True
+
+    def do_GET(self):
+        if not (self._route() or self._filtered_page()):
+            super().do_GET()
+
+    def do_HEAD(self):
+        if not (self._route() or self._filtered_page()):
+            super().do_HEAD()
+
+    def do_POST(self):
+        if not self._route():
+            self.send_error(501, f"Unsupported method ({self.command!r})")
+
 
 def make_server(site_dir: Path, port: int = 8000, *, verbose: bool = False) -> http.server.ThreadingHTTPServer:
-    """An HTTP server for ``site_dir`` on 127.0.0.1 (``port`` 0 picks a free one)."""
-    site_dir = Path(site_dir)
+    """An HTTP server for ``site_dir`` on 127.0.0.1 (``port`` 0 picks a free one). Extra answers
+    go in its ``routes`` dict (see :data:`Route`); ``page_filter(html) -> html`` rewrites pages
+    as they are sent (``serve``'s live reload)."""
+    site_dir = Path(site_dir).resolve()  # a build in the same process changes the working folder
     if not (site_dir / "index.html").is_file():
         raise NotFoundError("no built site here: run `gitdesk site build` first", path=str(site_dir))
     handler = functools.partial(_QuietHandler, directory=str(site_dir))
@@ -200,6 +260,8 @@ def make_server(site_dir: Path, port: int = 8000, *, verbose: bool = False) -> h
         raise GitdeskError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     server.daemon_threads = True
     server.verbose = verbose  # type: ignore[attr-defined]
+    server.routes = {}  # type: ignore[attr-defined]
+    server.page_filter = None  # type: ignore[attr-defined]
     return server
 
 
