@@ -106,8 +106,6 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    from gitdesk.site.related import forget_vectors
-
     root = Path(root).resolve()
     config_file = root / MKDOCS_FILE
     if not config_file.is_file():
@@ -126,7 +124,6 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
     try:
         os.chdir(root)
         try:
-            forget_vectors()  # a long-lived process (serve) builds again: the KB may have changed
             counter = _Progress(progress, stage) if progress is not None or stage is not None else None
             for language, folder in language_builds(root):
                 if stage is not None:

@@ -132,6 +132,10 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         if language not in languages:
             raise PluginError(f"gitdesk: helpdesk.yml: languages: {language!r} is not one of {', '.join(languages)}")
         self.lang = LanguageBuild(language, languages)
+        if language == languages[0] and self.config.related:  # a site build starts here; `serve` builds again
+            from gitdesk.site import related
+
+            related.forget_vectors()  # read the KB's vectors again: an article may have changed
         self.ctx = SiteContext(root=root, config=helpdesk, language=language, extra={"languages": languages})
         config.theme["language"] = language  # <html lang>, the theme's words and the search's stemmer
         if isinstance(config.mdx_configs.get("toc"), dict) and config.mdx_configs["toc"].get("permalink"):
