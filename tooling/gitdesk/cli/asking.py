@@ -185,7 +185,7 @@ def confirm(cfg, answers: Answers) -> None:
     lang = cfg.language
     rows = summary(cfg, answers)
     width = max(len(label) for label, _ in rows)
-    click.echo(text("cli.summary", lang))
+    click.echo("\n" + text("cli.summary", lang))
     for label, value in rows:
         click.echo(safe_text(f"  {label.ljust(width)}  {value}"))
     answer = click.prompt(f"{text('cli.q_confirm', lang)} [{text('cli.yes_no', lang)}]", default="", show_default=False)
