@@ -108,6 +108,29 @@ def test_an_edit_is_served_a_broken_edit_keeps_the_last_good_site(tmp_path, serv
     _no_live_script_on_disk(root)
 
 
+def test_serve_started_on_a_broken_article_serves_the_last_good_site(tmp_path, served):
+    from tests.support.cli import run_main
+
+    root = make_sample(tmp_path / "desk")
+    assert run_main("site", "build", repo=root)[0] == 0
+    (root / "kb" / "accounts" / "broken.md").write_text(BROKEN, encoding="utf-8")
+    s = served(root)
+    assert "kb/accounts/broken.md" in (s.state()["error"] or "") and "Reset" in s.get(PAGE)
+    assert "Rebuild failed when serve started" in s.stderr() or wait_until(lambda: "Rebuild failed when serve started" in s.stderr())
+    (root / "kb" / "accounts" / "broken.md").unlink()
+    assert wait_until(lambda: s.state() == {"version": 2, "error": None}, timeout=180), s.stderr()
+    assert "Rebuilding after a change to kb/accounts/broken.md …" in s.stderr()
+
+
+def test_serve_without_a_site_still_stops_on_a_broken_article(tmp_path):
+    from tests.support.cli import run_main
+
+    root = make_sample(tmp_path / "desk")
+    (root / "kb" / "accounts" / "broken.md").write_text(BROKEN, encoding="utf-8")
+    code, out, err = run_main("serve", "--port", "0", repo=root)
+    assert code == 1 and "malformed YAML" in err and "Serving" not in out
+
+
 def test_helpdesk_yml_change_rebuilds(tmp_path, served):
     root = make_sample(tmp_path / "desk")
     s = served(root)

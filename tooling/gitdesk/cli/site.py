@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from gitdesk.cli.options import make_env, repo_option
+from gitdesk.errors import GitdeskError
 
 STAGES = {"read": "Reading kb/", "index": "Building index", "search": "Search index", "offline": "Checking the site stays offline"}
 
@@ -102,8 +103,14 @@ def serve(port, no_build, no_watch, site_dir, repo_path):
 
     env = make_env(repo_path)
     folder = (Path(site_dir) if site_dir else env.repo.root / SITE_DIR).resolve()
+    first_error = None
     if not no_build:
-        _build(env, str(folder))
+        try:
+            _build(env, str(folder))
+        except GitdeskError as exc:  # watching, a last good site is served until the fix is saved
+            if no_watch or not (folder / "index.html").is_file():
+                raise
+            first_error = exc
     server = make_server(folder, port)
     live = None
     if not no_watch:
@@ -111,6 +118,8 @@ def serve(port, no_build, no_watch, site_dir, repo_path):
 
         live = LiveSite(env.repo.root, lambda: _build(env, str(folder), quiet=True)[1], lambda line: click.echo(line, err=True))
         live.attach(server)
+        if first_error is not None:
+            live.failed(first_error, "when serve started")
         live.start()
         click.echo(f"Watching {', '.join(w + '/' if w == 'kb' else w for w in WATCHED)}: the site rebuilds and open pages "
                    "reload (--no-watch to stop).", err=True)

@@ -131,6 +131,15 @@ class LiveSite:
         at = html.rfind(b"</body>")
         return html[:at] + tag + html[at:] if at >= 0 else html + tag
 
+    def failed(self, exc: BaseException, when: str) -> None:
+        """Keep the last good site; say why in the terminal and over the open pages."""
+        message = exc.line() if isinstance(exc, GitdeskError) else f"{type(exc).__name__}: {exc}"
+        with self._lock:
+            self.error = f"gitdesk serve: the site did not rebuild {when}:\n{message}\n" \
+                         "This page is the last good build; fix the file and save it again."
+        self.log(f"Rebuild failed {when}: {message}")
+        self.log("Still serving the last good site.")
+
     # -- the watcher ----------------------------------------------------------------------------
     def start(self) -> threading.Thread:
         thread = threading.Thread(target=self.watch, name="gitdesk-watch", daemon=True)
@@ -157,15 +166,11 @@ class LiveSite:
 
     def build(self, changed: list[str]) -> None:
         what = changed[0] if len(changed) == 1 else f"{changed[0]} and {len(changed) - 1} more"
+        self.log(f"Rebuilding after a change to {what} …")
         try:
             seconds = self.rebuild()
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive any failed build
-            message = exc.line() if isinstance(exc, GitdeskError) else f"{type(exc).__name__}: {exc}"
-            with self._lock:
-                self.error = f"gitdesk serve: the site did not rebuild after a change to {what}:\n{message}\n" \
-                             "This page is the last good build; fix the file and save it again."
-            self.log(f"Rebuild failed after a change to {what}: {message}")
-            self.log("Still serving the last good site.")
+            self.failed(exc, f"after a change to {what}")
             return
         with self._lock:
             self.version += 1
