@@ -131,6 +131,37 @@ def test_serve_without_a_site_still_stops_on_a_broken_article(tmp_path):
     assert code == 1 and "malformed YAML" in err and "Serving" not in out
 
 
+def test_an_edit_rebuilds_only_its_language_and_an_added_page_everything(tmp_path, served):
+    from tests.support.kb import guide
+
+    root = make_sample(tmp_path / "desk")
+    config = root / "helpdesk.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "languages: [en, es]"), encoding="utf-8")
+    (root / "kb" / "accounts" / "reset-password.es.md").write_text(guide(
+        "Restablecer una contraseña olvidada", language="es", intro="Para quien olvidó la contraseña."), encoding="utf-8")
+    (root / "kb" / "open-a-ticket.es.md").write_text("# Abrir una incidencia\n\n<!-- gitdesk:open-ticket -->\n", encoding="utf-8")
+    s = served(root)
+    english_before = (root / "site" / PAGE).read_bytes()
+    assert "Para quien olvidó la contraseña." in s.get("es/" + PAGE)
+
+    spanish = root / "kb" / "accounts" / "reset-password.es.md"
+    spanish.write_text(spanish.read_text(encoding="utf-8") + "\nPruebe primero en el portal.\n", encoding="utf-8")
+    assert wait_until(lambda: "Pruebe primero en el portal." in s.get("es/" + PAGE), timeout=180), s.stderr()
+    assert wait_until(lambda: "Rebuilt the es pages in " in s.stderr()), s.stderr()
+    assert (root / "site" / PAGE).read_bytes() == english_before  # the English pages kept, as they were
+    assert "Reset a forgotten password" in s.get(PAGE) and (root / "site" / "search" / "search_index.js").is_file()
+
+    _edit(root, "Only English changed.")
+    assert wait_until(lambda: "Only English changed." in s.get(PAGE), timeout=180), s.stderr()
+    assert wait_until(lambda: "Rebuilt the en pages in " in s.stderr()), s.stderr()
+    assert "Pruebe primero en el portal." in s.get("es/" + PAGE)  # the Spanish folder is back after the root's rebuild
+
+    (root / "kb" / "accounts" / "new-starter.md").write_text(guide("Set up a new starter"), encoding="utf-8")
+    assert wait_until(lambda: "Rebuilt in " in s.stderr(), timeout=180), s.stderr()  # a new page: every language
+    assert "Set up a new starter" in s.get("accounts/new-starter.html")
+    _no_live_script_on_disk(root)
+
+
 def test_helpdesk_yml_change_rebuilds(tmp_path, served):
     root = make_sample(tmp_path / "desk")
     s = served(root)
@@ -166,7 +197,7 @@ def test_a_burst_of_saves_is_one_rebuild_and_swap_files_are_ignored(tmp_path):
     builds: list[int] = []
     go_on = threading.Event()
 
-    def rebuild() -> float:
+    def rebuild(only) -> float:
         builds.append(1)
         go_on.wait(30)
         return 0.1

@@ -14,7 +14,7 @@ from gitdesk.errors import GitdeskError
 STAGES = {"read": "Reading kb/", "index": "Building index", "search": "Search index", "offline": "Checking the site stays offline"}
 
 
-def _build(env, site_dir: str | None, *, quiet: bool = False):
+def _build(env, site_dir: str | None, *, quiet: bool = False, only: set[str] | None = None):
     """Build, showing the stages and pages on a terminal's stderr (logs and pipes get none).
     Returns the result and the seconds it took."""
     from gitdesk.publish.build import build_site
@@ -24,7 +24,7 @@ def _build(env, site_dir: str | None, *, quiet: bool = False):
     status = _Status() if sys.stderr.isatty() and not quiet else None
     try:
         result = build_site(env.repo.root, site_dir=target, echo=lambda line: click.echo(f"mkdocs: {line}", err=True),
-                            progress=status.pages if status else None, stage=status.stage if status else None)
+                            progress=status.pages if status else None, stage=status.stage if status else None, only=only)
     finally:
         if status is not None:
             status.end()
@@ -116,7 +116,8 @@ def serve(port, no_build, no_watch, site_dir, repo_path):
     if not no_watch:
         from gitdesk.publish.live import WATCHED, LiveSite
 
-        live = LiveSite(env.repo.root, lambda: _build(env, str(folder), quiet=True)[1], lambda line: click.echo(line, err=True))
+        live = LiveSite(env.repo.root, lambda only: _build(env, str(folder), quiet=True, only=only)[1],
+                        lambda line: click.echo(line, err=True))
         live.attach(server)
         if first_error is not None:
             live.failed(first_error, "when serve started")

@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,13 +98,13 @@ class _Progress:
 
 def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str], None] | None = None,
                check_offline: bool = True, progress: Callable[[int, int], None] | None = None,
-               stage: Callable[[str], None] | None = None) -> BuildResult:
+               stage: Callable[[str], None] | None = None, only: Collection[str] | None = None) -> BuildResult:
     """Build ``root``'s KB strictly; raise :class:`BuildError` on any warning or refusal.
     ``progress(done, total)`` is called after each page is written, ``stage(name)`` as each stage
-    starts: ``read:LANG``, ``index``, ``search``, ``offline`` (the CLI shows both on a terminal)."""
+    starts: ``read:LANG``, ``index``, ``search``, ``offline`` (the CLI shows both on a terminal).
+    ``only``: rebuild these languages and take the others' folders from the current site (``serve``
+    after an edit that cannot reach them); everything when there is no current site."""
     from mkdocs import exceptions as mk_exc  # deferred: MkDocs and Material are heavy
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
 
     root = Path(root).resolve()
     config_file = root / MKDOCS_FILE
@@ -125,22 +125,7 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
         os.chdir(root)
         try:
             counter = _Progress(progress, stage) if progress is not None or stage is not None else None
-            for language, folder in language_builds(root):
-                if stage is not None:
-                    stage(f"read:{language}")
-                cfg = load_config(config_file=str(config_file), strict=True, site_dir=str(staging / folder))
-                plugin = cfg.plugins.get("gitdesk")
-                if plugin is not None:
-                    plugin.build_language = language
-                elif folder:
-                    break  # without the gitdesk plugin there is one language only
-                if counter is not None:
-                    cfg.plugins["gitdesk-progress"] = counter  # type: ignore[assignment]
-                cfg.plugins.on_startup(command="build", dirty=False)
-                try:
-                    build(cfg)
-                finally:
-                    cfg.plugins.on_shutdown()
+            _build_languages(config_file, language_builds(root), staging, final, only, counter, stage)
         except GitdeskError:
             raise
         except mk_exc.ConfigurationError as exc:
@@ -173,6 +158,44 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
         mk_logger.propagate = old_propagate
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build_languages(config_file: Path, builds: list[tuple[str, str]], staging: Path, final: Path,
+                     only: Collection[str] | None, counter: _Progress | None, stage: Callable[[str], None] | None) -> None:
+    """Each language's MkDocs build into its folder of ``staging``; with ``only``, the other
+    languages' folders are copied from ``final`` instead (when it has them all)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    kept = [(lang, folder) for lang, folder in builds if only is not None and lang not in only]
+    if not all((final / folder / "index.html").is_file() for _, folder in kept):
+        kept = []  # no current site to take them from: build every language
+    root_kept = any(folder == "" for _, folder in kept)
+    if root_kept:  # the whole current site; each rebuilt language empties its folder first
+        shutil.copytree(final, staging, dirs_exist_ok=True)
+    first = True
+    for language, folder in builds:
+        if (language, folder) in kept:
+            continue
+        if stage is not None:
+            stage(f"read:{language}")
+        cfg = load_config(config_file=str(config_file), strict=True, site_dir=str(staging / folder))
+        plugin = cfg.plugins.get("gitdesk")
+        if plugin is not None:
+            plugin.build_language = language
+            plugin.starts_site, first = first, False
+        elif folder:
+            break  # without the gitdesk plugin there is one language only
+        if counter is not None:
+            cfg.plugins["gitdesk-progress"] = counter  # type: ignore[assignment]
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+    if not root_kept:  # the root was rebuilt (and emptied): the kept languages' folders back
+        for _, folder in kept:
+            shutil.copytree(final / folder, staging / folder)
 
 
 #: A handler for one (method, path) of the server: ``server.routes[("POST", "/feedback")] = fn``.

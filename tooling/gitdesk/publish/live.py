@@ -94,14 +94,38 @@ def changes(before: Snapshot, after: Snapshot) -> list[str]:
     return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
 
 
+def languages_reached(root: Path, before: Snapshot, after: Snapshot) -> set[str] | None:
+    """The site languages an edit can change, or None for all of them. Each language's build
+    reads only its own pages (``x.md`` the default's, ``x.es.md`` Spanish...), so an edit of
+    existing pages rebuilds their languages; an added or removed page (menus, language
+    switchers, links), any other file or a configuration change rebuilds everything. What is
+    not redone: the "Related articles" of the other languages' pages, until the next full build."""
+    from gitdesk.config import load_config
+    from gitdesk.languages import split_suffix
+
+    try:
+        languages = load_config(root).languages
+    except GitdeskError:
+        return None
+    reached: set[str] = set()
+    for path in changes(before, after):
+        if path not in before or path not in after or not (path.startswith("kb/") and path.endswith(".md")):
+            return None
+        language = split_suffix(path[len("kb/"):])[1] or languages[0]
+        if language not in languages:
+            return None
+        reached.add(language)
+    return None if reached >= set(languages) else reached  # every language: a plain full build
+
+
 class LiveSite:
     """The watcher and the state the open pages poll: ``version`` grows with each good rebuild,
     ``error`` holds the last failed one (None once a rebuild succeeds)."""
 
-    def __init__(self, root: Path, rebuild: Callable[[], float], log: Callable[[str], None], *,
+    def __init__(self, root: Path, rebuild: Callable[[set[str] | None], float], log: Callable[[str], None], *,
                  every: float = 0.25, quiet: float = 0.3):
         self.root = Path(root)
-        self.rebuild = rebuild  # builds the site, returns the seconds it took; raises GitdeskError
+        self.rebuild = rebuild  # builds the site (these languages, or all), returns the seconds it took
         self.log = log
         self.every, self.quiet = every, quiet
         self.version = 1
@@ -161,19 +185,22 @@ class LiveSite:
             if self.stop.is_set():
                 return
             changed = changes(before, now)
+            only = None if self.error is not None else languages_reached(self.root, before, now)
             before = now  # a change made during the build is seen on the next round
-            self.build(changed)
+            self.build(changed, only)
 
-    def build(self, changed: list[str]) -> None:
+    def build(self, changed: list[str], only: set[str] | None = None) -> None:
+        """Rebuild (``only`` these languages, else all); count a success, keep the site on a failure."""
         what = changed[0] if len(changed) == 1 else f"{changed[0]} and {len(changed) - 1} more"
-        self.log(f"Rebuilding after a change to {what} …")
+        scope = f" the {', '.join(sorted(only))} pages" if only else ""
+        self.log(f"Rebuilding{scope} after a change to {what} …")
         try:
-            seconds = self.rebuild()
+            seconds = self.rebuild(only)
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive any failed build
             self.failed(exc, f"after a change to {what}")
             return
         with self._lock:
             self.version += 1
             self.error = None
-        self.log(f"Rebuilt in {seconds:.1f} s after a change to {what}; open pages reload.")
+        self.log(f"Rebuilt{scope} in {seconds:.1f} s after a change to {what}; open pages reload.")
 
