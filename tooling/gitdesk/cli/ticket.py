@@ -95,34 +95,27 @@ def ticket() -> None:
 @click.option("-t", "--tag", "tags", multiple=True, help="Tag (repeatable).")
 @click.option("--kb", "kb", multiple=True, help="Linked KB article path (repeatable).")
 @click.option("--type", "type_", help="incident, request or problem (ticket_types in helpdesk.yml; default the first).")
+@click.option("-y", "--yes", is_flag=True, help="On a terminal: open without the summary and confirmation.")
 @common
 def new(title, description, requester, department, priority, impact, urgency, category, channel, asset, assignee,
-        team, tier, tags, kb, type_, repo_path, actor_flag, commit_flag, as_json) -> None:
-    """Open a ticket. Prompts for missing required fields on a terminal."""
+        team, tier, tags, kb, type_, yes, repo_path, actor_flag, commit_flag, as_json) -> None:
+    """Open a ticket. On a terminal, asks for what is missing (numbered choices, the description
+    in $VISUAL/$EDITOR or over several lines) and confirms a summary before writing."""
     env = _env(repo_path, actor_flag, commit_flag)
     cfg = env.config
     if channel and channel not in cfg.channels:  # before any prompt, not after the typing
         raise UsageError(f"unknown channel {channel!r} (known: {', '.join(cfg.channels)})", field="--channel")
-    if _is_terminal():
-        title = title or click.prompt("Title (one line)")
-        if not requester:
-            requester = click.prompt('Requester ("Name <email>", email or name)')
-        if not department:
-            department = click.prompt("Department (blank if unknown)", default="", show_default=False) or None
-        if not channel:
-            channel = click.prompt("Channel", type=click.Choice(cfg.channels), default="phone" if "phone" in cfg.channels else cfg.channels[0])
-        if not asset and channel in ("phone", "walk-in"):
-            asset = click.prompt("Asset (e.g. LT-0412, blank if none)", default="", show_default=False) or None
-        if description is None:
-            ask = "Chat transcript or link" if channel == "chat" else "Description"
-            description = click.prompt(ask, default="", show_default=False) or None
-        if not category:
-            category = click.prompt("Category (blank to triage later)", type=click.Choice(["", *cfg.category_ids()]),
-                                    default="", show_choices=False, show_default=False) or None
-        if not (priority or (impact and urgency)):
-            impact = click.prompt("Impact (blank to triage later)", type=click.Choice(["", *cfg["impact_levels"]]), default="", show_default=False) or None
-            if impact:
-                urgency = click.prompt("Urgency", type=click.Choice(cfg["urgency_levels"]), default="medium")
+    if _is_terminal():  # the interview: cli/asking.py
+        from gitdesk.cli import asking
+
+        answers = asking.Answers(title=title, requester=requester, department=department, channel=channel, asset=asset,
+                                 description=description, category=category, priority=priority, impact=impact, urgency=urgency)
+        asking.interview(cfg, answers)
+        if not yes:
+            asking.confirm(cfg, answers)
+        title, requester, department, channel, asset, description, category, priority, impact, urgency = (
+            answers.title, answers.requester, answers.department, answers.channel, answers.asset, answers.description,
+            answers.category, answers.priority, answers.impact, answers.urgency)
     missing = [name for name, value in (("TITLE", title), ("--requester", requester)) if not value]
     if missing:
         raise UsageError(f"missing {' and '.join(missing)} (or run on a terminal to be asked)")

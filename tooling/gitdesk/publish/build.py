@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,29 +66,45 @@ def language_builds(root: Path) -> list[tuple[str, str]]:
 
 
 class _Progress:
-    """Counts pages as MkDocs writes them (registered beside the theme's plugins, last)."""
+    """Counts pages as MkDocs writes them and names the stages (registered beside the theme's
+    plugins, last; its stage events run first, so a stage is named before its work starts)."""
 
-    def __init__(self, report: Callable[[int, int], None]):
+    def __init__(self, report: Callable[[int, int], None] | None, stage: Callable[[str], None] | None):
         self.report = report
+        self.stage = stage or (lambda name: None)
         self.done = self.total = 0
 
     def on_files(self, files, config):  # noqa: ARG002 - MkDocs event signature
         self.total += len(files.documentation_pages())  # one build per language: the totals add up
         return files
 
+    def on_nav(self, nav, config, files):  # noqa: ARG002 - MkDocs event signature
+        self.stage("index")  # the gitdesk plugin brings the KB index and vectors up to date next
+        return nav
+
+    on_nav.mkdocs_priority = 200  # type: ignore[attr-defined]  # before the gitdesk plugin's
+
     def on_post_page(self, output, page, config):  # noqa: ARG002 - MkDocs event signature
         self.done += 1
-        self.report(self.done, self.total)
+        if self.report is not None:
+            self.report(self.done, self.total)
         return output
+
+    def on_post_build(self, config):  # noqa: ARG002 - MkDocs event signature
+        self.stage("search")  # search writes its index, gitdesk folds it, offline inlines it
+
+    on_post_build.mkdocs_priority = 200  # type: ignore[attr-defined]
 
 
 def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str], None] | None = None,
-               check_offline: bool = True, progress: Callable[[int, int], None] | None = None) -> BuildResult:
+               check_offline: bool = True, progress: Callable[[int, int], None] | None = None,
+               stage: Callable[[str], None] | None = None, only: Collection[str] | None = None) -> BuildResult:
     """Build ``root``'s KB strictly; raise :class:`BuildError` on any warning or refusal.
-    ``progress(done, total)`` is called after each page is written (the CLI shows it on a terminal)."""
+    ``progress(done, total)`` is called after each page is written, ``stage(name)`` as each stage
+    starts: ``read:LANG``, ``index``, ``search``, ``offline`` (the CLI shows both on a terminal).
+    ``only``: rebuild these languages and take the others' folders from the current site (``serve``
+    after an edit that cannot reach them); everything when there is no current site."""
     from mkdocs import exceptions as mk_exc  # deferred: MkDocs and Material are heavy
-    from mkdocs.commands.build import build
-    from mkdocs.config import load_config
 
     root = Path(root).resolve()
     config_file = root / MKDOCS_FILE
@@ -108,21 +124,8 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
     try:
         os.chdir(root)
         try:
-            counter = _Progress(progress) if progress is not None else None
-            for language, folder in language_builds(root):
-                cfg = load_config(config_file=str(config_file), strict=True, site_dir=str(staging / folder))
-                plugin = cfg.plugins.get("gitdesk")
-                if plugin is not None:
-                    plugin.build_language = language
-                elif folder:
-                    break  # without the gitdesk plugin there is one language only
-                if counter is not None:
-                    cfg.plugins["gitdesk-progress"] = counter  # type: ignore[assignment]
-                cfg.plugins.on_startup(command="build", dirty=False)
-                try:
-                    build(cfg)
-                finally:
-                    cfg.plugins.on_shutdown()
+            counter = _Progress(progress, stage) if progress is not None or stage is not None else None
+            _build_languages(config_file, language_builds(root), staging, final, only, counter, stage)
         except GitdeskError:
             raise
         except mk_exc.ConfigurationError as exc:
@@ -134,6 +137,8 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
             raise BuildError(str(exc).strip() or type(exc).__name__, path=MKDOCS_FILE) from None
         if handler.warnings:
             raise BuildError(f"strict build failed ({len(handler.warnings)} warning(s)): {handler.warnings[0]}", path=MKDOCS_FILE)
+        if stage is not None and check_offline:
+            stage("offline")
         external = scan_site(staging) if check_offline else []
         if external:
             raise BuildError(f"the built site would contact another host: {external[0]} ({len(external)} reference(s))", path=MKDOCS_FILE)
@@ -155,7 +160,63 @@ def build_site(root: Path, *, site_dir: Path | None = None, echo: Callable[[str]
             shutil.rmtree(staging, ignore_errors=True)
 
 
+def _build_languages(config_file: Path, builds: list[tuple[str, str]], staging: Path, final: Path,
+                     only: Collection[str] | None, counter: _Progress | None, stage: Callable[[str], None] | None) -> None:
+    """Each language's MkDocs build into its folder of ``staging``; with ``only``, the other
+    languages' folders are copied from ``final`` instead (when it has them all)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    kept = [(lang, folder) for lang, folder in builds if only is not None and lang not in only]
+    if not all((final / folder / "index.html").is_file() for _, folder in kept):
+        kept = []  # no current site to take them from: build every language
+    root_kept = any(folder == "" for _, folder in kept)
+    if root_kept:  # the whole current site; each rebuilt language empties its folder first
+        shutil.copytree(final, staging, dirs_exist_ok=True)
+    first = True
+    for language, folder in builds:
+        if (language, folder) in kept:
+            continue
+        if stage is not None:
+            stage(f"read:{language}")
+        cfg = load_config(config_file=str(config_file), strict=True, site_dir=str(staging / folder))
+        plugin = cfg.plugins.get("gitdesk")
+        if plugin is not None:
+            plugin.build_language = language
+            plugin.starts_site, first = first, False
+        elif folder:
+            break  # without the gitdesk plugin there is one language only
+        if counter is not None:
+            cfg.plugins["gitdesk-progress"] = counter  # type: ignore[assignment]
+        cfg.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(cfg)
+        finally:
+            cfg.plugins.on_shutdown()
+    if not root_kept:  # the root was rebuilt (and emptied): the kept languages' folders back
+        for _, folder in kept:
+            shutil.copytree(final / folder, staging / folder)
+
+
+#: A handler for one (method, path) of the server: ``server.routes[("POST", "/feedback")] = fn``.
+#: It gets the request handler and answers through it (:func:`respond`).
+Route = Callable[[http.server.BaseHTTPRequestHandler], None]
+
+
+def respond(handler: http.server.BaseHTTPRequestHandler, body: bytes, content_type: str, status: int = 200) -> None:
+    """Send ``body`` whole (the answer of a route, or of a filtered page)."""
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    if handler.command != "HEAD":
+        handler.wfile.write(body)
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """The site's files, plus the server's ``routes`` (exact paths, any method) and its
+    ``page_filter`` (applied to HTML pages as they are sent, never to the files on disk)."""
+
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         if getattr(self.server, "verbose", False):
             super().log_message(format, *args)
@@ -164,10 +225,52 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
+    def _route(self) -> bool:
+        from urllib.parse import urlsplit
+
+        route = getattr(self.server, "routes", {}).get((self.command, urlsplit(self.path).path))
+        if route is None:
+            return False
+        route(self)
+        return True
+
+    def _filtered_page(self) -> bool:
+        page_filter = getattr(self.server, "page_filter", None)
+        if page_filter is None:
+            return False
+        path = self.translate_path(self.path)
+        if os.path.isdir(path):
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return False  # the standard handler redirects to the folder's URL with a slash
+            path = os.path.join(path, "index.html")
+        if not path.endswith(".html") or not os.path.isfile(path):
+            return False
+        try:
+            with open(path, "rb") as page:
+                body = page.read()
+        except OSError:
+            return False  # the standard handler answers 404
+        respond(self, page_filter(body), "text/html; charset=utf-8")
+        return True
+
+    def do_GET(self):
+        if not (self._route() or self._filtered_page()):
+            super().do_GET()
+
+    def do_HEAD(self):
+        if not (self._route() or self._filtered_page()):
+            super().do_HEAD()
+
+    def do_POST(self):
+        if not self._route():
+            self.send_error(501, f"Unsupported method ({self.command!r})")
+
 
 def make_server(site_dir: Path, port: int = 8000, *, verbose: bool = False) -> http.server.ThreadingHTTPServer:
-    """An HTTP server for ``site_dir`` on 127.0.0.1 (``port`` 0 picks a free one)."""
-    site_dir = Path(site_dir)
+    """An HTTP server for ``site_dir`` on 127.0.0.1 (``port`` 0 picks a free one). Extra answers
+    go in its ``routes`` dict (see :data:`Route`); ``page_filter(html) -> html`` rewrites pages
+    as they are sent (``serve``'s live reload)."""
+    site_dir = Path(site_dir).resolve()  # a build in the same process changes the working folder
     if not (site_dir / "index.html").is_file():
         raise NotFoundError("no built site here: run `gitdesk site build` first", path=str(site_dir))
     handler = functools.partial(_QuietHandler, directory=str(site_dir))
@@ -177,6 +280,8 @@ def make_server(site_dir: Path, port: int = 8000, *, verbose: bool = False) -> h
         raise GitdeskError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     server.daemon_threads = True
     server.verbose = verbose  # type: ignore[attr-defined]
+    server.routes = {}  # type: ignore[attr-defined]
+    server.page_filter = None  # type: ignore[attr-defined]
     return server
 
 

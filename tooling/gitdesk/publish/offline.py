@@ -130,6 +130,28 @@ class _HtmlRefs(HTMLParser):
             self.inline.append((self._in, data))
 
 
+_PARSED: dict[bytes, _HtmlRefs] = {}
+_PARSED_MAX = 20_000  # pages remembered across builds in one process (a few MB of references)
+
+
+def _parse_page(path: Path) -> _HtmlRefs:
+    """A page's references, parsed once per distinct content: ``serve`` rebuilds the whole site
+    after each edit, but most pages come out byte for byte the same, and parsing is the cost."""
+    import hashlib
+
+    text = path.read_text(encoding="utf-8", errors="replace")
+    key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+    parser = _PARSED.get(key)
+    if parser is None:
+        parser = _HtmlRefs()
+        parser.feed(text)
+        parser.close()
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = parser
+    return parser
+
+
 def css_refs(text: str) -> list[str]:
     text = _BLOCK_COMMENT_RE.sub("", text)
     out = []
@@ -183,9 +205,7 @@ def loaded_files(site_dir: Path) -> list[Path]:
         except ValueError:
             langs = set()
     for page in sorted(site_dir.rglob("*.html")):
-        parser = _HtmlRefs()
-        parser.feed(page.read_text(encoding="utf-8", errors="replace"))
-        parser.close()
+        parser = _parse_page(page)
         for _, url in parser.refs:
             target = _local_target(site_dir, page, url)
             if target and target.suffix in (".js", ".css", ".mjs"):
@@ -226,9 +246,7 @@ def scan_site(site_dir: Path) -> list[ExternalRef]:
     found: list[ExternalRef] = []
     repo_widget = False
     for path in sorted(site_dir.rglob("*.html")):
-        parser = _HtmlRefs()
-        parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-        parser.close()
+        parser = _parse_page(path)
         repo_widget = repo_widget or parser.has_repo_widget
         rel = path.relative_to(site_dir).as_posix()
         for where, url in parser.refs:

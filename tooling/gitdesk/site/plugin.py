@@ -115,6 +115,8 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         self.people: list = []
         #: set by :func:`gitdesk.publish.build.build_site` for each language's build; None: default
         self.build_language: str | None = None
+        #: set with it: True for the first language a site build renders (None: the default language)
+        self.starts_site: bool | None = None
         self._lang: LanguageBuild | None = None
         self.navs = None
 
@@ -132,6 +134,11 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         if language not in languages:
             raise PluginError(f"gitdesk: helpdesk.yml: languages: {language!r} is not one of {', '.join(languages)}")
         self.lang = LanguageBuild(language, languages)
+        starts = language == languages[0] if self.starts_site is None else self.starts_site
+        if starts and self.config.related:  # a site build starts here; `serve` builds again
+            from gitdesk.site import related
+
+            related.forget_vectors()  # read the KB's vectors again: an article may have changed
         self.ctx = SiteContext(root=root, config=helpdesk, language=language, extra={"languages": languages})
         config.theme["language"] = language  # <html lang>, the theme's words and the search's stemmer
         if isinstance(config.mdx_configs.get("toc"), dict) and config.mdx_configs["toc"].get("permalink"):
@@ -218,6 +225,10 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
     def on_nav(self, nav, config, files):
         title_sections(nav.items, self.titles)
         self.navs = split_nav(nav)
+        if self.config.related:  # the KB index and vectors now, not in the middle of the pages
+            from gitdesk.site import related
+
+            related.warm(self.ctx)
         return nav
 
     # -- pages ----------------------------------------------------------------------------------

@@ -49,6 +49,16 @@ def _vectors(ctx: SiteContext):
     return _cache[key]
 
 
+def warm(ctx: SiteContext) -> None:
+    """Bring the index and vectors up to date before the pages render (the build's "index" stage)."""
+    _vectors(ctx)
+
+
+def forget_vectors() -> None:
+    """Drop the vectors kept for this process: the next build reads the KB again (``serve``)."""
+    _cache.clear()
+
+
 def neighbours(vm, base: str, language: str, default: str, limit: int) -> list[tuple[str, float]]:
     """Articles (their original paths) nearest ``base`` in ``language``, best first."""
     rows = vm.row_of()
