@@ -257,3 +257,8 @@ def suggest(ticket, text, category, limit, mode, as_json, repo_path):
         echo_json({"mode": s.mode, "results": [{**r.brief(), "snippet": r.snippet} for r in results]})
     else:
         _print_results(results, kb_prefix=_kb_prefix(env))
+
+
+from gitdesk.cli.kbreview import review  # noqa: E402 - `gitdesk kb review` lives in its own module
+
+kb.add_command(review)
