@@ -88,6 +88,18 @@ def test_a_closed_task_is_reopened_for_new_articles_of_its_period(kb_repo):
     assert store.get(tid).status == "open"
 
 
+def test_a_task_merged_into_another_ticket_is_not_updated(kb_repo):
+    from tests.support.desk import make_desk
+
+    (tid, _), _ = _open(kb_repo)
+    desk = make_desk(kb_repo)
+    keep = desk.new(title="Printing articles out of date", team="desktop")
+    desk.merge(tid, keep.id)
+    (new, created), store = _open(kb_repo, articles=["hardware/slow-laptop.md"])
+    assert created and new not in (tid, keep.id)
+    assert store.get(tid).kb == ["printing/print-job-stuck.md"]  # the merged one left as it was
+
+
 @pytest.mark.parametrize("kw, message", [
     (dict(owner="nobody"), "unknown owner team 'nobody'"),
     (dict(period="December"), "not a review period: 'December'"),

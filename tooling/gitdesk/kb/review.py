@@ -71,11 +71,12 @@ def _checked(config: Config, owner: str, articles: list[str], period: str) -> li
 
 
 def find_review_task(store: TicketStore, owner: str, period: str):
-    """The review ticket of ``owner`` for ``period`` (any status), or None; the oldest if two
-    clones opened one each."""
+    """The review ticket of ``owner`` for ``period`` (any status, but not one merged into
+    another ticket: comments go to the ticket kept), or None; the oldest if two clones opened one each."""
     from gitdesk.store.base import Filters
 
     found = store.list(Filters(tag=[MARKER_TAG, owner_tag(owner), period_tag(period)]), sort="created")
+    found = [t for t in found if not t.get("duplicate_of")]
     return found[0] if found else None
 
 
