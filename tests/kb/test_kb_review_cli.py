@@ -60,6 +60,11 @@ def test_lists_the_sample_articles_due_by_owner(repo):
     # --within 0: only what is due today or overdue; --owner: one team
     assert [o["owner"] for o in _json(repo, *REVIEW, "--within", "0")["owners"]] == ["service-desk", "infrastructure"]
     assert [o["owner"] for o in _json(repo, *REVIEW, "--owner", "desktop")["owners"]] == ["desktop"]
+    # a team with nothing due: said so, and no ticket for it
+    assert run_main(*REVIEW, "--owner", "security", repo=repo)[1] == "No articles due for review by 2026-12-20.\n"
+    assert _json(repo, *REVIEW, "--owner", "security", "--open-tickets") == {
+        "at": DAY, "within": 14, "period": "2026-12", "owners": [], "tickets": []}
+    assert not (repo / "tickets").exists() or not any((repo / "tickets").rglob("*.yml"))
     code, _, err = run_main(*REVIEW, "--owner", "nobody", repo=repo)
     assert code != 0 and "unknown team 'nobody'" in err and "Traceback" not in err
 
