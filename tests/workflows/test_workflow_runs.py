@@ -20,8 +20,8 @@ carries `.gitdesk/` from run to run as `actions/cache` would.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
