@@ -3,12 +3,14 @@ and prints; the rules live in ``operations``."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from gitdesk.cli.listing import LIST_SORTS, URGENCY_SORTS, colour_options
 from gitdesk.cli.many import common_options, many_options
 from gitdesk.cli.options import Env, echo_chunks, echo_json, json_option, repo_option
 from gitdesk.cli.views import view_options
@@ -184,7 +186,8 @@ Examples:
   gitdesk ticket list --json | jq '.[].id'
 """)
 @click.option("-s", "--status", multiple=True, help="Status (repeatable).")
-@click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed.")
+@click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed (the default without --status).")
+@click.option("--all", "all_statuses", is_flag=True, help="Every status, resolved and closed too.")
 @click.option("-p", "--priority", multiple=True, type=click.Choice([*PRIORITIES, "none"]),
               help="Priority (repeatable); none: tickets without one.")
 @click.option("-c", "--category", multiple=True, help="Category; a parent also matches its children.")
@@ -196,15 +199,17 @@ Examples:
 @click.option("-t", "--tag", multiple=True, help="Tag; several must all be present.")
 @click.option("--since", help="Created on or after (YYYY-MM-DD in the desk's time zone, or ISO time).")
 @click.option("--until", help="Created up to (a YYYY-MM-DD includes that whole day, or ISO time).")
-@click.option("--sort", type=click.Choice(["created", "updated", "priority", "status", "id", "title"]), help="Order (default: created, or the view's).")
+@click.option("--sort", type=click.Choice(LIST_SORTS), help="Order (default: the view's, else cli.list_sort: urgency = priority, SLA due, untouched longest).")
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most N tickets.")
+@colour_options
 @view_options
 @json_option
 @repo_option
-def list_(status, open_only, priority, category, assignee, team, tier, requester, asset, tag, since, until, sort, reverse,
-          limit, as_json, repo_path, **view_args) -> None:
-    """List tickets, filtered and sorted, as a table or JSON. --view NAME starts from a saved view
+def list_(status, open_only, all_statuses, priority, category, assignee, team, tier, requester, asset, tag, since, until, sort,
+          reverse, limit, colour_flag, pager_flag, as_json, repo_path, **view_args) -> None:
+    """List tickets, most urgent first, as a table (coloured and paged on a terminal) or JSON.
+    Open tickets unless --status or --all says otherwise. --view NAME starts from a saved view
     (views: in helpdesk.yml); options given here replace the view's."""
     from gitdesk.cli.views import resolve_view
     from gitdesk.store import Filters
@@ -224,23 +229,20 @@ def list_(status, open_only, priority, category, assignee, team, tier, requester
         until=_date_bound(chosen["until"], "--until", env.config["timezone"], end=True), open_only=chosen["open"],
         open_statuses=tuple(env.config.open_statuses), **extra,
     )
-    sort, reverse = chosen["sort"] or "created", chosen["reverse"]
+    if not (all_statuses or filters.status or filters.open_only):
+        filters.open_only = True
+    sort, reverse = chosen["sort"] or (env.config.get("cli") or {}).get("list_sort") or "urgency", chosen["reverse"]
+    from gitdesk.cli.listing import list_tickets, show_list
+
     store = env.store()
-    if as_json:
+    if as_json and sort not in URGENCY_SORTS:
         echo_chunks(store.list_json_chunks(filters, sort, reverse, limit))
         return
-    tickets = store.list(filters, sort, reverse, limit)
-    if not tickets:
-        click.echo("No tickets match.")
+    tickets, dues = list_tickets(store, env.config, filters, sort, reverse, limit, dues=not as_json)
+    if as_json:
+        echo_chunks(iter([json.dumps([t.summary() for t in tickets], ensure_ascii=False)]))
         return
-    if columns:
-        from gitdesk.cli.views import view_table
-
-        click.echo(view_table(tickets, columns, env.config, store))
-        return
-    from gitdesk.cli.render import ticket_table
-
-    click.echo(ticket_table(tickets, env.config, store))
+    show_list(env, store, tickets, dues, columns, colour_flag, pager_flag)
 
 
 def _date_bound(text: str | None, option: str, zone: str, *, end: bool = False) -> str | None:
