@@ -88,18 +88,21 @@ def test_list_filters_sorts_and_prints(run_cli):
         ids.append(json.loads(out.output)["id"])
     run_cli("ticket", "resolve", ids[0])
     listed = lambda *a: [t["title"] for t in json.loads(run_cli("ticket", "list", "--json", *a).output)]  # noqa: E731
-    assert listed() == ["Printer jam", "Server down", "Mailbox full"]
-    assert listed("--sort", "priority") == ["Server down", "Mailbox full", "Printer jam"]
+    # open tickets by default, most urgent first; --all and --status reach the others
+    assert listed() == ["Server down", "Mailbox full"]
+    assert listed("--all", "--sort", "created") == ["Printer jam", "Server down", "Mailbox full"]
+    assert listed("--all", "--sort", "priority") == ["Server down", "Mailbox full", "Printer jam"]
     assert listed("--open") == ["Server down", "Mailbox full"]
     assert listed("--status", "resolved") == ["Printer jam"]
     assert listed("--requester", "bob@") == ["Server down"]
     assert listed("--category", "network") == ["Server down"]
-    assert listed("--priority", "low", "--priority", "medium") == ["Printer jam", "Mailbox full"]
+    assert listed("--all", "--priority", "low", "--priority", "medium") == ["Mailbox full", "Printer jam"]
     assert listed("--since", "2000-01-01", "--until", "2000-01-02") == []
-    assert listed("--reverse", "-n", "1") == ["Mailbox full"]
+    assert listed("--all", "--sort", "created", "--reverse", "-n", "1") == ["Mailbox full"]
+    assert listed("--reverse", "-n", "1") == ["Mailbox full"]  # the least urgent open ticket
     table = run_cli("ticket", "list").output.splitlines()
-    assert table[0].split() == ["ID", "PRIORITY", "STATUS", "TIER", "CATEGORY", "ASSIGNEE", "UPDATED", "TITLE"]
-    assert len(table) == 5
+    assert table[0].split() == ["ID", "PRIORITY", "STATUS", "SLA", "TIER", "CATEGORY", "ASSIGNEE", "UPDATED", "TITLE"]
+    assert len(table) == 4
     assert run_cli("ticket", "list", "--since", "yesterday").exit_code == 2
 
 
