@@ -25,10 +25,12 @@ TITLE_KEEPS = 30
 URGENCY_SORTS = ("urgency", "due")
 LIST_SORTS = ("urgency", "due", "created", "updated", "priority", "status", "id", "title")
 
-PRIORITY_STYLE = {"critical": {"fg": "red", "bold": True}, "high": {"fg": "red"}, "medium": {"fg": "yellow"}, "low": {"fg": "green"}}
-STATUS_STYLE = {"new": {"fg": "cyan", "bold": True}, "open": {"fg": "cyan"}, "pending": {"fg": "magenta"},
+Style = dict[str, dict[str, Any]]  # value -> click.style keywords
+
+PRIORITY_STYLE: Style = {"critical": {"fg": "red", "bold": True}, "high": {"fg": "red"}, "medium": {"fg": "yellow"}, "low": {"fg": "green"}}
+STATUS_STYLE: Style = {"new": {"fg": "cyan", "bold": True}, "open": {"fg": "cyan"}, "pending": {"fg": "magenta"},
                 "resolved": {"fg": "green"}, "closed": {"dim": True}}
-SLA_STYLE = {"breached": {"fg": "red", "bold": True}, "at-risk": {"fg": "yellow", "bold": True}, "ok": {"fg": "green"},
+SLA_STYLE: Style = {"breached": {"fg": "red", "bold": True}, "at-risk": {"fg": "yellow", "bold": True}, "ok": {"fg": "green"},
              "paused": {"dim": True}}
 
 
@@ -160,7 +162,7 @@ def render_table(columns: Sequence[Column], rows: list[list[str]], *, total: int
     return "\n".join([line(head, None), line(["-" * (w or 0) for w in widths], None), *(line(r, n) for n, r in enumerate(rows))])
 
 
-def styler(colour: bool, styles: dict[int, dict[str, dict]], keys: list[list[str]]) -> Callable[[int, int, str], str] | None:
+def styler(colour: bool, styles: dict[int, Style], keys: list[list[str]]) -> Callable[[int, int, str], str] | None:
     """``paint`` for :func:`render_table`: the cell of column ``i`` in row ``n`` takes
     ``styles[i][keys[n][i]]`` (``click.style`` keywords); None when colour is off."""
     if not colour:

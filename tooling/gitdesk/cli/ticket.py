@@ -172,11 +172,13 @@ def similar(ref, limit, as_json, repo_path) -> None:
         return
     from gitdesk.cli.render import safe_text
     from gitdesk.languages import text
+    from gitdesk.shortref import short_refs
 
     if not matches:
         click.echo(text("search.no_similar", env.config.language))
+    refs = short_refs(store, env.config.id_prefix, [m.id for m in matches])
     for m in matches:
-        click.echo(safe_text(f"{m.score:.3f}  {env.config.id_prefix}-{m.id}  {m.title}"))
+        click.echo(safe_text(f"{m.score:.3f}  {refs[m.id]}  {m.title}"))
 
 
 # -- list ------------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ class TicketCache:
         sql = ("SELECT id, json_extract(summary, '$.external.source'), json_extract(summary, '$.external.id') FROM tickets "
                "WHERE " + ("upper(json_extract(summary, '$.external.id')) = ?" if original is not None
                            else "json_extract(summary, '$.external.number') = ?") + " ORDER BY id LIMIT 6")
-        return [tuple(map(str, r)) for r in self.con.execute(sql, (original.upper() if original is not None else number,))]
+        return [(str(a), str(b), str(c)) for a, b, c in self.con.execute(sql, (original.upper() if original is not None else number,))]
 
     def whole(self, ticket_id: str) -> str | None:
         """The whole ticket's JSON text, None when there is no such ticket."""
