@@ -184,6 +184,8 @@ def similar(ref, limit, as_json, repo_path) -> None:
 # -- list ------------------------------------------------------------------------------------
 @ticket.command(name="list", epilog="""\b
 Examples:
+  gitdesk ticket list                    # open tickets, most urgent first
+  gitdesk ticket list --all --sort created --no-pager
   gitdesk ticket list --status open --priority high --priority critical
   gitdesk ticket list --category network --since 2026-11-01 --sort priority
   gitdesk ticket list --json | jq '.[].id'
