@@ -173,3 +173,7 @@ def test_sla_check_rows_fit_80_columns_with_names_and_the_ids_of_list(tmp_path, 
     # the short id names the ticket
     shown = _run(gitdesk_exe, hd.root, "ticket", "show", f"HD-{other[:8]}", "--json")
     assert json.loads(shown.stdout)["id"] == other
+    # ticket show names related tickets by the same short ids
+    assert _run(gitdesk_exe, hd.root, "ticket", "link", other, "--related", twins[0]).returncode == 0
+    detail = _run(gitdesk_exe, hd.root, "ticket", "show", other).stdout
+    assert f"Related:        HD-{twins[0][:8]}\n" in detail

@@ -23,5 +23,7 @@ def desk_id_length(store, ids: Iterable[str] = ()) -> int:
 def short_refs(store, prefix: str, ids: Iterable[str]) -> dict[str, str]:
     """``{id: "HD-7K2M9Q"}`` for ``ids``, at the desk's one length."""
     wanted = list(ids)
+    if not wanted:
+        return {}
     n = desk_id_length(store, wanted)
     return {tid: f"{prefix}-{tid[:n]}" for tid in wanted}

@@ -98,8 +98,11 @@ def _history_line(h: dict, config: Config) -> str:
     return f"  {local_time(h['at'], config, '%Y-%m-%d %H:%M:%S')}  {h['action']:<9} {_who(h['by'])}: {'; '.join(bits)}"
 
 
-def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, history: bool = True) -> str:
+def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, history: bool = True, store=None) -> str:
+    from gitdesk.shortref import short_refs
+
     out = [f"{t.ref(config.id_prefix)}  {t.title}", ""]
+    refs = short_refs(store, config.id_prefix, [*t.related, *t.duplicates, *([t.duplicate_of] if t.duplicate_of else [])])
     req = t.requester or {}
     requester = " ".join(filter(None, [req.get("name"), f"<{req['email']}>" if req.get("email") else None]))
     if req.get("department"):
@@ -109,8 +112,9 @@ def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, hist
         ("Impact/urgency", f"{t.impact or '-'} / {t.urgency or '-'}"), ("Category", t.category),
         ("Channel", t.channel), ("Requester", requester or None), ("Asset", t.asset),
         ("Assignee", t.assignee), ("Team", t.team), ("Tier", t.tier), ("Tags", ", ".join(t.tags) or None),
-        ("KB articles", ", ".join(t.kb) or None), ("Related", ", ".join(t.related) or None),
-        ("Duplicates", ", ".join(t.duplicates) or None), ("Duplicate of", t.duplicate_of),
+        ("KB articles", ", ".join(t.kb) or None), ("Related", ", ".join(refs[i] for i in t.related) or None),
+        ("Duplicates", ", ".join(refs[i] for i in t.duplicates) or None),
+        ("Duplicate of", refs[t.duplicate_of] if t.duplicate_of else None),
         ("Satisfaction", f"{t.satisfaction['rating']}/5" + (f" \"{t.satisfaction['comment']}\"" if t.satisfaction.get("comment") else "") if t.satisfaction else None),
         ("Created", f"{local_time(t.created_at, config)} by {_who(t.created_by)}"),
         ("Updated", f"{local_time(t.updated_at, config)} by {_who(t.updated_by)}"),

@@ -245,7 +245,7 @@ def list_(status, open_only, all_statuses, priority, category, assignee, team, t
         return
     tickets, dues = list_tickets(store, env.config, filters, sort, reverse, limit, dues=not as_json)
     if as_json:
-        echo_chunks(iter([json.dumps([t.summary() for t in tickets], ensure_ascii=False)]))
+        echo_chunks(iter([json.dumps([t.summary() for t in tickets], ensure_ascii=False, separators=(",", ":"))]))
         return
     show_list(env, store, tickets, dues, columns, colour_flag, pager_flag)
 
@@ -281,7 +281,7 @@ def show(ref, history, as_json, repo_path) -> None:
         return
     from gitdesk.cli.render import ticket_detail
 
-    text = ticket_detail(ticket_obj, env.config, clocks=clocks, history=history)
+    text = ticket_detail(ticket_obj, env.config, clocks=clocks, history=history, store=store)
     head, _, rest = text.partition("\n\n")
     fields, sep, tail = rest.partition("\n\n")
     click.echo("\n\n".join(filter(None, [head, "\n".join([fields, *extra_lines]), tail])))
