@@ -92,7 +92,9 @@ class FileStore(TicketStore):
                 return found[0]
         number = int(text[1:]) if text.startswith("#") and text[1:].isdigit() else None
         original = None if number is not None or not text else text
-        outside = self._by_external(original, number)
+        # a whole id that names no ticket (a fresh id checked before use) is not worth a full refresh
+        outside = self._by_external(original, number, refresh=not (prefix is not None and len(prefix) == len(text) == 10
+                                                                   and prefix == text.upper()))
         if number is not None and outside:  # "#123": the GitHub issue first, then an id prefix
             prefix = None
         inside = self._by_prefix(prefix) if prefix is not None else []
@@ -114,13 +116,13 @@ class FileStore(TicketStore):
         self.cache.refresh(self._buckets_for_prefix(prefix))
         return self.cache.ids_between(prefix, prefix + "~", 6)
 
-    def _by_external(self, original: str | None, number: int | None) -> list[tuple[str, str, str]]:
+    def _by_external(self, original: str | None, number: int | None, refresh: bool = True) -> list[tuple[str, str, str]]:
         """Tickets recorded with this original id or issue number; the whole cache is brought up
-        to date (once per store) only when the cache as it is finds none."""
+        to date (once per store, when ``refresh``) only when the cache as it is finds none."""
         if original is None and number is None:
             return []
         found = self.cache.by_external(original, number)
-        if not found and not self._refreshed_all:
+        if not found and refresh and not self._refreshed_all:
             self._refreshed_all = True
             self.cache.refresh()
             found = self.cache.by_external(original, number)
