@@ -76,7 +76,8 @@ def _is_terminal() -> bool:
 def ticket() -> None:
     """Open, work and close tickets.
 
-    Tickets are referred to by id (HD-7K2M9Q4XZB) or any unambiguous prefix (7K2M).
+    Tickets are referred to by id (HD-7K2M9Q4XZB), any unambiguous prefix (7K2M), an imported
+    ticket's original id (T-5, INC0000045) or, for a GitHub issue, #N.
     """
 
 
