@@ -62,9 +62,9 @@ def test_refused_transitions_and_values(run_cli):
     run_cli("ticket", "close", ref)
     result = run_cli("ticket", "pending", ref)
     assert result.exit_code == 1 and "cannot go from closed to pending" in result.output
-    result = run_cli("ticket", "set", ref, "category=nonsense")
+    result = run_cli("ticket", "set", ref, "category=nonsense", "--force")  # closed: --force reaches the value check
     assert result.exit_code == 1 and "unknown category 'nonsense'" in result.output
-    result = run_cli("ticket", "set", ref, "colour=red")
+    result = run_cli("ticket", "set", ref, "colour=red", "--force")
     assert result.exit_code == 2
     result = run_cli("ticket", "new", "x")
     assert result.exit_code == 2 and "missing --requester" in result.output
