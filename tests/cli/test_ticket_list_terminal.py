@@ -145,6 +145,8 @@ def test_most_urgent_first_and_open_only_by_default(desk, gitdesk_exe):
     assert order("--status", "resolved") == ["F"] and order("--status", "closed") == ["G"]
     assert order("--sort", "created") == ["E", "D", "A", "C", "B"]
     assert order("-n", "2") == ["C", "B"]
+    # --sort due: the earliest deadline whatever the priority; tickets with none last, by priority
+    assert order("--sort", "due") == ["C", "B", "A", "D", "E"]
     # the order is the desk's to choose: cli.list_sort in helpdesk.yml
     config = desk.root / "helpdesk.yml"
     config.write_text(config.read_text(encoding="utf-8") + "\ncli: {list_sort: created}\n", encoding="utf-8")
