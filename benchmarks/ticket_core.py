@@ -54,10 +54,10 @@ def main() -> None:
     rows.append(("gitdesk --version", timed([GITDESK, "--version"], root, r)[0]))
     rows.append(("gitdesk --help", timed([GITDESK, "--help"], root, r)[0]))
     print(f"ticket core, median of {r} runs (cold: 1 run)", flush=True)
-    cold, out = timed([GITDESK, "ticket", "list", "--json"], root, 1)
+    cold, out = timed([GITDESK, "ticket", "list", "--all", "--sort", "created", "--json"], root, 1)
     count = len(json.loads(out))
     rows.append((f"ticket list --json, cold ({count} tickets)", cold))
-    warm, out = timed([GITDESK, "ticket", "list", "--json"], root, r)
+    warm, out = timed([GITDESK, "ticket", "list", "--all", "--sort", "created", "--json"], root, r)
     rows.append(("ticket list --json, warm", warm))
     rows.append(("ticket list --status open --priority high (table), warm", timed([GITDESK, "ticket", "list", "--status", "open", "--priority", "high"], root, r)[0]))
     some = json.loads(out)[count // 2]["id"]
@@ -65,7 +65,7 @@ def main() -> None:
     rows.append(("ticket show --json", timed([GITDESK, "ticket", "show", some, "--json"], root, r)[0]))
     rows.append(("ticket new (flags)", timed([GITDESK, "ticket", "new", "Benchmark ticket", "-r", "bench@example.com", "-c", "email", "--channel", "email", "--as", "Bench <b@x>"], root, r)[0]))
     rows.append(("ticket comment", timed([GITDESK, "ticket", "comment", some, "benchmark", "--as", "Bench <b@x>"], root, r)[0]))
-    rows.append(("ticket list --json, warm after new files", timed([GITDESK, "ticket", "list", "--json"], root, 1)[0]))
+    rows.append(("ticket list --json, warm after new files", timed([GITDESK, "ticket", "list", "--all", "--sort", "created", "--json"], root, 1)[0]))
     victim = sorted((root / "tickets" / some[:2]).glob(f"{some}.*.yml"))[0]  # its committed "new" event
     original = victim.read_bytes()
     with open(victim, "a", encoding="utf-8") as fh:  # a hand edit in place (undone below)

@@ -33,7 +33,7 @@ def test_a_ticket_without_a_priority_runs_on_the_default_policy_and_is_listed(tm
     out = cli_run(hd.root, "sla", "check", "--at", "2026-11-23T12:30").output
     assert "1 open tickets, 1 with SLA clocks" in out
     assert "1 open ticket(s) without a priority: their clocks run on the medium policy (sla.default_priority)" in out
-    assert f"HD-{bare.id}" in out and "none (medium)" in out  # at risk: 3h30m of 4h used
+    assert f"HD-{bare.id[:6]} " in out and "none (medium)" in out  # at risk: 3h30m of 4h used
     data = json.loads(cli_run(hd.root, "sla", "check", "--at", "2026-11-23T12:30", "--json").output)
     assert data["no_priority"] == [bare.id] and data["counts"]["no_priority"] == 1
     assert data["tickets"][0]["priority"] is None and data["tickets"][0]["default_priority"] == "medium"
@@ -49,7 +49,7 @@ def test_without_a_default_such_tickets_are_listed_as_having_no_clock(tmp_path):
     out = cli_run(hd.root, "sla", "check", "--at", "2026-11-23T12:30").output
     assert "1 open tickets, 0 with SLA clocks" in out
     assert "1 open ticket(s) without a priority: they have no SLA clock (sla.default_priority is null)" in out
-    assert f"HD-{bare.id}" in out
+    assert f"HD-{bare.id[:6]}." in out
 
 
 def test_an_unknown_default_priority_is_a_config_error(tmp_path):
@@ -101,8 +101,8 @@ def test_a_day_of_a_target_is_a_working_day_of_the_calendar(tmp_path):
     assert sla.day_seconds == 8 * H
     assert "1h of 3d office business time" in clock_line(resolution, "Europe/London", "office", sla.day_seconds)
     out = cli_run(hd.root, "sla", "check", "--at", "2026-11-25T15:00").output
-    row = next(line for line in out.splitlines() if line.startswith(f"HD-{t.id}") and "resolution" in line)
-    assert "2h left" in row  # 22h of 24h used
+    row = next(line for line in out.splitlines() if line.startswith(f"HD-{t.id[:6]}") and "resolution" in line)
+    assert row.split()[4] == "2h"  # left: 22h of 24h used
     # 24x7 policies keep 24-hour days
     assert format_duration(26 * H) == "1d2h" and format_duration(26 * H, 8 * H) == "3d2h"
 
@@ -152,7 +152,7 @@ def test_a_target_used_up_exactly_is_breached_without_time_left(tmp_path):
     line = clock_line(clock, "Europe/London", "office", sla.day_seconds)
     assert "left" not in line and "to spare" not in line and "was due 2026-11-23 17:00" in line, line
     out = cli_run(hd.root, "sla", "check", "--at", "2026-11-24T08:00").output
-    row = next(line for line in out.splitlines() if line.startswith(f"HD-{t.id}") and "first_response" in line)
+    row = next(line for line in out.splitlines() if line.startswith(f"HD-{t.id[:6]}") and "response" in line)
     assert "breached" in row and "left" not in row and "used up" in row, row
 
 

@@ -133,12 +133,12 @@ class Desk:
         return self.record(self._event(tid, "new", at=at or self.clock(), set=changes, add=add))
 
     def comment(self, ref: str, body: str, *, public: bool = True, via: str | None = None,
-                message_id: str | None = None) -> Ticket:
+                message_id: str | None = None, force: bool = False) -> Ticket:
         ticket = self.store.get(ref)
-        if ticket.duplicate_of:  # the conversation goes on in the ticket kept (mail is threaded there)
+        if ticket.duplicate_of and not force:  # the conversation goes on in the ticket kept (mail is threaded there)
             prefix = self.config.id_prefix
             raise TransitionError(f"{prefix}-{ticket.id} was merged into {prefix}-{ticket.duplicate_of}: "
-                                  f"comment on {prefix}-{ticket.duplicate_of} instead", field="ticket")
+                                  f"comment on {prefix}-{ticket.duplicate_of} instead (or --force)", field="ticket")
         if not body or not body.strip():
             raise ValidationError("a comment needs some text", field="comment")
         changes = {}

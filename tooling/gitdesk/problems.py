@@ -97,9 +97,12 @@ def summary(store: TicketStore, ticket: Ticket, config) -> dict:
     return out
 
 
-def summary_lines(info: dict, ticket: Ticket, config) -> list[str]:
-    """The same, as lines for the text view."""
+def summary_lines(info: dict, ticket: Ticket, config, store=None) -> list[str]:
+    """The same, as lines for the text view (incidents by the desk's short ids, given ``store``)."""
+    from gitdesk.shortref import short_refs
+
     p = config.id_prefix
+    refs = short_refs(store, p, [i["id"] for i in info.get("incidents") or ()])
     lines = [f"  {'Type:':<16}{info['type']}"]
     if ticket.get("time_spent"):
         from gitdesk.timelog import format_minutes
@@ -109,7 +112,7 @@ def summary_lines(info: dict, ticket: Ticket, config) -> list[str]:
         lines.append(f"  {'Problem:':<16}{p}-{ticket.problem} {info.get('problem_title') or ''}".rstrip())
     if "incidents" in info:
         lines.append(f"  {'Incidents:':<16}{info['incident_count']} ({info['open_incidents']} open)")
-        lines += [f"    {p}-{i['id']}  [{i['status']}]  {i['title']}" for i in info["incidents"]]
+        lines += [f"    {refs[i['id']]}  [{i['status']}]  {i['title']}" for i in info["incidents"]]
         lines.append(f"  {'Assets:':<16}{', '.join(info['assets']) or '-'}")
         lines.append(f"  {'Categories:':<16}{', '.join(info['categories']) or '-'}")
     return lines

@@ -110,4 +110,7 @@ def duplicate_notice(root: Path, config, store, ticket) -> str:
     if match is None:
         return ""
     line = text("search.possible_duplicate", config.language, id=f"{config.id_prefix}-{match.id}", title=match.title, score=match.score)
-    return f"{config.id_prefix}-{ticket.id}: {line} (gitdesk ticket merge {ticket.id[:6]} --into {match.id[:6]})"
+    from gitdesk.shortref import desk_id_length
+
+    n = desk_id_length(store, [ticket.id, match.id])
+    return f"{config.id_prefix}-{ticket.id}: {line} (gitdesk ticket merge {ticket.id[:n]} --into {match.id[:n]})"

@@ -29,7 +29,7 @@ def show_extra(store, ticket, config) -> tuple[dict, list[str]]:
     from gitdesk.cli.render import safe_text
 
     info = problems.summary(store, ticket, config)
-    lines = problems.summary_lines(info, ticket, config)
+    lines = problems.summary_lines(info, ticket, config, store)
     known = problems.known_errors_for(store, ticket, config)
     if known:
         info["known_errors"] = known
@@ -99,13 +99,16 @@ def suggest(since, min_incidents, threshold, as_json, repo_path) -> None:
     if not found:
         click.echo("No repeated incidents to propose as a problem.")
         return
+    from gitdesk.shortref import desk_id_length
+
+    n = desk_id_length(env.store(), [i["id"] for g in found for i in g["incidents"]])
     p = env.config.id_prefix
     for g in found:
         click.echo(safe_text(f"{g['title']}  ({g['count']} incidents; asset {g['asset']}, category {g['category']})"))
         click.echo(safe_text(f"  shared words: {', '.join(g['shared_words']) or '-'}"))
         for i in g["incidents"]:
-            click.echo(safe_text(f"  {p}-{i['id']}  similarity {i['similarity']:.2f}  {i['title']}"))
-        ids = " ".join(i["id"][:6] for i in g["incidents"])
+            click.echo(safe_text(f"  {p}-{i['id'][:n]}  similarity {i['similarity']:.2f}  {i['title']}"))
+        ids = " ".join(i["id"][:n] for i in g["incidents"])
         click.echo(f"  -> gitdesk ticket new {safe_text(repr(g['title']))} --type problem ... ; gitdesk ticket link {ids} --problem NEW")
 
 

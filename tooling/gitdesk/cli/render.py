@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import shutil
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from gitdesk.config import Config
 from gitdesk.model.event import parse_time
-from gitdesk.model.ids import short_ids
 from gitdesk.model.ticket import Ticket
 from gitdesk.people import display_name
 from gitdesk.textsafe import clean
@@ -41,15 +41,30 @@ def table(headers: list[str], rows: list[list[str]], flex: int | None = None) ->
     return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
-def ticket_table(tickets: list[Ticket], config: Config, store) -> str:
-    ids = [t.id for t in tickets]
-    # prefixes unambiguous among every ticket the store knows, not just the rows shown
-    short = short_ids(ids, minimum=6, among=store.known_ids())
+def ticket_table(tickets: list[Ticket], config: Config, store, *, dues: dict | None = None, colour: bool = False,
+                 width: int | None = None) -> str:
+    """The ``ticket list`` table: short ids of the desk's one length, the SLA's next due time,
+    fitted to the terminal (see :mod:`gitdesk.cli.listing`), coloured when ``colour``."""
+    from gitdesk.cli.listing import PRIORITY_STYLE, SLA_STYLE, STATUS_STYLE, Column, due_state, due_text, render_table, styler
+    from gitdesk.shortref import short_refs
+
+    dues = dues or {}
+    refs = short_refs(store, config.id_prefix, [t.id for t in tickets])
+    columns = [Column("ID"), Column("PRIORITY"), Column("STATUS"), Column("SLA"), Column("TIER", drop=1),
+               Column("CATEGORY", shrink=10, drop=2), Column("ASSIGNEE", shrink=9, drop=4), Column("UPDATED", drop=3),
+               Column("TITLE", flex=True)]
+    zone, who = ZoneInfo(config["timezone"]), lru_cache(maxsize=None)(lambda a: safe_text(_who(a)))
+
+    def when(value: str | None) -> str:
+        return parse_time(value).astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "-"
+
     rows = [[
-        f"{config.id_prefix}-{short.get(t.id, t.id)}", t.priority or "-", t.status or "-", str(t.tier or "-"),
-        _cut(t.category or "-", 22), _cut(_who(t.assignee), 18), local_time(t.updated_at, config), t.title or "",
+        refs[t.id], t.priority or "-", t.status or "-", due_text(dues.get(t.id)), str(t.tier or "-"),
+        safe_text(t.category or "-"), who(t.assignee), when(t.updated_at), safe_text(t.title or ""),
     ] for t in tickets]
-    return safe_text(table(["ID", "PRIORITY", "STATUS", "TIER", "CATEGORY", "ASSIGNEE", "UPDATED", "TITLE"], rows, flex=7))
+    keys = [[r[0], r[1], r[2], due_state(dues.get(t.id))] for t, r in zip(tickets, rows, strict=True)]
+    paint = styler(colour, {1: PRIORITY_STYLE, 2: STATUS_STYLE, 3: SLA_STYLE}, keys)
+    return render_table(columns, rows, total=width, paint=paint)
 
 
 def _who(value: str | None) -> str:
@@ -83,8 +98,11 @@ def _history_line(h: dict, config: Config) -> str:
     return f"  {local_time(h['at'], config, '%Y-%m-%d %H:%M:%S')}  {h['action']:<9} {_who(h['by'])}: {'; '.join(bits)}"
 
 
-def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, history: bool = True) -> str:
+def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, history: bool = True, store=None) -> str:
+    from gitdesk.shortref import short_refs
+
     out = [f"{t.ref(config.id_prefix)}  {t.title}", ""]
+    refs = short_refs(store, config.id_prefix, [*t.related, *t.duplicates, *([t.duplicate_of] if t.duplicate_of else [])])
     req = t.requester or {}
     requester = " ".join(filter(None, [req.get("name"), f"<{req['email']}>" if req.get("email") else None]))
     if req.get("department"):
@@ -94,8 +112,9 @@ def ticket_detail(t: Ticket, config: Config, *, clocks: list | None = None, hist
         ("Impact/urgency", f"{t.impact or '-'} / {t.urgency or '-'}"), ("Category", t.category),
         ("Channel", t.channel), ("Requester", requester or None), ("Asset", t.asset),
         ("Assignee", t.assignee), ("Team", t.team), ("Tier", t.tier), ("Tags", ", ".join(t.tags) or None),
-        ("KB articles", ", ".join(t.kb) or None), ("Related", ", ".join(t.related) or None),
-        ("Duplicates", ", ".join(t.duplicates) or None), ("Duplicate of", t.duplicate_of),
+        ("KB articles", ", ".join(t.kb) or None), ("Related", ", ".join(refs[i] for i in t.related) or None),
+        ("Duplicates", ", ".join(refs[i] for i in t.duplicates) or None),
+        ("Duplicate of", refs[t.duplicate_of] if t.duplicate_of else None),
         ("Satisfaction", f"{t.satisfaction['rating']}/5" + (f" \"{t.satisfaction['comment']}\"" if t.satisfaction.get("comment") else "") if t.satisfaction else None),
         ("Created", f"{local_time(t.created_at, config)} by {_who(t.created_by)}"),
         ("Updated", f"{local_time(t.updated_at, config)} by {_who(t.updated_by)}"),

@@ -43,26 +43,14 @@ def parse_at(text: str | None, zone_name: str) -> datetime:
 
 
 def _left(clock, day_seconds: int) -> str:
-    """Time left, or overdue; a breached clock never shows time "left" (a target used up
-    exactly is breached at its due instant with 0m remaining)."""
+    """Time left (``25m``), or overdue with a minus (``-1h05m``); a breached clock never shows
+    time "left" (a target used up exactly is breached at its due instant: ``used up``)."""
     from gitdesk.sla.engine import format_duration
 
     left = clock.remaining_seconds
     if left > 0 or (left == 0 and clock.state != "breached"):
-        text = f"{format_duration(left, day_seconds)} left"
-    elif left == 0:
-        text = "used up"
-    else:
-        text = f"overdue {format_duration(-left, day_seconds)}"
-    return text + (" (paused)" if clock.due is None else "")
-
-
-def _local(value, zone: str) -> str:
-    if value is None:
-        return "paused"
-    from zoneinfo import ZoneInfo
-
-    return value.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+        return format_duration(left, day_seconds)
+    return f"-{format_duration(-left, day_seconds)}" if left else "used up"
 
 
 @sla.command(epilog=EPILOG)
@@ -123,7 +111,7 @@ def check(ctx, at_text, apply_, fail_on, wait, as_json, commit_flag, actor_flag,
             out["applied"] = [f.to_dict() for f in fired]
         click.echo(dump_report(out))
     else:
-        _print_table(report, zone, prefix)
+        _print_table(report, zone, prefix, store)
         if apply_:
             _print_applied(fired, prefix)
     if fail_on and LEVEL_RANK[report.worst()] >= LEVEL_RANK[fail_on]:
@@ -151,31 +139,49 @@ def dump_report(out: dict) -> str:
     return "{\n" + ",\n".join(parts) + "\n}"
 
 
-def _print_table(report, zone: str, prefix: str) -> None:
-    from gitdesk.cli.render import table
+CLOCK_LABELS = {"first_response": "response", "next_update": "update"}
 
-    counts = report.counts
-    rows = []
-    for ticket, sla_, clock in report.rows():
-        data = ticket.data
-        rows.append([f"{prefix}-{data['id']}", _priority(sla_), clock.name, clock.state,
-                     _local(clock.due, zone), _left(clock, sla_.day_seconds), data.get("assignee") or "-", data.get("title") or ""])
+
+def _print_table(report, zone: str, prefix: str, store=None) -> None:
+    """One row per clock at risk or breached, fitted to the terminal like ``ticket list``:
+    short ids of the desk's length, display names, time left as ``5m`` or ``-35m``; the due
+    time and the assignee give way to the title on a narrow terminal."""
     from zoneinfo import ZoneInfo
 
-    when = report.at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M %Z")
+    from gitdesk.cli.listing import SLA_STYLE, Column, colour_on, render_table, styler
+    from gitdesk.cli.render import safe_text
+    from gitdesk.people import display_name
+    from gitdesk.shortref import short_refs
+
+    counts = report.counts
+    found = report.rows()
+    refs = short_refs(store, prefix, [t.data["id"] for t, _ in [*report.flagged, *report.no_priority]])
+    tz = ZoneInfo(zone)
+    rows = []
+    for ticket, sla_, clock in found:
+        data = ticket.data
+        due = clock.due.astimezone(tz).strftime("%m-%d %H:%M") if clock.due is not None else "paused"
+        rows.append([refs[data["id"]], _priority(sla_), CLOCK_LABELS.get(clock.name, clock.name), clock.state,
+                     _left(clock, sla_.day_seconds), due, safe_text(display_name(data.get("assignee")) or "-"),
+                     safe_text(data.get("title") or "")])
+    when = report.at.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
     if rows:
-        click.echo(table(["TICKET", "PRIORITY", "CLOCK", "STATE", "DUE", "LEFT/OVERDUE", "ASSIGNEE", "TITLE"], rows, flex=7))
+        columns = [Column("TICKET"), Column("PRIORITY"), Column("CLOCK"), Column("STATE"), Column("LEFT"),
+                   Column("DUE", drop=1), Column("ASSIGNEE", shrink=8, drop=2), Column("TITLE", flex=True)]
+        colour = colour_on(None)
+        paint = styler(colour, {3: SLA_STYLE}, [[r[0], r[1], r[2], r[3]] for r in rows])
+        click.echo(render_table(columns, rows, paint=paint, keep=16), color=colour)
         click.echo("")
     click.echo(f"SLA at {when}: {counts['open']} open tickets, {counts['with_sla']} with SLA clocks: "
                f"{counts['breached']} breached, {counts['at-risk']} at risk, {counts['paused']} paused.")
     if report.no_priority:
-        refs = ", ".join(f"{prefix}-{getattr(t, 'data', t)['id']}" for t, _ in report.no_priority[:10])
+        listed = ", ".join(refs[getattr(t, 'data', t)['id']] for t, _ in report.no_priority[:10])
         more = f" and {len(report.no_priority) - 10} more" if len(report.no_priority) > 10 else ""
         default = report.no_priority[0][1].default_priority
         how = (f"their clocks run on the {default} policy (sla.default_priority)" if default
                else "they have no SLA clock (sla.default_priority is null)")
         click.echo(f"{len(report.no_priority)} open ticket(s) without a priority: {how}; "
-                   f"find them with `gitdesk ticket list --priority none`: {refs}{more}.")
+                   f"find them with `gitdesk ticket list --priority none`: {listed}{more}.")
 
 
 def _priority(sla_) -> str:

@@ -3,12 +3,15 @@ and prints; the rules live in ``operations``."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from gitdesk.cli.closed import force_option, guarded
+from gitdesk.cli.listing import LIST_SORTS, URGENCY_SORTS, colour_options
 from gitdesk.cli.many import common_options, many_options
 from gitdesk.cli.options import Env, echo_chunks, echo_json, json_option, repo_option
 from gitdesk.cli.views import view_options
@@ -73,7 +76,8 @@ def _is_terminal() -> bool:
 def ticket() -> None:
     """Open, work and close tickets.
 
-    Tickets are referred to by id (HD-7K2M9Q4XZB) or any unambiguous prefix (7K2M).
+    Tickets are referred to by id (HD-7K2M9Q4XZB), any unambiguous prefix (7K2M), an imported
+    ticket's original id (T-5, INC0000045) or, for a GitHub issue, #N.
     """
 
 
@@ -162,22 +166,27 @@ def similar(ref, limit, as_json, repo_path) -> None:
         return
     from gitdesk.cli.render import safe_text
     from gitdesk.languages import text
+    from gitdesk.shortref import short_refs
 
     if not matches:
         click.echo(text("search.no_similar", env.config.language))
+    refs = short_refs(store, env.config.id_prefix, [m.id for m in matches])
     for m in matches:
-        click.echo(safe_text(f"{m.score:.3f}  {env.config.id_prefix}-{m.id}  {m.title}"))
+        click.echo(safe_text(f"{m.score:.3f}  {refs[m.id]}  {m.title}"))
 
 
 # -- list ------------------------------------------------------------------------------------
 @ticket.command(name="list", epilog="""\b
 Examples:
+  gitdesk ticket list                    # open tickets, most urgent first
+  gitdesk ticket list --all --sort created --no-pager
   gitdesk ticket list --status open --priority high --priority critical
   gitdesk ticket list --category network --since 2026-11-01 --sort priority
   gitdesk ticket list --json | jq '.[].id'
 """)
 @click.option("-s", "--status", multiple=True, help="Status (repeatable).")
-@click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed.")
+@click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed (the default without --status).")
+@click.option("--all", "all_statuses", is_flag=True, help="Every status, resolved and closed too.")
 @click.option("-p", "--priority", multiple=True, type=click.Choice([*PRIORITIES, "none"]),
               help="Priority (repeatable); none: tickets without one.")
 @click.option("-c", "--category", multiple=True, help="Category; a parent also matches its children.")
@@ -189,15 +198,17 @@ Examples:
 @click.option("-t", "--tag", multiple=True, help="Tag; several must all be present.")
 @click.option("--since", help="Created on or after (YYYY-MM-DD in the desk's time zone, or ISO time).")
 @click.option("--until", help="Created up to (a YYYY-MM-DD includes that whole day, or ISO time).")
-@click.option("--sort", type=click.Choice(["created", "updated", "priority", "status", "id", "title"]), help="Order (default: created, or the view's).")
+@click.option("--sort", type=click.Choice(LIST_SORTS), help="Order (default: the view's, else cli.list_sort: urgency = priority, SLA due, untouched longest).")
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most N tickets.")
+@colour_options
 @view_options
 @json_option
 @repo_option
-def list_(status, open_only, priority, category, assignee, team, tier, requester, asset, tag, since, until, sort, reverse,
-          limit, as_json, repo_path, **view_args) -> None:
-    """List tickets, filtered and sorted, as a table or JSON. --view NAME starts from a saved view
+def list_(status, open_only, all_statuses, priority, category, assignee, team, tier, requester, asset, tag, since, until, sort,
+          reverse, limit, colour_flag, pager_flag, as_json, repo_path, **view_args) -> None:
+    """List tickets, most urgent first, as a table (coloured and paged on a terminal) or JSON.
+    Open tickets unless --status or --all says otherwise. --view NAME starts from a saved view
     (views: in helpdesk.yml); options given here replace the view's."""
     from gitdesk.cli.views import resolve_view
     from gitdesk.store import Filters
@@ -217,23 +228,20 @@ def list_(status, open_only, priority, category, assignee, team, tier, requester
         until=_date_bound(chosen["until"], "--until", env.config["timezone"], end=True), open_only=chosen["open"],
         open_statuses=tuple(env.config.open_statuses), **extra,
     )
-    sort, reverse = chosen["sort"] or "created", chosen["reverse"]
+    if not (all_statuses or filters.status or filters.open_only):
+        filters.open_only = True
+    sort, reverse = chosen["sort"] or (env.config.get("cli") or {}).get("list_sort") or "urgency", chosen["reverse"]
+    from gitdesk.cli.listing import list_tickets, show_list
+
     store = env.store()
-    if as_json:
+    if as_json and sort not in URGENCY_SORTS:
         echo_chunks(store.list_json_chunks(filters, sort, reverse, limit))
         return
-    tickets = store.list(filters, sort, reverse, limit)
-    if not tickets:
-        click.echo("No tickets match.")
+    tickets, dues = list_tickets(store, env.config, filters, sort, reverse, limit, dues=not as_json)
+    if as_json:
+        echo_chunks(iter([json.dumps([t.summary() for t in tickets], ensure_ascii=False, separators=(",", ":"))]))
         return
-    if columns:
-        from gitdesk.cli.views import view_table
-
-        click.echo(view_table(tickets, columns, env.config, store))
-        return
-    from gitdesk.cli.render import ticket_table
-
-    click.echo(ticket_table(tickets, env.config, store))
+    show_list(env, store, tickets, dues, columns, colour_flag, pager_flag)
 
 
 def _date_bound(text: str | None, option: str, zone: str, *, end: bool = False) -> str | None:
@@ -267,7 +275,7 @@ def show(ref, history, as_json, repo_path) -> None:
         return
     from gitdesk.cli.render import ticket_detail
 
-    text = ticket_detail(ticket_obj, env.config, clocks=clocks, history=history)
+    text = ticket_detail(ticket_obj, env.config, clocks=clocks, history=history, store=store)
     head, _, rest = text.partition("\n\n")
     fields, sep, tail = rest.partition("\n\n")
     click.echo("\n\n".join(filter(None, [head, "\n".join([fields, *extra_lines]), tail])))
@@ -299,8 +307,9 @@ def _each(env: Env, refs, from_file, dry_run: bool, as_json: bool, verb: str, ac
 @many_options
 @click.option("--internal", is_flag=True, help="An internal note: never sent to the requester.")
 @click.option("--via", help="Channel the reply went out or came in by (phone, email...).")
+@force_option
 @common
-def comment(refs, from_file, dry_run, internal, via, repo_path, actor_flag, commit_flag, as_json) -> None:
+def comment(refs, from_file, dry_run, internal, via, force, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Add a public reply or an internal note: REF... BODY (the last argument is the text, BODY -
     reads standard input)."""
     env = _env(repo_path, actor_flag, commit_flag)
@@ -312,7 +321,8 @@ def comment(refs, from_file, dry_run, internal, via, repo_path, actor_flag, comm
             body = click.edit("") or ""
         else:
             body = sys.stdin.read()
-    _each(env, refs, from_file, dry_run, as_json, "Commented on", lambda d, ref: d.comment(ref, body, public=not internal, via=via))
+    _each(env, refs, from_file, dry_run, as_json, "Commented on",
+          guarded("comment", force, lambda d, ref: d.comment(ref, body, public=not internal, via=via, force=force)))
 
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket assign 7K2M "Chen Wei <chen.wei@example.com>"\n  gitdesk ticket assign 7K2M --team desktop\n  gitdesk ticket assign 7K2M --me')
@@ -321,8 +331,9 @@ def comment(refs, from_file, dry_run, internal, via, repo_path, actor_flag, comm
 @click.option("--team", help="Also move the ticket to this team.")
 @click.option("--me", is_flag=True, help="Assign to yourself (--as or git's user).")
 @click.option("--unassign", is_flag=True, help="Remove the assignee.")
+@force_option
 @common
-def assign(refs, from_file, dry_run, assignee, team, me, unassign, repo_path, actor_flag, commit_flag, as_json) -> None:
+def assign(refs, from_file, dry_run, assignee, team, me, unassign, force, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Assign tickets to an agent (and optionally a team): REF... [ASSIGNEE]."""
     env = _env(repo_path, actor_flag, commit_flag)
     if not (assignee or me or unassign):
@@ -331,8 +342,8 @@ def assign(refs, from_file, dry_run, assignee, team, me, unassign, repo_path, ac
         assignee = env.actor
     if not (assignee or team or unassign):
         raise UsageError("give ASSIGNEE, --me, --team or --unassign")
-    _each(env, refs, from_file, dry_run, as_json, "Assigned",
-          lambda d, ref: d.assign(ref, None if unassign else (assignee or d.store.get(ref).assignee), team=team))
+    _each(env, refs, from_file, dry_run, as_json, "Assigned", guarded("assign", force,
+          lambda d, ref: d.assign(ref, None if unassign else (assignee or d.store.get(ref).assignee), team=team)))
 
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket escalate 7K2M --reason "needs network team"\n  gitdesk ticket escalate 7K2M --tier 3 --team security')
@@ -341,12 +352,13 @@ def assign(refs, from_file, dry_run, assignee, team, me, unassign, repo_path, ac
 @click.option("--team", help="Team to hand over to (default: escalation_teams of the tier).")
 @click.option("--assignee", help="Agent in that team.")
 @click.option("--reason", help="Why (kept in the history).")
+@force_option
 @common
-def escalate(refs, from_file, dry_run, tier, team, assignee, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
+def escalate(refs, from_file, dry_run, tier, team, assignee, reason, force, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Escalate to the next support tier (tiers: in helpdesk.yml, 1 -> 2 -> 3 by default)."""
     env = _env(repo_path, actor_flag, commit_flag)
-    _each(env, refs, from_file, dry_run, as_json, "Escalated",
-          lambda d, ref: d.escalate(ref, tier=tier, team=team, reason=reason, assignee=assignee))
+    _each(env, refs, from_file, dry_run, as_json, "Escalated", guarded("escalate", force,
+          lambda d, ref: d.escalate(ref, tier=tier, team=team, reason=reason, assignee=assignee)))
 
 
 @ticket.command(name="set", epilog='\b\nExamples:\n  gitdesk ticket set 7K2M priority=high category=printing\n  gitdesk ticket set 7K2M asset=LT-0412 --tag hardware --untag triage\n  gitdesk ticket set 7K2M requester.department=Finance')
@@ -354,8 +366,9 @@ def escalate(refs, from_file, dry_run, tier, team, assignee, reason, repo_path, 
 @click.option("-t", "--tag", "add_tags", multiple=True, help="Add a tag (repeatable).")
 @click.option("--untag", "remove_tags", multiple=True, help="Remove a tag (repeatable).")
 @click.option("--reason", help="Why (kept in the history).")
+@force_option
 @common
-def set_(refs, from_file, dry_run, add_tags, remove_tags, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
+def set_(refs, from_file, dry_run, add_tags, remove_tags, reason, force, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Change fields: FIELD=VALUE (title, description, priority, impact, urgency, category,
     channel, asset, assignee, team, tier, status, requester.name/email/department). An empty
     VALUE clears the field. REF... FIELD=VALUE...: every argument without = is a ticket."""
@@ -368,8 +381,10 @@ def set_(refs, from_file, dry_run, add_tags, remove_tags, reason, repo_path, act
         key, _, value = item.partition("=")
         values[key.strip()] = value
     env = _env(repo_path, actor_flag, commit_flag)
-    _each(env, refs, from_file, dry_run, as_json, "Updated",
-          lambda d, ref: d.set_fields(ref, values, add_tags=add_tags, remove_tags=remove_tags, reason=reason))
+    # a change of status alone is a life-cycle move (the transitions decide): a warning at most
+    what = "set status" if set(values) == {"status"} and not (add_tags or remove_tags) else "set"
+    _each(env, refs, from_file, dry_run, as_json, "Updated", guarded(what, force,
+          lambda d, ref: d.set_fields(ref, values, add_tags=add_tags, remove_tags=remove_tags, reason=reason)))
 
 
 def _status_command(name: str, verb: str, help_text: str, example: str):
@@ -430,7 +445,8 @@ def link(refs, from_file, dry_run, kb, related, problem, remove, repo_path, acto
 
         link_problem(env, refs, from_file, dry_run, as_json, None if remove else problem)
         return
-    _each(env, refs, from_file, dry_run, as_json, "Linked", lambda d, ref: d.link(ref, kb=list(kb), related=list(related), remove=remove))
+    _each(env, refs, from_file, dry_run, as_json, "Linked",
+          guarded("link", False, lambda d, ref: d.link(ref, kb=list(kb), related=list(related), remove=remove)))
 
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket merge 9QXA --into 7K2M")
@@ -441,7 +457,13 @@ def link(refs, from_file, dry_run, kb, related, problem, remove, repo_path, acto
 def merge(refs, from_file, dry_run, into, text, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Close REF... as duplicates of --into; both keep the link."""
     env = _env(repo_path, actor_flag, commit_flag)
-    _each(env, refs, from_file, dry_run, as_json, "Merged into", lambda d, ref: d.merge(ref, into, comment=text))
+    def action(d, ref):
+        check(d, d.store.resolve(into), "merge")  # into a closed ticket: the conversation goes on there
+        return guarded("merge", False, lambda d, ref: d.merge(ref, into, comment=text))(d, ref)
+
+    from gitdesk.cli.closed import check
+
+    _each(env, refs, from_file, dry_run, as_json, "Merged into", action)
 
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket reply 7K2M --template need-info\n  gitdesk ticket reply 7K2M -t kb-article --edit\n  gitdesk ticket reply 7K2M -t acknowledge --dry-run\n  gitdesk ticket list --view triage --json | gitdesk ticket reply --from - -t acknowledge\n  gitdesk ticket reply --list")
@@ -449,8 +471,9 @@ def merge(refs, from_file, dry_run, into, text, repo_path, actor_flag, commit_fl
 @click.option("-t", "--template", "template_name", help="Canned response (see --list).")
 @click.option("--list", "list_only", is_flag=True, help="List the canned responses and exit.")
 @click.option("--edit", is_flag=True, help="Open the filled text in $EDITOR before recording it (one ticket).")
+@force_option
 @common
-def reply(refs, from_file, dry_run, template_name, list_only, edit, repo_path, actor_flag, commit_flag, as_json) -> None:
+def reply(refs, from_file, dry_run, template_name, list_only, edit, force, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Answer REF... with a canned response (greeting, names, ticket, linked KB article filled in
     for each ticket), recorded as a public comment. With one ticket, --dry-run prints the text."""
     from gitdesk.cli.many import collect
@@ -468,10 +491,16 @@ def reply(refs, from_file, dry_run, template_name, list_only, edit, repo_path, a
         return responses.fill_response(env.store(), env.config, env.repo.root, ticket_id, template_name, env.actor)
 
     ids = collect(env, refs, from_file)
+    if len(ids) == 1:
+        from gitdesk.cli.closed import check
+        from gitdesk.cli.many import make_desk
+
+        check(make_desk(env, True), ids[0], "reply", force=force)  # before any editor opens
     if len(ids) > 1:
         if edit:
             raise UsageError("--edit takes one ticket at a time", field="--edit")
-        _each(env, ids, None, dry_run, as_json, "Replied to", lambda d, tid: d.comment(tid, fill(tid), public=True))
+        _each(env, ids, None, dry_run, as_json, "Replied to",
+              guarded("reply", force, lambda d, tid: d.comment(tid, fill(tid), public=True, force=force)))
         return
     body = fill(ids[0])
     if edit:
@@ -481,7 +510,7 @@ def reply(refs, from_file, dry_run, template_name, list_only, edit, repo_path, a
     if dry_run:
         click.echo(body, nl=False)
         return
-    _run(env, as_json, "Replied to", lambda d: d.comment(ids[0], body, public=True))
+    _run(env, as_json, "Replied to", lambda d: d.comment(ids[0], body, public=True, force=force))
 
 
 @ticket.command(name="log", epilog='\b\nExamples:\n  gitdesk ticket log 7K2M 25m "reinstalled the driver"\n  gitdesk ticket log 7K2M 9QXA 1h30m "on-site visit"')
@@ -502,4 +531,4 @@ def log_(refs, from_file, dry_run, repo_path, actor_flag, commit_flag, as_json) 
         raise UsageError("give REF... DURATION [NOTE], e.g. ticket log 7K2M 25m \"reinstalled the driver\"")
     minutes = checked_minutes(duration)
     env = _env(repo_path, actor_flag, commit_flag)
-    _each(env, refs, from_file, dry_run, as_json, "Logged time on", lambda d, ref: log_time(d, ref, minutes, note))
+    _each(env, refs, from_file, dry_run, as_json, "Logged time on", guarded("log", False, lambda d, ref: log_time(d, ref, minutes, note)))

@@ -60,19 +60,20 @@ def resolve_view(env: Env, given: dict, extra: dict) -> tuple[dict, list[str] | 
 def view_table(tickets, columns: list[str], config, store) -> str:
     """The ticket table with a view's columns."""
     from gitdesk.cli.render import _cut, _who, local_time, safe_text, table
-    from gitdesk.model.ids import short_ids
+    from gitdesk.shortref import desk_id_length, short_refs
     from gitdesk.timelog import format_minutes
 
-    short = short_ids([t.id for t in tickets], minimum=6, among=store.known_ids())
+    refs = short_refs(store, config.id_prefix, [t.id for t in tickets])
+    n = desk_id_length(store, [t.id for t in tickets])
     p = config.id_prefix
     cells = {
-        "id": lambda t: f"{p}-{short.get(t.id, t.id)}",
+        "id": lambda t: refs[t.id],
         "type": lambda t: t.get("type") or config.ticket_types[0],
         "priority": lambda t: t.priority or "-", "status": lambda t: t.status or "-", "tier": lambda t: str(t.tier or "-"),
         "category": lambda t: _cut(t.category or "-", 22), "channel": lambda t: t.channel or "-",
         "asset": lambda t: t.asset or "-", "assignee": lambda t: _cut(_who(t.assignee), 18), "team": lambda t: t.team or "-",
         "requester": lambda t: _cut((t.requester or {}).get("name") or (t.requester or {}).get("email") or "-", 22),
-        "problem": lambda t: f"{p}-{t.problem[:6]}" if t.get("problem") else "-",
+        "problem": lambda t: f"{p}-{t.problem[:n]}" if t.get("problem") else "-",
         "created": lambda t: local_time(t.created_at, config), "updated": lambda t: local_time(t.updated_at, config),
         "title": lambda t: t.title or "", "time": lambda t: format_minutes(t.get("time_spent")),
     }

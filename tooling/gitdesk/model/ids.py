@@ -121,3 +121,16 @@ def short_ids(ids: Iterable[str], minimum: int = 6, among: Sequence[str] | None 
             need = max(need, common + 1)
         out[tid] = tid[: min(need, len(tid))]
     return out
+
+
+def id_length(among: Sequence[str], minimum: int = 6) -> int:
+    """The one short-id length for a desk: the fewest characters (at least ``minimum``) that keep
+    every id in ``among`` (sorted) apart, so every listing of the desk shows ids of one length
+    and a prefix copied from any of them names one ticket."""
+    need = minimum
+    for a, b in zip(among, among[1:], strict=False):
+        common = 0
+        while common < len(a) and common < len(b) and a[common] == b[common]:
+            common += 1
+        need = max(need, common + 1)
+    return min(need, TICKET_ID_LEN)

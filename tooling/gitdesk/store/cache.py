@@ -68,6 +68,8 @@ CREATE INDEX IF NOT EXISTS tickets_created ON tickets (created, id);
 CREATE INDEX IF NOT EXISTS tickets_updated ON tickets (updated, id);
 CREATE INDEX IF NOT EXISTS tickets_priority ON tickets (prio_rank, created, id);
 CREATE INDEX IF NOT EXISTS tickets_status ON tickets (status);
+CREATE INDEX IF NOT EXISTS tickets_external_id ON tickets (upper(json_extract(summary, '$.external.id')));
+CREATE INDEX IF NOT EXISTS tickets_external_number ON tickets (json_extract(summary, '$.external.number'));
 """
 
 
@@ -144,6 +146,14 @@ class TicketCache:
     def ids_between(self, low: str, high: str, limit: int) -> list[str]:
         """Ticket ids ``low <= id < high`` (the tickets an id prefix names), at most ``limit``."""
         return [r[0] for r in self.con.execute("SELECT id FROM tickets WHERE id >= ? AND id < ? LIMIT ?", (low, high, limit))]
+
+    def by_external(self, original: str | None, number: int | None) -> list[tuple[str, str, str]]:
+        """``(id, source, original id)`` of the tickets an import or a sync recorded with this
+        original id (any case) or GitHub issue number (both indexed)."""
+        sql = ("SELECT id, json_extract(summary, '$.external.source'), json_extract(summary, '$.external.id') FROM tickets "
+               "WHERE " + ("upper(json_extract(summary, '$.external.id')) = ?" if original is not None
+                           else "json_extract(summary, '$.external.number') = ?") + " ORDER BY id LIMIT 6")
+        return [(str(a), str(b), str(c)) for a, b, c in self.con.execute(sql, (original.upper() if original is not None else number,))]
 
     def whole(self, ticket_id: str) -> str | None:
         """The whole ticket's JSON text, None when there is no such ticket."""

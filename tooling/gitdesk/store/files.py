@@ -56,6 +56,7 @@ class FileStore(TicketStore):
             git_root=repo.git_toplevel, load_file=self.load_event_file, max_bytes=self.max_bytes,
             statuses=self.statuses,
         )
+        self._refreshed_all = False
 
     # -- files -----------------------------------------------------------------------------
     def load_event_file(self, path: Path, display: str | None = None) -> Event:
@@ -80,18 +81,52 @@ class FileStore(TicketStore):
         return None
 
     def resolve(self, ref: str) -> str:
-        prefix = normalize_ref(ref, self.config.id_prefix)
-        if prefix is None:
-            raise UsageError(f"not a ticket id: {ref!r} (ids use 0-9 and A-Z without I, L, O, U)", field="ticket")
-        self.cache.refresh(self._buckets_for_prefix(prefix))
-        upper = prefix + "~"
-        rows = self.cache.ids_between(prefix, upper, 6)
-        if not rows:
+        """A full id for an id or unambiguous prefix (``HD-7K2M``), an imported ticket's original
+        id (``T-5``, ``INC0000045``: ``external.id``) or a synced GitHub issue (``#123``:
+        ``external.number``). Several matches across these kinds refuse, listing them all."""
+        text = (ref or "").strip()
+        prefix = normalize_ref(text, self.config.id_prefix)
+        if prefix is not None and len(prefix) == len(text) == 10:  # a whole id: the common case, no other lookup
+            found = self._by_prefix(prefix)
+            if len(found) == 1:
+                return found[0]
+        number = int(text[1:]) if text.startswith("#") and text[1:].isdigit() else None
+        original = None if number is not None or not text else text
+        # a whole id that names no ticket (a fresh id checked before use) is not worth a full refresh
+        outside = self._by_external(original, number, refresh=not (prefix is not None and len(prefix) == len(text) == 10
+                                                                   and prefix == text.upper()))
+        if number is not None and outside:  # "#123": the GitHub issue first, then an id prefix
+            prefix = None
+        inside = self._by_prefix(prefix) if prefix is not None else []
+        if number is None and not text.startswith("#") and prefix is None and not outside:
+            raise UsageError(f"not a ticket id: {ref!r} (ids use 0-9 and A-Z without I, L, O, U; "
+                             "or an imported ticket's original id)", field="ticket")
+        named = {tid: f"{self.config.id_prefix}-{tid}" for tid in inside}
+        for tid, source, original_id in outside:
+            named[tid] = f"{self.config.id_prefix}-{tid} ({source} {original_id})"
+        if not named:
             raise NotFoundError(f"no ticket matches {ref!r}", field="ticket")
-        if len(rows) > 1:
-            shown = ", ".join(rows[:5])
-            raise AmbiguousIdError(f"{ref!r} matches several tickets ({shown}{', ...' if len(rows) > 5 else ''}): type more characters", field="ticket")
-        return rows[0]
+        if len(named) > 1:
+            shown = ", ".join(list(named.values())[:5])
+            raise AmbiguousIdError(f"{ref!r} matches several tickets ({shown}{', ...' if len(named) > 5 else ''}): "
+                                   "type more characters or the full id", field="ticket")
+        return next(iter(named))
+
+    def _by_prefix(self, prefix: str) -> list[str]:
+        self.cache.refresh(self._buckets_for_prefix(prefix))
+        return self.cache.ids_between(prefix, prefix + "~", 6)
+
+    def _by_external(self, original: str | None, number: int | None, refresh: bool = True) -> list[tuple[str, str, str]]:
+        """Tickets recorded with this original id or issue number; the whole cache is brought up
+        to date (once per store, when ``refresh``) only when the cache as it is finds none."""
+        if original is None and number is None:
+            return []
+        found = self.cache.by_external(original, number)
+        if not found and refresh and not self._refreshed_all:
+            self._refreshed_all = True
+            self.cache.refresh()
+            found = self.cache.by_external(original, number)
+        return found
 
     def get(self, ref: str) -> Ticket:
         ticket_id = self.resolve(ref)
