@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
-from gitdesk.cli.options import Env, echo_json, repo_option
+from gitdesk.cli.options import Env, Group, echo_json, repo_option
 
 
-@click.group()
+@click.group(cls=Group)
 def config() -> None:
     """Show the configuration and the path of its JSON Schema."""
 

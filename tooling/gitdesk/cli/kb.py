@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from gitdesk.cli.options import echo_json, json_option, make_env, repo_option
+from gitdesk.cli.options import Choice, Group, echo_json, json_option, make_env, repo_option
 from gitdesk.errors import UsageError, ValidationError
 
 MAX_BATCH_BYTES = 5 * 1024 * 1024
@@ -41,13 +41,13 @@ def _kb_prefix(env) -> str:
         return ""
 
 
-@click.group()
+@click.group(cls=Group)
 def kb() -> None:
     """Write, check and search knowledge base articles (kb/)."""
 
 
 @kb.command("new")
-@click.argument("kind", type=click.Choice(["guide", "faq"]))
+@click.argument("kind", type=Choice(["guide", "faq"]))
 @click.argument("title")
 @click.option("--section", help="Folder under kb/ (default: where articles of the category live).")
 @click.option("--category", help="Category id from helpdesk.yml (default: the section's).")
@@ -146,7 +146,7 @@ def env_language(searcher) -> str:
     return searcher.default_language
 
 
-mode_option = click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default=None,
+mode_option = click.option("--mode", type=Choice(["hybrid", "lexical", "semantic"]), default=None,
                            help="Ranking: words and meaning fused (default, kb.search.mode), words only, meaning only.")
 language_option = click.option("--language", "language", default=None,
                                help="The query's language (en, es, pt; default: guessed from its words).")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -32,7 +30,9 @@ class Env:
 
     @cached_property
     def config(self) -> Config:
-        return load_config(self.repo.root)
+        config = load_config(self.repo.root)
+        JSON_STATE["prefix"] = config.id_prefix  # echo_json adds ``ref`` to tickets with it
+        return config
 
     @property
     def actor(self) -> str:
@@ -99,6 +99,49 @@ def echo_chunks(chunks: Iterable[str]) -> None:
     out.flush()
 
 
-def echo_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=None if os.environ.get("GITDESK_JSON_COMPACT") else 2, default=str)
-    click.echo(json_escape_c1(text))
+# the desk's id prefix once a command has read its configuration (see Env.config)
+JSON_STATE: dict[str, str | None] = {"prefix": None}
+
+
+def echo_json(data: Any, *, prefix: str | None = None, err: bool = False) -> None:
+    """Print ``data`` as every command's JSON: one shape and layout (:mod:`gitdesk.cli.jsonout`)."""
+    from gitdesk.cli.jsonout import dumps
+
+    click.echo(json_escape_c1(dumps(data, prefix or JSON_STATE["prefix"])), err=err)
+
+
+def echo_json_rows(rows: list[str], *, prefix: str | None = None) -> None:
+    """Print a JSON array of compact objects given as text (cached ticket summaries) in the
+    same shape and layout as :func:`echo_json`, without parsing a long one."""
+    from gitdesk.cli.jsonout import rows_chunks
+
+    echo_chunks(rows_chunks(rows, prefix or JSON_STATE["prefix"]))
+
+
+class Group(click.Group):
+    """Every gitdesk command group: an unknown subcommand gets "Did you mean ...?" among all
+    the group's commands (lazy ones too); subgroups made with ``@group.group()`` are one too."""
+
+    group_class = type
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            names = [n for n in self.list_commands(ctx) if not getattr(self.get_command(ctx, n), "hidden", False)]
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=names, ctx=ctx) from None
+
+
+class Choice(click.Choice):
+    """``click.Choice`` that says which choice was probably meant ("Did you mean 'high'?")."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            import difflib
+
+            close = difflib.get_close_matches(str(value), [str(c) for c in self.choices], n=1)
+            if not close:
+                raise
+            raise click.BadParameter(f"{exc.message} Did you mean {close[0]!r}?", ctx=exc.ctx, param=exc.param) from None

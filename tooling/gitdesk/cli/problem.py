@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 
 from gitdesk.cli.many import common_options as common
-from gitdesk.cli.options import Env, echo_json, json_option, make_env, repo_option
+from gitdesk.cli.options import Env, Group, echo_json, json_option, make_env, repo_option
 
 
 def link_problem(env: Env, refs, from_file, dry_run: bool, as_json: bool, problem_ref: str | None) -> None:
@@ -37,7 +37,7 @@ def show_extra(store, ticket, config) -> tuple[dict, list[str]]:
     return info, [safe_text(line) for line in lines]
 
 
-@click.group()
+@click.group(cls=Group)
 def problem() -> None:
     """Problems: the causes behind repeated incidents."""
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from gitdesk.cli.options import make_env, repo_option
+from gitdesk.cli.options import Group, make_env, repo_option
 
 
 def _build(env, site_dir: str | None):
@@ -38,7 +38,7 @@ def _progress_line():
     return show
 
 
-@click.group()
+@click.group(cls=Group)
 def site() -> None:
     """Build the self-service site (kb/ with MkDocs Material, strict, offline)."""
 

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from gitdesk.cli.many import common_options, many_options
-from gitdesk.cli.options import Env, echo_chunks, echo_json, json_option, repo_option
+from gitdesk.cli.options import Choice, Env, Group, echo_json, echo_json_rows, json_option, repo_option
 from gitdesk.cli.views import view_options
 from gitdesk.errors import UsageError
 from gitdesk.model.event import PRIORITIES
@@ -69,7 +69,7 @@ def _is_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-@click.group()
+@click.group(cls=Group)
 def ticket() -> None:
     """Open, work and close tickets.
 
@@ -83,9 +83,9 @@ def ticket() -> None:
 @click.option("-d", "--description", help="What happened, in the requester's words.")
 @click.option("-r", "--requester", help='Who asked: "Name <email>", an email or a name.')
 @click.option("--department", help="Requester's department.")
-@click.option("-p", "--priority", type=click.Choice(PRIORITIES), help="Set the priority directly.")
-@click.option("--impact", type=click.Choice(["high", "medium", "low"]), help="How many are affected (with --urgency derives the priority).")
-@click.option("--urgency", type=click.Choice(["high", "medium", "low"]), help="How soon it hurts.")
+@click.option("-p", "--priority", type=Choice(PRIORITIES), help="Set the priority directly.")
+@click.option("--impact", type=Choice(["high", "medium", "low"]), help="How many are affected (with --urgency derives the priority).")
+@click.option("--urgency", type=Choice(["high", "medium", "low"]), help="How soon it hurts.")
 @click.option("-c", "--category", help="Category id from helpdesk.yml, e.g. network/vpn.")
 @click.option("--channel", help="How it arrived: phone, email, chat, web, social, walk-in.")
 @click.option("--asset", help="Machine or asset id, e.g. LT-0412.")
@@ -110,19 +110,19 @@ def new(title, description, requester, department, priority, impact, urgency, ca
         if not department:
             department = click.prompt("Department (blank if unknown)", default="", show_default=False) or None
         if not channel:
-            channel = click.prompt("Channel", type=click.Choice(cfg.channels), default="phone" if "phone" in cfg.channels else cfg.channels[0])
+            channel = click.prompt("Channel", type=Choice(cfg.channels), default="phone" if "phone" in cfg.channels else cfg.channels[0])
         if not asset and channel in ("phone", "walk-in"):
             asset = click.prompt("Asset (e.g. LT-0412, blank if none)", default="", show_default=False) or None
         if description is None:
             ask = "Chat transcript or link" if channel == "chat" else "Description"
             description = click.prompt(ask, default="", show_default=False) or None
         if not category:
-            category = click.prompt("Category (blank to triage later)", type=click.Choice(["", *cfg.category_ids()]),
+            category = click.prompt("Category (blank to triage later)", type=Choice(["", *cfg.category_ids()]),
                                     default="", show_choices=False, show_default=False) or None
         if not (priority or (impact and urgency)):
-            impact = click.prompt("Impact (blank to triage later)", type=click.Choice(["", *cfg["impact_levels"]]), default="", show_default=False) or None
+            impact = click.prompt("Impact (blank to triage later)", type=Choice(["", *cfg["impact_levels"]]), default="", show_default=False) or None
             if impact:
-                urgency = click.prompt("Urgency", type=click.Choice(cfg["urgency_levels"]), default="medium")
+                urgency = click.prompt("Urgency", type=Choice(cfg["urgency_levels"]), default="medium")
     missing = [name for name, value in (("TITLE", title), ("--requester", requester)) if not value]
     if missing:
         raise UsageError(f"missing {' and '.join(missing)} (or run on a terminal to be asked)")
@@ -185,7 +185,7 @@ Examples:
 """)
 @click.option("-s", "--status", multiple=True, help="Status (repeatable).")
 @click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed.")
-@click.option("-p", "--priority", multiple=True, type=click.Choice([*PRIORITIES, "none"]),
+@click.option("-p", "--priority", multiple=True, type=Choice([*PRIORITIES, "none"]),
               help="Priority (repeatable); none: tickets without one.")
 @click.option("-c", "--category", multiple=True, help="Category; a parent also matches its children.")
 @click.option("-a", "--assignee", multiple=True, help="Assignee (substring, repeatable).")
@@ -196,7 +196,7 @@ Examples:
 @click.option("-t", "--tag", multiple=True, help="Tag; several must all be present.")
 @click.option("--since", help="Created on or after (YYYY-MM-DD in the desk's time zone, or ISO time).")
 @click.option("--until", help="Created up to (a YYYY-MM-DD includes that whole day, or ISO time).")
-@click.option("--sort", type=click.Choice(["created", "updated", "priority", "status", "id", "title"]), help="Order (default: created, or the view's).")
+@click.option("--sort", type=Choice(["created", "updated", "priority", "status", "id", "title"]), help="Order (default: created, or the view's).")
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most N tickets.")
 @view_options
@@ -227,7 +227,7 @@ def list_(status, open_only, priority, category, assignee, team, tier, requester
     sort, reverse = chosen["sort"] or "created", chosen["reverse"]
     store = env.store()
     if as_json:
-        echo_chunks(store.list_json_chunks(filters, sort, reverse, limit))
+        echo_json_rows(store.list_json_rows(filters, sort, reverse, limit))
         return
     tickets = store.list(filters, sort, reverse, limit)
     if not tickets:
