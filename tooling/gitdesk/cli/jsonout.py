@@ -109,6 +109,11 @@ def dumps(data: Any, prefix: str | None = None) -> str:
     return "".join(_pretty(data, 0))
 
 
+def line(data: Any, prefix: str | None = None) -> str:
+    """``data`` shaped, on one line: for a stream a script reads line by line (``serve --json``)."""
+    return _compact(shape(data, prefix))
+
+
 def rows_chunks(rows: list[str], prefix: str | None) -> Iterator[str]:
     """A JSON array of compact objects given as text (cached ticket summaries), in pieces, in
     the layout :func:`dumps` gives the same array: parsed and indented when short, one shaped

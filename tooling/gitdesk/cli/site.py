@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from gitdesk.cli.options import Group, make_env, repo_option
+from gitdesk.cli.options import Group, echo_json, json_option, make_env, repo_option
 
 
 def _build(env, site_dir: str | None):
@@ -45,11 +45,16 @@ def site() -> None:
 
 @site.command("build")
 @click.option("--site-dir", "site_dir", type=click.Path(file_okay=False), help="Where to write the site (default: site/).")
+@json_option
 @repo_option
-def build_cmd(site_dir, repo_path):
+def build_cmd(site_dir, as_json, repo_path):
     """Strict build into site/; fails on any warning or any request to another host."""
     env = make_env(repo_path)
     result = _build(env, site_dir)
+    if as_json:
+        echo_json({"site_dir": str(result.site_dir), "pages": result.pages, "index": str(result.site_dir / "index.html"),
+                   "warnings": list(result.warnings)})
+        return
     click.echo(f"Built {result.pages} page(s) into {result.site_dir} (open {result.site_dir / 'index.html'} or run `gitdesk serve`).")
 
 
@@ -57,9 +62,11 @@ def build_cmd(site_dir, repo_path):
 @click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--no-build", is_flag=True, help="Serve the existing site/ without building it first.")
 @click.option("--site-dir", "site_dir", type=click.Path(file_okay=False), help="Site folder (default: site/).")
+@json_option
 @repo_option
-def serve(port, no_build, site_dir, repo_path):
-    """Build the site, then serve it on http://127.0.0.1:PORT/ until Ctrl+C."""
+def serve(port, no_build, site_dir, as_json, repo_path):
+    """Build the site, then serve it on http://127.0.0.1:PORT/ until Ctrl+C (--json: one JSON
+    line with the URL once it answers)."""
     from gitdesk.publish.build import SITE_DIR, make_server
 
     env = make_env(repo_path)
@@ -68,7 +75,13 @@ def serve(port, no_build, site_dir, repo_path):
         _build(env, str(folder))
     server = make_server(folder, port)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    click.echo(f"Serving {folder} at {url} (Ctrl+C to stop)")
+    if as_json:
+        from gitdesk.cli.jsonout import line
+
+        click.echo(line({"url": url, "site_dir": str(folder), "port": server.server_address[1]}))
+        sys.stdout.flush()
+    else:
+        click.echo(f"Serving {folder} at {url} (Ctrl+C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

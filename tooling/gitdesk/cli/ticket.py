@@ -467,7 +467,10 @@ def reply(refs, from_file, dry_run, template_name, list_only, edit, repo_path, a
     if list_only or not ((refs or from_file) and template_name):
         names = responses.available(env.repo.root, env.config)
         if list_only:
-            click.echo("\n".join(names))
+            if as_json:
+                echo_json(names)
+            else:
+                click.echo("\n".join(names))
             return
         raise UsageError(f"give REF... and --template NAME (responses: {', '.join(names)})")
 
@@ -486,7 +489,10 @@ def reply(refs, from_file, dry_run, template_name, list_only, edit, repo_path, a
         if not body.strip():
             raise UsageError("the reply is empty: nothing recorded")
     if dry_run:
-        click.echo(body, nl=False)
+        if as_json:
+            echo_json({"id": ids[0], "dry_run": True, "template": template_name, "body": body})
+        else:
+            click.echo(body, nl=False)
         return
     _run(env, as_json, "Replied to", lambda d: d.comment(ids[0], body, public=True))
 
