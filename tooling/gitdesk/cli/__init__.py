@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "incident": ("incident", "incident", "Major incidents: declare, update, resolve (banner and status page on the site)."),
     "problem": ("problem", "problem", "Problems behind repeated incidents: suggest, resolve with their incidents."),
     "upgrade": ("upgrade", "upgrade", "Bring the workflows, forms and pages gitdesk generated up to date."),
+    "completion": ("complete", "completion", "Print the shell completion script (bash, zsh, fish)."),
 }
 
 

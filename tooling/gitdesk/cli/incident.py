@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from gitdesk.cli import complete
 from gitdesk.cli.many import common_options
 from gitdesk.cli.options import Choice, Group, echo_json, json_option, make_env, repo_option
 from gitdesk.model.event import PRIORITIES
@@ -54,7 +55,7 @@ def _ticket_ids(env, refs) -> list[str]:
 @click.option("--affects", required=True, help="The service affected, e.g. email, vpn, wifi.")
 @click.option("--severity", type=Choice(PRIORITIES), default="high", show_default=True)
 @click.option("-m", "--message", help="What users should know now (also sent to the requesters of linked tickets).")
-@click.option("--ticket", "tickets", multiple=True, help="A ticket it affects (repeatable).")
+@click.option("--ticket", "tickets", multiple=True, shell_complete=complete.tickets, help="A ticket it affects (repeatable).")
 @common_options
 def declare(title, affects, severity, message, tickets, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Declare a major incident; the site shows a banner on every page until it is resolved."""
@@ -68,7 +69,7 @@ def declare(title, affects, severity, message, tickets, repo_path, actor_flag, c
 @click.argument("ref")
 @click.argument("message", required=False)
 @click.option("--severity", type=Choice(PRIORITIES), help="A new severity.")
-@click.option("--ticket", "tickets", multiple=True, help="Link a ticket it affects (repeatable).")
+@click.option("--ticket", "tickets", multiple=True, shell_complete=complete.tickets, help="Link a ticket it affects (repeatable).")
 @common_options
 def update(ref, message, severity, tickets, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Add an update to the timeline (and tell the requesters of linked tickets)."""

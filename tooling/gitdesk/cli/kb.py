@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from gitdesk.cli import complete
 from gitdesk.cli.options import Choice, Group, echo_json, json_option, make_env, repo_option
 from gitdesk.errors import UsageError, ValidationError
 
@@ -50,7 +51,7 @@ def kb() -> None:
 @click.argument("kind", type=Choice(["guide", "faq"]))
 @click.argument("title")
 @click.option("--section", help="Folder under kb/ (default: where articles of the category live).")
-@click.option("--category", help="Category id from helpdesk.yml (default: the section's).")
+@click.option("--category", shell_complete=complete.categories, help="Category id from helpdesk.yml (default: the section's).")
 @click.option("--summary", help="One-sentence summary (default: a TODO to replace).")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable; default: the category's words).")
 @click.option("--audience", help="Who it is for (kb.audiences in helpdesk.yml).")
@@ -219,9 +220,9 @@ def index_cmd(rebuild, as_json, repo_path):
 
 
 @click.command("suggest")
-@click.argument("ticket", required=False)
+@click.argument("ticket", required=False, shell_complete=complete.tickets)
 @click.option("--text", help="Suggest for this text instead of a ticket.")
-@click.option("--category", help="Category id to favour (a ticket's own category is used by default).")
+@click.option("--category", shell_complete=complete.categories, help="Category id to favour (a ticket's own category is used by default).")
 @click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 50), help="How many articles.")
 @mode_option
 @json_option

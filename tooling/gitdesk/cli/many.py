@@ -35,7 +35,9 @@ def many_options(fn: Callable) -> Callable:
     fn = click.option("--dry-run", is_flag=True, help="Show what would change; record nothing.")(fn)
     fn = click.option("--from", "from_file", type=click.File("r", encoding="utf-8"), metavar="FILE",
                       help="Read more references from FILE ('-': standard input): ids, or `ticket list --json`.")(fn)
-    return click.argument("refs", nargs=-1)(fn)
+    from gitdesk.cli import complete
+
+    return click.argument("refs", nargs=-1, shell_complete=complete.tickets)(fn)
 
 
 def parse_refs(text: str, source: str = "standard input") -> list[str]:

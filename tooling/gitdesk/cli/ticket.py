@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from gitdesk.cli import complete
 from gitdesk.cli.many import common_options, many_options
 from gitdesk.cli.options import Choice, Env, Group, echo_json, echo_json_rows, json_option, repo_option
 from gitdesk.cli.views import view_options
@@ -86,14 +87,14 @@ def ticket() -> None:
 @click.option("-p", "--priority", type=Choice(PRIORITIES), help="Set the priority directly.")
 @click.option("--impact", type=Choice(["high", "medium", "low"]), help="How many are affected (with --urgency derives the priority).")
 @click.option("--urgency", type=Choice(["high", "medium", "low"]), help="How soon it hurts.")
-@click.option("-c", "--category", help="Category id from helpdesk.yml, e.g. network/vpn.")
-@click.option("--channel", help="How it arrived: phone, email, chat, web, social, walk-in.")
+@click.option("-c", "--category", shell_complete=complete.categories, help="Category id from helpdesk.yml, e.g. network/vpn.")
+@click.option("--channel", shell_complete=complete.channels, help="How it arrived: phone, email, chat, web, social, walk-in.")
 @click.option("--asset", help="Machine or asset id, e.g. LT-0412.")
-@click.option("--assignee", help="Agent to assign.")
-@click.option("--team", help="Team (default: default_team).")
+@click.option("--assignee", shell_complete=complete.assignees, help="Agent to assign.")
+@click.option("--team", shell_complete=complete.teams, help="Team (default: default_team).")
 @click.option("--tier", type=int, help="Support tier (tiers: in helpdesk.yml; default 1).")
 @click.option("-t", "--tag", "tags", multiple=True, help="Tag (repeatable).")
-@click.option("--kb", "kb", multiple=True, help="Linked KB article path (repeatable).")
+@click.option("--kb", "kb", multiple=True, shell_complete=complete.articles, help="Linked KB article path (repeatable).")
 @click.option("--type", "type_", help="incident, request or problem (ticket_types in helpdesk.yml; default the first).")
 @common
 def new(title, description, requester, department, priority, impact, urgency, category, channel, asset, assignee,
@@ -151,7 +152,7 @@ def _warn_duplicate(env: Env, store, new_ticket: Ticket) -> None:
 
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket similar 7K2M\n  gitdesk ticket similar 7K2M --json")
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.tickets)
 @click.option("-n", "--limit", type=click.IntRange(1, 100), default=5, show_default=True, help="How many tickets.")
 @json_option
 @repo_option
@@ -187,9 +188,9 @@ Examples:
 @click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed.")
 @click.option("-p", "--priority", multiple=True, type=Choice([*PRIORITIES, "none"]),
               help="Priority (repeatable); none: tickets without one.")
-@click.option("-c", "--category", multiple=True, help="Category; a parent also matches its children.")
-@click.option("-a", "--assignee", multiple=True, help="Assignee (substring, repeatable).")
-@click.option("--team", multiple=True, help="Team (repeatable).")
+@click.option("-c", "--category", multiple=True, shell_complete=complete.categories, help="Category; a parent also matches its children.")
+@click.option("-a", "--assignee", multiple=True, shell_complete=complete.assignees, help="Assignee (substring, repeatable).")
+@click.option("--team", multiple=True, shell_complete=complete.teams, help="Team (repeatable).")
 @click.option("--tier", multiple=True, type=int, help="Tier (repeatable; tiers: in helpdesk.yml).")
 @click.option("-r", "--requester", help="Requester name, email or department (substring).")
 @click.option("--asset", multiple=True, help="Asset id (repeatable).")
@@ -253,7 +254,7 @@ def _date_bound(text: str | None, option: str, zone: str, *, end: bool = False) 
 
 # -- show ------------------------------------------------------------------------------------
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket show 7K2M\n  gitdesk ticket show HD-7K2M9Q4XZB --json")
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.tickets)
 @click.option("--history/--no-history", default=True, help="Show every change (default) or only comments.")
 @json_option
 @repo_option
@@ -324,8 +325,8 @@ def comment(refs, from_file, dry_run, internal, via, repo_path, actor_flag, comm
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket assign 7K2M "Chen Wei <chen.wei@example.com>"\n  gitdesk ticket assign 7K2M --team desktop\n  gitdesk ticket assign 7K2M --me')
 @many_options
-@click.option("--to", "assignee", help="The agent (instead of the last argument).")
-@click.option("--team", help="Also move the ticket to this team.")
+@click.option("--to", "assignee", shell_complete=complete.assignees, help="The agent (instead of the last argument).")
+@click.option("--team", shell_complete=complete.teams, help="Also move the ticket to this team.")
 @click.option("--me", is_flag=True, help="Assign to yourself (--as or git's user).")
 @click.option("--unassign", is_flag=True, help="Remove the assignee.")
 @common
@@ -345,8 +346,8 @@ def assign(refs, from_file, dry_run, assignee, team, me, unassign, repo_path, ac
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket escalate 7K2M --reason "needs network team"\n  gitdesk ticket escalate 7K2M --tier 3 --team security')
 @many_options
 @click.option("--tier", type=int, help="Target tier (tiers: in helpdesk.yml; default: one up).")
-@click.option("--team", help="Team to hand over to (default: escalation_teams of the tier).")
-@click.option("--assignee", help="Agent in that team.")
+@click.option("--team", shell_complete=complete.teams, help="Team to hand over to (default: escalation_teams of the tier).")
+@click.option("--assignee", shell_complete=complete.assignees, help="Agent in that team.")
 @click.option("--reason", help="Why (kept in the history).")
 @common
 def escalate(refs, from_file, dry_run, tier, team, assignee, reason, repo_path, actor_flag, commit_flag, as_json) -> None:
@@ -424,9 +425,9 @@ def rate(refs, from_file, dry_run, text, repo_path, actor_flag, commit_flag, as_
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket link 7K2M --kb network/vpn-troubleshooting.md\n  gitdesk ticket link 7K2M --related 9QXA\n  gitdesk ticket link 7K2M --kb printing/old.md --remove")
 @many_options
-@click.option("--kb", multiple=True, help="KB article path under kb/ (repeatable).")
-@click.option("--related", multiple=True, help="Related ticket (repeatable).")
-@click.option("--problem", help="Make the tickets incidents of this problem (all or none are linked).")
+@click.option("--kb", multiple=True, shell_complete=complete.articles, help="KB article path under kb/ (repeatable).")
+@click.option("--related", multiple=True, shell_complete=complete.tickets, help="Related ticket (repeatable).")
+@click.option("--problem", shell_complete=complete.tickets, help="Make the tickets incidents of this problem (all or none are linked).")
 @click.option("--remove", is_flag=True, help="Remove the links instead of adding them.")
 @common
 def link(refs, from_file, dry_run, kb, related, problem, remove, repo_path, actor_flag, commit_flag, as_json) -> None:
@@ -442,7 +443,7 @@ def link(refs, from_file, dry_run, kb, related, problem, remove, repo_path, acto
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket merge 9QXA --into 7K2M")
 @many_options
-@click.option("--into", required=True, help="The ticket to keep.")
+@click.option("--into", required=True, shell_complete=complete.tickets, help="The ticket to keep.")
 @click.option("-m", "--comment", "text", help="Comment on the duplicate.")
 @common
 def merge(refs, from_file, dry_run, into, text, repo_path, actor_flag, commit_flag, as_json) -> None:
@@ -453,7 +454,7 @@ def merge(refs, from_file, dry_run, into, text, repo_path, actor_flag, commit_fl
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket reply 7K2M --template need-info\n  gitdesk ticket reply 7K2M -t kb-article --edit\n  gitdesk ticket reply 7K2M -t acknowledge --dry-run\n  gitdesk ticket list --view triage --json | gitdesk ticket reply --from - -t acknowledge\n  gitdesk ticket reply --list")
 @many_options
-@click.option("-t", "--template", "template_name", help="Canned response (see --list).")
+@click.option("-t", "--template", "template_name", shell_complete=complete.templates, help="Canned response (see --list).")
 @click.option("--list", "list_only", is_flag=True, help="List the canned responses and exit.")
 @click.option("--edit", is_flag=True, help="Open the filled text in $EDITOR before recording it (one ticket).")
 @common
