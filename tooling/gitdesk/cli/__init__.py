@@ -16,7 +16,7 @@ import sys
 import click
 
 from gitdesk import __version__
-from gitdesk.cli.options import Group
+from gitdesk.cli.clickbase import Group
 from gitdesk.errors import GitdeskError
 
 # command name -> (module under gitdesk.cli, attribute, one-line help shown by --help)

@@ -18,7 +18,7 @@ from typing import Any
 import click
 from click.shell_completion import CompletionItem
 
-from gitdesk.cli.options import Choice
+from gitdesk.cli.clickbase import Choice
 
 MAX_ITEMS = 200  # a shell shows no more usefully
 _ROW = re.compile(r'^\{"id":"([0-9A-HJKMNP-TV-Z]{10})"')
