@@ -11,14 +11,15 @@ import click
 from gitdesk.cli.options import Group, echo_json, json_option, make_env, repo_option
 
 
-def _build(env, site_dir: str | None):
+def _build(env, site_dir: str | None, as_json: bool = False):
     from gitdesk.publish.build import build_site
 
     target = Path(site_dir) if site_dir else None
-    progress = _progress_line() if sys.stderr.isatty() else None  # logs and pipes get no \r lines
+    progress = _progress_line() if sys.stderr.isatty() and not as_json else None  # logs and pipes get no \r lines
+    # under --json stderr holds nothing but an error object (which carries MkDocs' warnings)
+    echo = None if as_json else (lambda line: click.echo(f"mkdocs: {line}", err=True))
     try:
-        result = build_site(env.repo.root, site_dir=target, echo=lambda line: click.echo(f"mkdocs: {line}", err=True),
-                            progress=progress)
+        result = build_site(env.repo.root, site_dir=target, echo=echo, progress=progress)
     finally:
         if progress is not None:
             click.echo("", err=True)
@@ -50,7 +51,7 @@ def site() -> None:
 def build_cmd(site_dir, as_json, repo_path):
     """Strict build into site/; fails on any warning or any request to another host."""
     env = make_env(repo_path)
-    result = _build(env, site_dir)
+    result = _build(env, site_dir, as_json)
     if as_json:
         echo_json({"site_dir": str(result.site_dir), "pages": result.pages, "index": str(result.site_dir / "index.html"),
                    "warnings": list(result.warnings)})
@@ -72,7 +73,7 @@ def serve(port, no_build, site_dir, as_json, repo_path):
     env = make_env(repo_path)
     folder = Path(site_dir) if site_dir else env.repo.root / SITE_DIR
     if not no_build:
-        _build(env, str(folder))
+        _build(env, str(folder), as_json)
     server = make_server(folder, port)
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     if as_json:
