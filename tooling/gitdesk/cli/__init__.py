@@ -99,6 +99,16 @@ def _wants_json(argv: list[str] | None) -> bool:
     return "--json" in (args[:args.index("--")] if "--" in args else args)
 
 
+def _json_error(exc: BaseException) -> dict:
+    """Write the error as one JSON object on one line of stderr (as the text mode writes one line)."""
+    from gitdesk.cli.jsonout import error_object, line
+    from gitdesk.textsafe import json_escape_c1
+
+    body = error_object(exc)
+    click.echo(json_escape_c1(line(body)), err=True)
+    return body
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: run the CLI and turn known errors into one line and an exit code
     (under ``--json``, one JSON object on stderr: :func:`gitdesk.cli.jsonout.error_object`)."""
@@ -107,11 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         code = cli.main(args=argv, prog_name="gitdesk", standalone_mode=False)
     except (GitdeskError, click.ClickException, click.exceptions.Abort, KeyboardInterrupt) as exc:
         if as_json:
-            from gitdesk.cli.jsonout import error_object
-            from gitdesk.cli.options import echo_json
-
-            body = error_object(exc.error if isinstance(exc, CliError) else exc)
-            echo_json(body, err=True)
+            body = _json_error(exc.error if isinstance(exc, CliError) else exc)
             sys.exit(body["error"]["exit_code"])
         if isinstance(exc, GitdeskError):
             click.echo(f"gitdesk: error: {exc.line()}", err=True)
@@ -130,10 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("GITDESK_DEBUG"):
             raise
         if as_json:
-            from gitdesk.cli.jsonout import error_object
-            from gitdesk.cli.options import echo_json
-
-            echo_json(error_object(exc), err=True)
+            _json_error(exc)
         else:
             click.echo(f"gitdesk: internal error: {type(exc).__name__}: {exc} (set GITDESK_DEBUG=1 for details)", err=True)
         sys.exit(70)

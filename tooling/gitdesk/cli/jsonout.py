@@ -7,6 +7,7 @@ printing through :func:`gitdesk.cli.options.echo_json`:
   output shows (``HD-7K2M9Q4XZB``), next to ``id``;
 - times are UTC ``YYYY-MM-DDTHH:MM:SSZ`` (the event files keep microseconds to order events;
   a script needs the second);
+- errors (on stderr) are one object on one line, like the one line of the text mode;
 - two spaces of indentation, except that an array of more than :data:`LONG` items prints
   one compact item per line (100,000 tickets then cost the C encoder's time, not seconds of
   pure-Python indenting, and stay greppable line by line).
@@ -136,8 +137,8 @@ def rows_chunks(rows: list[str], prefix: str | None) -> Iterator[str]:
 
 
 def error_object(exc: BaseException) -> dict:
-    """What ``--json`` prints on stderr for a failure: ``{"error": {type, message, file, field,
-    exit_code}}`` (plus ``problems`` when one error stands for several), with the exit code
+    """What ``--json`` prints on stderr for a failure, on one line: ``{"error": {type, message,
+    file, field, exit_code}}`` (plus ``problems`` when one error stands for several), with the exit code
     the text mode uses."""
     import click
 
