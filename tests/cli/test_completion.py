@@ -85,3 +85,11 @@ def test_completion_command_prints_the_script(gitdesk_exe, tmp_path, shell):
     if shell == "bash":
         check = subprocess.run(["bash", "-n"], input=proc.stdout, capture_output=True, text=True)
         assert check.returncode == 0, check.stderr
+
+
+def test_a_desk_without_a_cache_yet_still_completes(worked_desk, gitdesk_exe):
+    import shutil
+
+    repo, opened, _ = worked_desk
+    shutil.rmtree(repo / ".gitdesk")  # a fresh clone: no cache until the first command builds it
+    assert sorted(values(gitdesk_exe, repo, "gitdesk ticket show ")) == sorted(t.id[:6] for t in opened)

@@ -166,9 +166,11 @@ class TicketStore(ABC):
         yield "]"
 
     def list_json_rows(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False,
-                       limit: int | None = None) -> builtins.list[str]:
+                       limit: int | None = None, *, checked: bool = True) -> builtins.list[str]:
         """Each matching ticket's summary as compact JSON text (``{"id":...``), in order: what
-        ``ticket list --json`` shapes and prints (a store with a cache hands its text over unparsed)."""
+        ``ticket list --json`` shapes and prints (a store with a cache hands its text over unparsed).
+        ``checked=False``: the cache as the last command left it, without checking the disk
+        (shell completion, where a fraction of a second matters more than the newest ticket)."""
         import json
 
         return [json.dumps(t.summary(), ensure_ascii=False, separators=(",", ":"))
