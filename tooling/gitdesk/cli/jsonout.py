@@ -29,10 +29,9 @@ from gitdesk.model.ids import TICKET_ID_RE
 LONG = 100  # arrays longer than this print one compact item per line
 INDENT = "  "
 _TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d+)?(Z|[+-]\d\d:\d\d)")
-# a time value inside compact JSON text (a cached ticket summary): key-anchored, so a title
-# that merely contains such text (its quotes escaped) is never touched
-_TIME_IN_TEXT = re.compile(r'("[a-z_]+":")(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+Z"')
-_ID_IN_TEXT = re.compile(r'^\{"id":"([0-9A-HJKMNP-TV-Z]{10})"')
+# a whole time value inside compact JSON text (a cached ticket summary): `":"` and `Z"` only
+# occur unescaped around a value, so a title that merely contains a time is never touched
+_TIME_IN_TEXT = re.compile(r'":"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.\d+Z"')
 
 
 def time_text(value: str) -> str:
@@ -69,9 +68,9 @@ def shape(value: Any, prefix: str | None) -> Any:
 def shape_text(row: str, prefix: str | None) -> str:
     """The shape rules on one compact JSON object as text (a cached ticket summary), without
     parsing it: ``ref`` after a leading ticket ``id``, times cut to the second."""
-    row = _TIME_IN_TEXT.sub(r'\1\2Z"', row)
-    if prefix:
-        row = _ID_IN_TEXT.sub(lambda m: f'{{"id":"{m.group(1)}","ref":"{prefix}-{m.group(1)}"', row, count=1)
+    row = _TIME_IN_TEXT.sub(r'":"\1Z"', row)
+    if prefix and row.startswith('{"id":"') and row[17:18] == '"' and TICKET_ID_RE.fullmatch(row, 7, 17):
+        return f'{{"id":"{row[7:17]}","ref":"{prefix}-{row[7:17]}"{row[18:]}'
     return row
 
 
