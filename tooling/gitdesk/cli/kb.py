@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 
@@ -174,10 +173,12 @@ def search_cmd(query, batch, limit, mode, language, as_json, repo_path):
     env = make_env(repo_path)
     language = _language(language)
     queries = _read_batch(batch) if batch else None
+    from gitdesk.cli.jsonout import line
+
     with open_searcher(env, mode) as s:
         if queries is not None:
             for q, results in zip(queries, s.query_many(queries, limit=limit, language=language), strict=True):
-                click.echo(json.dumps({"query": q, "mode": s.mode, "results": [r.brief() for r in results]}, ensure_ascii=False))
+                click.echo(line({"query": q, "mode": s.mode, "results": [r.brief() for r in results]}))  # one line per query
             return
         results = s.query(query, limit=limit, language=language)
         _lexical_notice(s, as_json)

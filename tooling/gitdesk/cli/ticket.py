@@ -166,7 +166,7 @@ def similar(ref, limit, as_json, repo_path) -> None:
     t = store.get(ref)
     matches, mode = find(env.repo.root, env.config, store, ticket_text(t.title, getattr(t, "description", "")), exclude=t.id, limit=limit)
     if as_json:
-        echo_json({"mode": mode, "ticket": t.ref(env.config.id_prefix), "similar": [m.as_dict(env.config.id_prefix) for m in matches]})
+        echo_json({"mode": mode, "id": t.id, "similar": [m.as_dict() for m in matches]})  # `ref`s: echo_json
         return
     from gitdesk.cli.render import safe_text
     from gitdesk.languages import text
