@@ -66,6 +66,9 @@ def test_categories_channels_agents_templates_and_articles(worked_desk, gitdesk_
     assert values(gitdesk_exe, repo, "gitdesk ticket list --channel wa") == ["walk-in"]
     assert values(gitdesk_exe, repo, f"gitdesk ticket assign {opened[0].id[:6]} --to Chen") == ["Chen Wei <chen.wei@northwind.example>"]
     assert "Ana Lima <ana.lima@northwind.example>" in values(gitdesk_exe, repo, "gitdesk ticket new --assignee ")
+    # ticket assign REF ASSIGNEE: after a ticket, the agents too
+    assert values(gitdesk_exe, repo, f"gitdesk ticket assign {opened[0].id[:6]} Da") == ["Dana Novak <dana.novak@northwind.example>"]
+    assert not any(v.startswith("Dana") for v in values(gitdesk_exe, repo, "gitdesk ticket assign Da"))  # first: a ticket
     assert values(gitdesk_exe, repo, "gitdesk ticket escalate x --team sec") == ["security"]
     assert values(gitdesk_exe, repo, "gitdesk ticket reply x -t need") == ["need-info"]
     assert values(gitdesk_exe, repo, "gitdesk ticket link x --kb net") == ["network/vpn-wont-connect.md"]  # no index.md

@@ -126,6 +126,17 @@ def assignees(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
 
 
 @_quiet
+def tickets_then_agents(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+    """REF... [ASSIGNEE]: after a first ticket, the agents too."""
+    env = _env(ctx)
+    found = [CompletionItem(ref, help=title) for ref, title in ticket_candidates(env, incomplete)]
+    if ctx.params.get("refs"):
+        known = agents(env.config)
+        found += _matching(sorted(known), incomplete, known)
+    return found
+
+
+@_quiet
 def teams(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
     """Team ids of helpdesk.yml, their names as help."""
     config = _env(ctx).config

@@ -324,7 +324,7 @@ def comment(refs, from_file, dry_run, internal, via, repo_path, actor_flag, comm
 
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket assign 7K2M "Chen Wei <chen.wei@example.com>"\n  gitdesk ticket assign 7K2M --team desktop\n  gitdesk ticket assign 7K2M --me')
-@many_options
+@many_options(complete_refs=complete.tickets_then_agents)
 @click.option("--to", "assignee", shell_complete=complete.assignees, help="The agent (instead of the last argument).")
 @click.option("--team", shell_complete=complete.teams, help="Also move the ticket to this team.")
 @click.option("--me", is_flag=True, help="Assign to yourself (--as or git's user).")
