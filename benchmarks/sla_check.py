@@ -49,7 +49,8 @@ def timed(cmd: list[str], cwd: Path, repeat: int = 1, label: str | None = None) 
 def profile(root: Path, at: str) -> list[tuple[str, float]]:
     """One check in this process, split into its stages (what the command does, in order)."""
     from gitdesk.cli.options import Env
-    from gitdesk.cli.sla import dump_report, parse_at
+    from gitdesk.cli.jsonout import dumps
+    from gitdesk.cli.sla import parse_at
     from gitdesk.sla.engine import SlaEngine, check_tickets, tickets_to_check
 
     stages = []
@@ -72,7 +73,7 @@ def profile(root: Path, at: str) -> list[tuple[str, float]]:
     t0 = time.perf_counter()
     out = {"at": at, "counts": report.counts, "tickets": [
         {"id": s.id, "worst": s.live_worst, "clocks": [c.to_dict() for c in s.clocks]} for _, s in report.flagged]}
-    text = dump_report(out)
+    text = dumps(out, config.id_prefix)
     stages.append((f"JSON, {len(report.flagged)} listed ({len(text) / 1e6:.1f} MB)", time.perf_counter() - t0))
     return stages
 

@@ -176,8 +176,9 @@ def test_similar_lists_the_closest_open_tickets_and_new_warns_of_a_duplicate(run
     assert result.stderr.count("possible duplicate") == 1
     b = result.stdout.split()[1].removeprefix("HD-").rstrip(":")
     out = json.loads(run_cli("ticket", "similar", b, "--json").output)
-    assert out["mode"] == "lexical" and out["similar"][0]["id"] == "HD-" + a and out["similar"][0]["score"] > 0.9
-    assert [m["id"] for m in out["similar"]][-1] == "HD-" + printer and all(m["id"] != "HD-" + b for m in out["similar"])
+    assert out["mode"] == "lexical" and out["similar"][0]["id"] == a and out["similar"][0]["score"] > 0.9
+    assert out["similar"][0]["ref"] == "HD-" + a and out["id"].startswith(b) and out["ref"] == "HD-" + out["id"]
+    assert [m["id"] for m in out["similar"]][-1] == printer and all(not m["id"].startswith(b) for m in out["similar"])
     lines = run_cli("ticket", "similar", b).output.splitlines()
     assert lines[0].split()[1:] == ["HD-" + a[:6], "VPN", "drops", "every", "10", "minutes"]
     run_cli("ticket", "merge", b, "--into", a)

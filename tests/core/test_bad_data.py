@@ -49,6 +49,11 @@ def test_an_unreadable_time_is_one_line_naming_file_and_field_on_every_path(git_
     runs += gitdesk_processes(git_repo, ["ticket", "list"], ["ticket", "show", ticket], ["ticket", "list", "--json"])
     for run in runs:
         assert run.returncode == 1 and run.stderr.count("\n") == 1, run.stderr
+        if "--json" in run.args:  # the same error as one JSON object on one line
+            error = json.loads(run.stderr)["error"]
+            assert (error["file"], error["field"], error["exit_code"]) == (rel, "at", 1)
+            assert error["message"].startswith(f"time '{at_text}' is outside the years 1900-2199")
+            continue
         assert run.stderr.startswith(f"gitdesk: error: {rel}: at: time '{at_text}' is outside the years 1900-2199")
     [check] = gitdesk_processes(git_repo, ["check"])
     assert check.returncode == 1 and f"{rel}: at: time '{at_text}' is outside the years" in check.stdout + check.stderr

@@ -28,8 +28,8 @@ class Match:
     title: str
     status: str
 
-    def as_dict(self, prefix: str) -> dict:
-        return {"score": self.score, "id": f"{prefix}-{self.id}", "title": self.title, "status": self.status}
+    def as_dict(self) -> dict:
+        return {"score": self.score, "id": self.id, "title": self.title, "status": self.status}
 
 
 def ticket_text(title: str | None, description: str | None) -> str:

@@ -16,6 +16,7 @@ import sys
 import click
 
 from gitdesk import __version__
+from gitdesk.cli.clickbase import Group
 from gitdesk.errors import GitdeskError
 
 # command name -> (module under gitdesk.cli, attribute, one-line help shown by --help)
@@ -39,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "incident": ("incident", "incident", "Major incidents: declare, update, resolve (banner and status page on the site)."),
     "problem": ("problem", "problem", "Problems behind repeated incidents: suggest, resolve with their incidents."),
     "upgrade": ("upgrade", "upgrade", "Bring the workflows, forms and pages gitdesk generated up to date."),
+    "completion": ("complete", "completion", "Print the shell completion script (bash, zsh, fish)."),
 }
 
 
@@ -47,13 +49,14 @@ class CliError(click.ClickException):
 
     def __init__(self, error: GitdeskError):
         super().__init__(error.line())
+        self.error = error
         self.exit_code = error.exit_code  # type: ignore[misc]  # click declares a ClassVar, yet reads it per instance
 
     def show(self, file=None) -> None:
         click.echo(f"gitdesk: error: {self.message}", err=True)
 
 
-class LazyGroup(click.Group):
+class LazyGroup(Group):
     """A group whose subcommands are imported on first use; core errors become CLI errors."""
 
     def invoke(self, ctx: click.Context):
@@ -90,30 +93,52 @@ def cli() -> None:
     """
 
 
+def _wants_json(argv: list[str] | None) -> bool:
+    """``--json`` among the options (before a ``--``): errors are then a JSON object too."""
+    args = sys.argv[1:] if argv is None else argv
+    return "--json" in (args[:args.index("--")] if "--" in args else args)
+
+
+def _json_error(exc: BaseException) -> dict:
+    """Write the error as one JSON object on one line of stderr (as the text mode writes one line)."""
+    from gitdesk.cli.jsonout import error_object, line
+    from gitdesk.textsafe import json_escape_c1
+
+    body = error_object(exc)
+    click.echo(json_escape_c1(line(body)), err=True)
+    return body
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the CLI and turn known errors into one line and an exit code."""
+    """Console entry point: run the CLI and turn known errors into one line and an exit code
+    (under ``--json``, one JSON object on stderr: :func:`gitdesk.cli.jsonout.error_object`)."""
+    as_json = _wants_json(argv)
     try:
         code = cli.main(args=argv, prog_name="gitdesk", standalone_mode=False)
-    except GitdeskError as exc:
-        click.echo(f"gitdesk: error: {exc.line()}", err=True)
-        sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+    except (GitdeskError, click.ClickException, click.exceptions.Abort, KeyboardInterrupt) as exc:
+        if as_json:
+            body = _json_error(exc.error if isinstance(exc, CliError) else exc)
+            sys.exit(body["error"]["exit_code"])
+        if isinstance(exc, GitdeskError):
+            click.echo(f"gitdesk: error: {exc.line()}", err=True)
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        click.echo("Aborted." if isinstance(exc, click.exceptions.Abort) else "Interrupted.", err=True)
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
     except BrokenPipeError:  # `gitdesk ticket list | head`
         sys.stderr.close()
         sys.exit(0)
     except Exception as exc:  # noqa: BLE001 - last line of defence: one line, no traceback
         if os.environ.get("GITDESK_DEBUG"):
             raise
-        click.echo(f"gitdesk: internal error: {type(exc).__name__}: {exc} (set GITDESK_DEBUG=1 for details)", err=True)
+        if as_json:
+            _json_error(exc)
+        else:
+            click.echo(f"gitdesk: internal error: {type(exc).__name__}: {exc} (set GITDESK_DEBUG=1 for details)", err=True)
         sys.exit(70)
     sys.exit(code if isinstance(code, int) else 0)
+

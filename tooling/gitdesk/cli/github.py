@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import click
 
-from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option, wait_option
+from gitdesk.cli.options import Env, Group, actor_option, commit_option, echo_json, json_option, repo_option, wait_option
 from gitdesk.errors import UsageError
 
 
@@ -22,7 +22,7 @@ def _client(env: Env):
     return client_from_config(env.config)
 
 
-@click.group()
+@click.group(cls=Group)
 def github() -> None:
     """Work with GitHub issues: the label set and issue triage.
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from gitdesk.cli.options import Env, echo_json, json_option, repo_option, wait_option
+from gitdesk.cli.options import Env, Group, echo_json, json_option, repo_option, wait_option
 
 EPILOG = """\b
 Examples:
@@ -22,7 +22,7 @@ longer than --wait (nothing was done). Re-running the same import adds nothing t
 """
 
 
-@click.group("import")
+@click.group("import", cls=Group)
 def import_() -> None:
     """Import tickets from another help desk's export."""
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 
+from gitdesk.cli import complete
 from gitdesk.cli.many import common_options
-from gitdesk.cli.options import echo_json, json_option, make_env, repo_option
+from gitdesk.cli.options import Choice, Group, echo_json, json_option, make_env, repo_option
 from gitdesk.model.event import PRIORITIES
 
 
-@click.group()
+@click.group(cls=Group)
 def incident() -> None:
     """Major incidents: a banner on every page of the site, a status page, mail to requesters."""
 
@@ -52,9 +53,9 @@ def _ticket_ids(env, refs) -> list[str]:
 @incident.command(epilog='\b\nExamples:\n  gitdesk incident declare "E-mail is down" --affects email --severity critical\n  gitdesk incident declare "VPN unavailable" --affects vpn --severity high --ticket 7K2M --ticket 9QXA')
 @click.argument("title")
 @click.option("--affects", required=True, help="The service affected, e.g. email, vpn, wifi.")
-@click.option("--severity", type=click.Choice(PRIORITIES), default="high", show_default=True)
+@click.option("--severity", type=Choice(PRIORITIES), default="high", show_default=True)
 @click.option("-m", "--message", help="What users should know now (also sent to the requesters of linked tickets).")
-@click.option("--ticket", "tickets", multiple=True, help="A ticket it affects (repeatable).")
+@click.option("--ticket", "tickets", multiple=True, shell_complete=complete.tickets, help="A ticket it affects (repeatable).")
 @common_options
 def declare(title, affects, severity, message, tickets, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Declare a major incident; the site shows a banner on every page until it is resolved."""
@@ -67,8 +68,8 @@ def declare(title, affects, severity, message, tickets, repo_path, actor_flag, c
 @incident.command(epilog='\b\nExamples:\n  gitdesk incident update 4XK2 "Failover in progress; webmail works."\n  gitdesk incident update 4XK2 --ticket 7K2M --ticket 9QXA')
 @click.argument("ref")
 @click.argument("message", required=False)
-@click.option("--severity", type=click.Choice(PRIORITIES), help="A new severity.")
-@click.option("--ticket", "tickets", multiple=True, help="Link a ticket it affects (repeatable).")
+@click.option("--severity", type=Choice(PRIORITIES), help="A new severity.")
+@click.option("--ticket", "tickets", multiple=True, shell_complete=complete.tickets, help="Link a ticket it affects (repeatable).")
 @common_options
 def update(ref, message, severity, tickets, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Add an update to the timeline (and tell the requesters of linked tickets)."""

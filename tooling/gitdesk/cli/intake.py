@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from gitdesk.cli.options import Env, actor_option, commit_option, echo_json, json_option, repo_option, wait_option
+from gitdesk.cli.options import Env, Group, actor_option, commit_option, echo_json, json_option, repo_option, wait_option
 from gitdesk.cli.render import safe_text
 from gitdesk.errors import GitdeskError, UsageError
 
@@ -31,7 +31,7 @@ ticket's history, so a run that stops half-way is completed by the next one.
 """
 
 
-@click.group()
+@click.group(cls=Group)
 def intake() -> None:
     """Turn incoming email into tickets and comments."""
 

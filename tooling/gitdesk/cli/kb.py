@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 
 import click
 
-from gitdesk.cli.options import echo_json, json_option, make_env, repo_option
+from gitdesk.cli import complete
+from gitdesk.cli.options import Choice, Group, echo_json, json_option, make_env, repo_option
 from gitdesk.errors import UsageError, ValidationError
 
 MAX_BATCH_BYTES = 5 * 1024 * 1024
@@ -41,16 +41,16 @@ def _kb_prefix(env) -> str:
         return ""
 
 
-@click.group()
+@click.group(cls=Group)
 def kb() -> None:
     """Write, check and search knowledge base articles (kb/)."""
 
 
 @kb.command("new")
-@click.argument("kind", type=click.Choice(["guide", "faq"]))
+@click.argument("kind", type=Choice(["guide", "faq"]))
 @click.argument("title")
 @click.option("--section", help="Folder under kb/ (default: where articles of the category live).")
-@click.option("--category", help="Category id from helpdesk.yml (default: the section's).")
+@click.option("--category", shell_complete=complete.categories, help="Category id from helpdesk.yml (default: the section's).")
 @click.option("--summary", help="One-sentence summary (default: a TODO to replace).")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable; default: the category's words).")
 @click.option("--audience", help="Who it is for (kb.audiences in helpdesk.yml).")
@@ -158,7 +158,7 @@ def env_language(searcher) -> str:
     return searcher.default_language
 
 
-mode_option = click.option("--mode", type=click.Choice(["hybrid", "lexical", "semantic"]), default=None,
+mode_option = click.option("--mode", type=Choice(["hybrid", "lexical", "semantic"]), default=None,
                            help="Ranking: words and meaning fused (default, kb.search.mode), words only, meaning only.")
 language_option = click.option("--language", "language", default=None,
                                help="The query's language (en, es, pt; default: guessed from its words).")
@@ -176,7 +176,7 @@ def _language(value):
 @click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 100), help="How many results.")
 @mode_option
 @language_option
-@click.option("--for", "audience", type=click.Choice(["all", "requesters"]), default="all", show_default=True,
+@click.option("--for", "audience", type=Choice(["all", "requesters"]), default="all", show_default=True,
               help="requesters: leave out the agents' handbook (what suggestions to a requester do).")
 @json_option
 @repo_option
@@ -187,10 +187,12 @@ def search_cmd(query, batch, limit, mode, language, audience, as_json, repo_path
     env = make_env(repo_path)
     language = _language(language)
     queries = _read_batch(batch) if batch else None
+    from gitdesk.cli.jsonout import line
+
     with open_searcher(env, mode) as s:
         if queries is not None:
             for q, results in zip(queries, s.query_many(queries, limit=limit, language=language, audience=audience), strict=True):
-                click.echo(json.dumps({"query": q, "mode": s.mode, "results": [r.brief() for r in results]}, ensure_ascii=False))
+                click.echo(line({"query": q, "mode": s.mode, "results": [r.brief() for r in results]}))  # one line per query
             return
         results = s.query(query, limit=limit, language=language, audience=audience)
         _lexical_notice(s, as_json)
@@ -233,9 +235,9 @@ def index_cmd(rebuild, as_json, repo_path):
 
 
 @click.command("suggest")
-@click.argument("ticket", required=False)
+@click.argument("ticket", required=False, shell_complete=complete.tickets)
 @click.option("--text", help="Suggest for this text instead of a ticket.")
-@click.option("--category", help="Category id to favour (a ticket's own category is used by default).")
+@click.option("--category", shell_complete=complete.categories, help="Category id to favour (a ticket's own category is used by default).")
 @click.option("--limit", "-n", default=5, show_default=True, type=click.IntRange(1, 50), help="How many articles.")
 @mode_option
 @json_option

@@ -30,12 +30,16 @@ def common_options(fn: Callable) -> Callable:
     return fn
 
 
-def many_options(fn: Callable) -> Callable:
-    """REF..., --from FILE, --dry-run."""
+def many_options(fn: Callable | None = None, *, complete_refs: Callable | None = None) -> Callable:
+    """REF..., --from FILE, --dry-run (REF completes open tickets, or with ``complete_refs``)."""
+    if fn is None:
+        return lambda f: many_options(f, complete_refs=complete_refs)
     fn = click.option("--dry-run", is_flag=True, help="Show what would change; record nothing.")(fn)
     fn = click.option("--from", "from_file", type=click.File("r", encoding="utf-8"), metavar="FILE",
                       help="Read more references from FILE ('-': standard input): ids, or `ticket list --json`.")(fn)
-    return click.argument("refs", nargs=-1)(fn)
+    from gitdesk.cli import complete
+
+    return click.argument("refs", nargs=-1, shell_complete=complete_refs or complete.tickets)(fn)
 
 
 def parse_refs(text: str, source: str = "standard input") -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -12,6 +10,7 @@ from typing import Any
 
 import click
 
+from gitdesk.cli.clickbase import Choice, Group  # noqa: F401 - re-exported: every command imports from here
 from gitdesk.config import Config, load_config
 from gitdesk.repo import Repo, default_actor
 from gitdesk.textsafe import json_escape_c1
@@ -32,7 +31,9 @@ class Env:
 
     @cached_property
     def config(self) -> Config:
-        return load_config(self.repo.root)
+        config = load_config(self.repo.root)
+        JSON_STATE["prefix"] = config.id_prefix  # echo_json adds ``ref`` to tickets with it
+        return config
 
     @property
     def actor(self) -> str:
@@ -99,6 +100,20 @@ def echo_chunks(chunks: Iterable[str]) -> None:
     out.flush()
 
 
-def echo_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=None if os.environ.get("GITDESK_JSON_COMPACT") else 2, default=str)
-    click.echo(json_escape_c1(text))
+# the desk's id prefix once a command has read its configuration (see Env.config)
+JSON_STATE: dict[str, str | None] = {"prefix": None}
+
+
+def echo_json(data: Any, *, prefix: str | None = None, err: bool = False) -> None:
+    """Print ``data`` as every command's JSON: one shape and layout (:mod:`gitdesk.cli.jsonout`)."""
+    from gitdesk.cli.jsonout import dumps
+
+    click.echo(json_escape_c1(dumps(data, prefix or JSON_STATE["prefix"])), err=err)
+
+
+def echo_json_rows(rows: list[str], *, prefix: str | None = None) -> None:
+    """Print a JSON array of compact objects given as text (cached ticket summaries) in the
+    same shape and layout as :func:`echo_json`, without parsing a long one."""
+    from gitdesk.cli.jsonout import rows_chunks
+
+    echo_chunks(rows_chunks(rows, prefix or JSON_STATE["prefix"]))

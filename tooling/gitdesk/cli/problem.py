@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import click
 
+from gitdesk.cli import complete
 from gitdesk.cli.many import common_options as common
-from gitdesk.cli.options import Env, echo_json, json_option, make_env, repo_option
+from gitdesk.cli.options import Env, Group, echo_json, json_option, make_env, repo_option
 
 
 def link_problem(env: Env, refs, from_file, dry_run: bool, as_json: bool, problem_ref: str | None) -> None:
@@ -37,13 +38,13 @@ def show_extra(store, ticket, config) -> tuple[dict, list[str]]:
     return info, [safe_text(line) for line in lines]
 
 
-@click.group()
+@click.group(cls=Group)
 def problem() -> None:
     """Problems: the causes behind repeated incidents."""
 
 
 @problem.command(name="resolve", epilog='\b\nExamples:\n  gitdesk problem resolve 9QXA -m "Replaced the failing switch" --incidents')
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.tickets)
 @click.option("-m", "--comment", "text", help="The fix, as a public comment (and in each incident's message).")
 @click.option("--incidents/--no-incidents", "with_incidents", default=None,
               help="Also resolve its open incidents, one message each (asked on a terminal).")
@@ -124,10 +125,10 @@ def _since(text: str, zone: str) -> str:
 
 
 @problem.command(name="known-error", epilog='\b\nExamples:\n  gitdesk problem known-error 9QXA --workaround "Use webmail at https://mail.example.com until the fix."\n  gitdesk problem known-error 9QXA --workaround "..." --translation es="Use el correo web..."')
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.tickets)
 @click.option("--workaround", required=True, help="What users can do until the problem is fixed (the desk's language).")
 @click.option("--translation", "translations", multiple=True, metavar="LANG=TEXT", help="The workaround in another of the desk's languages (repeatable).")
-@click.option("--category", help="KB category (default: the problem's, or its incidents' most common).")
+@click.option("--category", shell_complete=complete.categories, help="KB category (default: the problem's, or its incidents' most common).")
 @common
 def known_error(ref, workaround, translations, category, repo_path, actor_flag, commit_flag, as_json) -> None:
     """Publish a problem's workaround as a KB article linked to the problem (a known error);

@@ -8,22 +8,24 @@ from pathlib import Path
 
 import click
 
-from gitdesk.cli.options import make_env, repo_option
+from gitdesk.cli.options import Group, echo_json, json_option, make_env, repo_option
 from gitdesk.errors import GitdeskError
 
 STAGES = {"read": "Reading kb/", "index": "Building index", "search": "Search index", "offline": "Checking the site stays offline"}
 
 
-def _build(env, site_dir: str | None, *, quiet: bool = False, only: set[str] | None = None):
-    """Build, showing the stages and pages on a terminal's stderr (logs and pipes get none).
+def _build(env, site_dir: str | None, *, quiet: bool = False, only: set[str] | None = None, as_json: bool = False):
+    """Build, showing the stages and pages on a terminal's stderr (logs and pipes get none; under
+    --json stderr holds nothing but an error object, which carries MkDocs' warnings).
     Returns the result and the seconds it took."""
     from gitdesk.publish.build import build_site
 
     target = Path(site_dir) if site_dir else None
     started = time.monotonic()
-    status = _Status() if sys.stderr.isatty() and not quiet else None
+    status = _Status() if sys.stderr.isatty() and not quiet and not as_json else None
+    echo = None if as_json else (lambda line: click.echo(f"mkdocs: {line}", err=True))
     try:
-        result = build_site(env.repo.root, site_dir=target, echo=lambda line: click.echo(f"mkdocs: {line}", err=True),
+        result = build_site(env.repo.root, site_dir=target, echo=echo,
                             progress=status.pages if status else None, stage=status.stage if status else None, only=only)
     finally:
         if status is not None:
@@ -70,18 +72,23 @@ class _Status:
             self.open = False
 
 
-@click.group()
+@click.group(cls=Group)
 def site() -> None:
     """Build the self-service site (kb/ with MkDocs Material, strict, offline)."""
 
 
 @site.command("build")
 @click.option("--site-dir", "site_dir", type=click.Path(file_okay=False), help="Where to write the site (default: site/).")
+@json_option
 @repo_option
-def build_cmd(site_dir, repo_path):
+def build_cmd(site_dir, as_json, repo_path):
     """Strict build into site/; fails on any warning or any request to another host."""
     env = make_env(repo_path)
-    result, seconds = _build(env, site_dir)
+    result, seconds = _build(env, site_dir, as_json=as_json)
+    if as_json:
+        echo_json({"site_dir": str(result.site_dir), "pages": result.pages, "index": str(result.site_dir / "index.html"),
+                   "seconds": round(seconds, 1), "warnings": list(result.warnings)})
+        return
     click.echo(f"Built {result.pages} page(s) into {result.site_dir} in {seconds:.1f} s "
                f"(open {result.site_dir / 'index.html'} or run `gitdesk serve`).")
 
@@ -91,9 +98,11 @@ def build_cmd(site_dir, repo_path):
 @click.option("--no-build", is_flag=True, help="Serve the existing site/ without building it first.")
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when kb/, mkdocs.yml or helpdesk.yml change (and no page reload).")
 @click.option("--site-dir", "site_dir", type=click.Path(file_okay=False), help="Site folder (default: site/).")
+@json_option
 @repo_option
-def serve(port, no_build, no_watch, site_dir, repo_path):
-    """Build the site, then serve it on http://127.0.0.1:PORT/ until Ctrl+C.
+def serve(port, no_build, no_watch, site_dir, as_json, repo_path):
+    """Build the site, then serve it on http://127.0.0.1:PORT/ until Ctrl+C (--json: one JSON
+    line with the URL once it answers).
 
     While it runs, a change to kb/, mkdocs.yml or helpdesk.yml rebuilds the site and the open
     page reloads; a rebuild that fails keeps the last good site and shows the error in the
@@ -106,7 +115,7 @@ def serve(port, no_build, no_watch, site_dir, repo_path):
     first_error = None
     if not no_build:
         try:
-            _build(env, str(folder))
+            _build(env, str(folder), as_json=as_json)
         except GitdeskError as exc:  # watching, a last good site is served until the fix is saved
             if no_watch or not (folder / "index.html").is_file():
                 raise
@@ -116,16 +125,22 @@ def serve(port, no_build, no_watch, site_dir, repo_path):
     if not no_watch:
         from gitdesk.publish.live import WATCHED, LiveSite
 
-        live = LiveSite(env.repo.root, lambda only: _build(env, str(folder), quiet=True, only=only)[1],
-                        lambda line: click.echo(line, err=True))
+        say = (lambda line: None) if as_json else (lambda line: click.echo(line, err=True))  # --json: errors only
+        live = LiveSite(env.repo.root, lambda only: _build(env, str(folder), quiet=True, only=only, as_json=as_json)[1], say)
         live.attach(server)
         if first_error is not None:
             live.failed(first_error, "when serve started")
         live.start()
-        click.echo(f"Watching {', '.join(w + '/' if w == 'kb' else w for w in WATCHED)}: the site rebuilds and open pages "
-                   "reload (--no-watch to stop).", err=True)
+        say(f"Watching {', '.join(w + '/' if w == 'kb' else w for w in WATCHED)}: the site rebuilds and open pages "
+            "reload (--no-watch to stop).")
     url = f"http://127.0.0.1:{server.server_address[1]}/"
-    click.echo(f"Serving {folder} at {url} (Ctrl+C to stop)")
+    if as_json:
+        from gitdesk.cli.jsonout import line
+
+        click.echo(line({"url": url, "site_dir": str(folder), "port": server.server_address[1]}))
+        sys.stdout.flush()
+    else:
+        click.echo(f"Serving {folder} at {url} (Ctrl+C to stop)")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

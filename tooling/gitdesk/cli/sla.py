@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import click
 
-from gitdesk.cli.options import Env, commit_option, json_option, repo_option, wait_option
+from gitdesk.cli.options import Choice, Env, Group, commit_option, echo_json, json_option, repo_option, wait_option
 from gitdesk.errors import UsageError
 
 LEVEL_RANK = {"ok": 0, "at-risk": 1, "breached": 2}
@@ -30,7 +30,7 @@ per ticket and clock: running the check twice records nothing new.
 """
 
 
-@click.group()
+@click.group(cls=Group)
 def sla() -> None:
     """Service levels: check clocks and apply escalation rules."""
 
@@ -56,7 +56,7 @@ def _left(clock, day_seconds: int) -> str:
 @sla.command(epilog=EPILOG)
 @click.option("--at", "at_text", metavar="TIME", help="Evaluate the clocks at TIME (ISO 8601; default: now).")
 @click.option("--apply", "apply_", is_flag=True, help="Record the escalations that are due (tier, team, tag, notification).")
-@click.option("--fail-on", type=click.Choice(["at-risk", "breached"]),
+@click.option("--fail-on", type=Choice(["at-risk", "breached"]),
               help="Exit with status 1 when any ticket is at this level or worse.")
 @wait_option
 @json_option
@@ -109,34 +109,13 @@ def check(ctx, at_text, apply_, fail_on, wait, as_json, commit_flag, actor_flag,
                "no_priority": [t.data["id"] for t, _ in report.no_priority]}
         if apply_:
             out["applied"] = [f.to_dict() for f in fired]
-        click.echo(dump_report(out))
+        echo_json(out)
     else:
         _print_table(report, zone, prefix, store)
         if apply_:
             _print_applied(fired, prefix)
     if fail_on and LEVEL_RANK[report.worst()] >= LEVEL_RANK[fail_on]:
         ctx.exit(1)
-
-
-def dump_report(out: dict) -> str:
-    """The JSON object, one list item per line.
-
-    Still one JSON document, readable and greppable, but written by the C encoder: with
-    15,000 tickets listed, ``indent=2`` (pure-Python encoding) costs seconds.
-    """
-    import json
-
-    def dumps(value) -> str:
-        return json.dumps(value, ensure_ascii=False, default=str)
-
-    parts = []
-    for key, value in out.items():
-        if isinstance(value, list) and value:
-            items = ",\n".join("  " + dumps(item) for item in value)
-            parts.append(f" {dumps(key)}: [\n{items}\n ]")
-        else:
-            parts.append(f" {dumps(key)}: {dumps(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}"
 
 
 CLOCK_LABELS = {"first_response": "response", "next_update": "update"}

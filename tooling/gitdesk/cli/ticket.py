@@ -3,17 +3,17 @@ and prints; the rules live in ``operations``."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
+from gitdesk.cli import complete
 from gitdesk.cli.closed import force_option, guarded
 from gitdesk.cli.listing import LIST_SORTS, URGENCY_SORTS, colour_options
 from gitdesk.cli.many import common_options, many_options
-from gitdesk.cli.options import Env, echo_chunks, echo_json, json_option, repo_option
+from gitdesk.cli.options import Choice, Env, Group, echo_json, echo_json_rows, json_option, repo_option
 from gitdesk.cli.views import view_options
 from gitdesk.errors import UsageError
 from gitdesk.model.event import PRIORITIES
@@ -72,7 +72,7 @@ def _is_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-@click.group()
+@click.group(cls=Group)
 def ticket() -> None:
     """Open, work and close tickets.
 
@@ -87,17 +87,17 @@ def ticket() -> None:
 @click.option("-d", "--description", help="What happened, in the requester's words.")
 @click.option("-r", "--requester", help='Who asked: "Name <email>", an email or a name.')
 @click.option("--department", help="Requester's department.")
-@click.option("-p", "--priority", type=click.Choice(PRIORITIES), help="Set the priority directly.")
-@click.option("--impact", type=click.Choice(["high", "medium", "low"]), help="How many are affected (with --urgency derives the priority).")
-@click.option("--urgency", type=click.Choice(["high", "medium", "low"]), help="How soon it hurts.")
-@click.option("-c", "--category", help="Category id from helpdesk.yml, e.g. network/vpn.")
-@click.option("--channel", help="How it arrived: phone, email, chat, web, social, walk-in.")
+@click.option("-p", "--priority", type=Choice(PRIORITIES), help="Set the priority directly.")
+@click.option("--impact", type=Choice(["high", "medium", "low"]), help="How many are affected (with --urgency derives the priority).")
+@click.option("--urgency", type=Choice(["high", "medium", "low"]), help="How soon it hurts.")
+@click.option("-c", "--category", shell_complete=complete.categories, help="Category id from helpdesk.yml, e.g. network/vpn.")
+@click.option("--channel", shell_complete=complete.channels, help="How it arrived: phone, email, chat, web, social, walk-in.")
 @click.option("--asset", help="Machine or asset id, e.g. LT-0412.")
-@click.option("--assignee", help="Agent to assign.")
-@click.option("--team", help="Team (default: default_team).")
+@click.option("--assignee", shell_complete=complete.assignees, help="Agent to assign.")
+@click.option("--team", shell_complete=complete.teams, help="Team (default: default_team).")
 @click.option("--tier", type=int, help="Support tier (tiers: in helpdesk.yml; default 1).")
 @click.option("-t", "--tag", "tags", multiple=True, help="Tag (repeatable).")
-@click.option("--kb", "kb", multiple=True, help="Linked KB article path (repeatable).")
+@click.option("--kb", "kb", multiple=True, shell_complete=complete.articles, help="Linked KB article path (repeatable).")
 @click.option("--type", "type_", help="incident, request or problem (ticket_types in helpdesk.yml; default the first).")
 @click.option("-y", "--yes", is_flag=True, help="On a terminal: open without the summary and confirmation.")
 @common
@@ -148,7 +148,7 @@ def _warn_duplicate(env: Env, store, new_ticket: Ticket) -> None:
 
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket similar 7K2M\n  gitdesk ticket similar 7K2M --json")
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.tickets)
 @click.option("-n", "--limit", type=click.IntRange(1, 100), default=5, show_default=True, help="How many tickets.")
 @json_option
 @repo_option
@@ -162,7 +162,7 @@ def similar(ref, limit, as_json, repo_path) -> None:
     t = store.get(ref)
     matches, mode = find(env.repo.root, env.config, store, ticket_text(t.title, getattr(t, "description", "")), exclude=t.id, limit=limit)
     if as_json:
-        echo_json({"mode": mode, "ticket": t.ref(env.config.id_prefix), "similar": [m.as_dict(env.config.id_prefix) for m in matches]})
+        echo_json({"mode": mode, "id": t.id, "similar": [m.as_dict() for m in matches]})  # `ref`s: echo_json
         return
     from gitdesk.cli.render import safe_text
     from gitdesk.languages import text
@@ -187,18 +187,18 @@ Examples:
 @click.option("-s", "--status", multiple=True, help="Status (repeatable).")
 @click.option("--open", "open_only", is_flag=True, help="Only tickets that are not resolved or closed (the default without --status).")
 @click.option("--all", "all_statuses", is_flag=True, help="Every status, resolved and closed too.")
-@click.option("-p", "--priority", multiple=True, type=click.Choice([*PRIORITIES, "none"]),
+@click.option("-p", "--priority", multiple=True, type=Choice([*PRIORITIES, "none"]),
               help="Priority (repeatable); none: tickets without one.")
-@click.option("-c", "--category", multiple=True, help="Category; a parent also matches its children.")
-@click.option("-a", "--assignee", multiple=True, help="Assignee (substring, repeatable).")
-@click.option("--team", multiple=True, help="Team (repeatable).")
+@click.option("-c", "--category", multiple=True, shell_complete=complete.categories, help="Category; a parent also matches its children.")
+@click.option("-a", "--assignee", multiple=True, shell_complete=complete.assignees, help="Assignee (substring, repeatable).")
+@click.option("--team", multiple=True, shell_complete=complete.teams, help="Team (repeatable).")
 @click.option("--tier", multiple=True, type=int, help="Tier (repeatable; tiers: in helpdesk.yml).")
 @click.option("-r", "--requester", help="Requester name, email or department (substring).")
 @click.option("--asset", multiple=True, help="Asset id (repeatable).")
 @click.option("-t", "--tag", multiple=True, help="Tag; several must all be present.")
 @click.option("--since", help="Created on or after (YYYY-MM-DD in the desk's time zone, or ISO time).")
 @click.option("--until", help="Created up to (a YYYY-MM-DD includes that whole day, or ISO time).")
-@click.option("--sort", type=click.Choice(LIST_SORTS), help="Order (default: the view's, else cli.list_sort: urgency = priority, SLA due, untouched longest).")
+@click.option("--sort", type=Choice(LIST_SORTS), help="Order (default: the view's, else cli.list_sort: urgency = priority, SLA due, untouched longest).")
 @click.option("--reverse", is_flag=True, help="Reverse the order.")
 @click.option("-n", "--limit", type=click.IntRange(min=1), help="At most N tickets.")
 @colour_options
@@ -235,11 +235,11 @@ def list_(status, open_only, all_statuses, priority, category, assignee, team, t
 
     store = env.store()
     if as_json and sort not in URGENCY_SORTS:
-        echo_chunks(store.list_json_chunks(filters, sort, reverse, limit))
+        echo_json_rows(store.list_json_rows(filters, sort, reverse, limit))
         return
     tickets, dues = list_tickets(store, env.config, filters, sort, reverse, limit, dues=not as_json)
     if as_json:
-        echo_chunks(iter([json.dumps([t.summary() for t in tickets], ensure_ascii=False, separators=(",", ":"))]))
+        echo_json([t.summary() for t in tickets])
         return
     show_list(env, store, tickets, dues, columns, colour_flag, pager_flag)
 
@@ -254,7 +254,7 @@ def _date_bound(text: str | None, option: str, zone: str, *, end: bool = False) 
 
 # -- show ------------------------------------------------------------------------------------
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket show 7K2M\n  gitdesk ticket show HD-7K2M9Q4XZB --json")
-@click.argument("ref")
+@click.argument("ref", shell_complete=complete.tickets)
 @click.option("--history/--no-history", default=True, help="Show every change (default) or only comments.")
 @json_option
 @repo_option
@@ -326,9 +326,9 @@ def comment(refs, from_file, dry_run, internal, via, force, repo_path, actor_fla
 
 
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket assign 7K2M "Chen Wei <chen.wei@example.com>"\n  gitdesk ticket assign 7K2M --team desktop\n  gitdesk ticket assign 7K2M --me')
-@many_options
-@click.option("--to", "assignee", help="The agent (instead of the last argument).")
-@click.option("--team", help="Also move the ticket to this team.")
+@many_options(complete_refs=complete.tickets_then_agents)
+@click.option("--to", "assignee", shell_complete=complete.assignees, help="The agent (instead of the last argument).")
+@click.option("--team", shell_complete=complete.teams, help="Also move the ticket to this team.")
 @click.option("--me", is_flag=True, help="Assign to yourself (--as or git's user).")
 @click.option("--unassign", is_flag=True, help="Remove the assignee.")
 @force_option
@@ -349,8 +349,8 @@ def assign(refs, from_file, dry_run, assignee, team, me, unassign, force, repo_p
 @ticket.command(epilog='\b\nExamples:\n  gitdesk ticket escalate 7K2M --reason "needs network team"\n  gitdesk ticket escalate 7K2M --tier 3 --team security')
 @many_options
 @click.option("--tier", type=int, help="Target tier (tiers: in helpdesk.yml; default: one up).")
-@click.option("--team", help="Team to hand over to (default: escalation_teams of the tier).")
-@click.option("--assignee", help="Agent in that team.")
+@click.option("--team", shell_complete=complete.teams, help="Team to hand over to (default: escalation_teams of the tier).")
+@click.option("--assignee", shell_complete=complete.assignees, help="Agent in that team.")
 @click.option("--reason", help="Why (kept in the history).")
 @force_option
 @common
@@ -432,9 +432,9 @@ def rate(refs, from_file, dry_run, text, repo_path, actor_flag, commit_flag, as_
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket link 7K2M --kb network/vpn-troubleshooting.md\n  gitdesk ticket link 7K2M --related 9QXA\n  gitdesk ticket link 7K2M --kb printing/old.md --remove")
 @many_options
-@click.option("--kb", multiple=True, help="KB article path under kb/ (repeatable).")
-@click.option("--related", multiple=True, help="Related ticket (repeatable).")
-@click.option("--problem", help="Make the tickets incidents of this problem (all or none are linked).")
+@click.option("--kb", multiple=True, shell_complete=complete.articles, help="KB article path under kb/ (repeatable).")
+@click.option("--related", multiple=True, shell_complete=complete.tickets, help="Related ticket (repeatable).")
+@click.option("--problem", shell_complete=complete.tickets, help="Make the tickets incidents of this problem (all or none are linked).")
 @click.option("--remove", is_flag=True, help="Remove the links instead of adding them.")
 @common
 def link(refs, from_file, dry_run, kb, related, problem, remove, repo_path, actor_flag, commit_flag, as_json) -> None:
@@ -451,7 +451,7 @@ def link(refs, from_file, dry_run, kb, related, problem, remove, repo_path, acto
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket merge 9QXA --into 7K2M")
 @many_options
-@click.option("--into", required=True, help="The ticket to keep.")
+@click.option("--into", required=True, shell_complete=complete.tickets, help="The ticket to keep.")
 @click.option("-m", "--comment", "text", help="Comment on the duplicate.")
 @common
 def merge(refs, from_file, dry_run, into, text, repo_path, actor_flag, commit_flag, as_json) -> None:
@@ -468,7 +468,7 @@ def merge(refs, from_file, dry_run, into, text, repo_path, actor_flag, commit_fl
 
 @ticket.command(epilog="\b\nExamples:\n  gitdesk ticket reply 7K2M --template need-info\n  gitdesk ticket reply 7K2M -t kb-article --edit\n  gitdesk ticket reply 7K2M -t acknowledge --dry-run\n  gitdesk ticket list --view triage --json | gitdesk ticket reply --from - -t acknowledge\n  gitdesk ticket reply --list")
 @many_options
-@click.option("-t", "--template", "template_name", help="Canned response (see --list).")
+@click.option("-t", "--template", "template_name", shell_complete=complete.templates, help="Canned response (see --list).")
 @click.option("--list", "list_only", is_flag=True, help="List the canned responses and exit.")
 @click.option("--edit", is_flag=True, help="Open the filled text in $EDITOR before recording it (one ticket).")
 @force_option
@@ -483,7 +483,10 @@ def reply(refs, from_file, dry_run, template_name, list_only, edit, force, repo_
     if list_only or not ((refs or from_file) and template_name):
         names = responses.available(env.repo.root, env.config)
         if list_only:
-            click.echo("\n".join(names))
+            if as_json:
+                echo_json(names)
+            else:
+                click.echo("\n".join(names))
             return
         raise UsageError(f"give REF... and --template NAME (responses: {', '.join(names)})")
 
@@ -508,7 +511,10 @@ def reply(refs, from_file, dry_run, template_name, list_only, edit, force, repo_
         if not body.strip():
             raise UsageError("the reply is empty: nothing recorded")
     if dry_run:
-        click.echo(body, nl=False)
+        if as_json:
+            echo_json({"id": ids[0], "dry_run": True, "template": template_name, "body": body})
+        else:
+            click.echo(body, nl=False)
         return
     _run(env, as_json, "Replied to", lambda d: d.comment(ids[0], body, public=True, force=force))
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import click
 
+from gitdesk.cli import complete
 from gitdesk.cli.options import Env
 from gitdesk.errors import UsageError
 from gitdesk.people import email_or_name
@@ -19,7 +20,7 @@ def view_options(fn: Callable) -> Callable:
     for deco in (
         click.option("--text", help="Words in the title or description (case-insensitive)."),
         click.option("--type", "type_", multiple=True, help="Ticket type: incident, request, problem (repeatable)."),
-        click.option("--channel", multiple=True, help="How it arrived (repeatable)."),
+        click.option("--channel", multiple=True, shell_complete=complete.channels, help="How it arrived (repeatable)."),
         click.option("--unassigned", is_flag=True, help="Only tickets nobody is assigned to."),
         click.option("--mine", is_flag=True, help="Only tickets assigned to you (--as or git's user)."),
         click.option("--as", "actor_flag", metavar="WHO", help="Who 'you' is for --mine."),

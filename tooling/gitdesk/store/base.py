@@ -158,9 +158,23 @@ class TicketStore(ABC):
     def list_json_chunks(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False,
                          limit: int | None = None) -> Iterator[str]:
         """:meth:`list_json` in pieces, so a large desk is written out without one huge string."""
+        rows = self.list_json_rows(filters, sort, reverse, limit)
+        yield "["
+        for start in range(0, len(rows), 2000):
+            piece = ",".join(rows[start:start + 2000])
+            yield piece if start == 0 else "," + piece
+        yield "]"
+
+    def list_json_rows(self, filters: Filters | None = None, sort: str = "created", reverse: bool = False,
+                       limit: int | None = None, *, checked: bool = True) -> builtins.list[str]:
+        """Each matching ticket's summary as compact JSON text (``{"id":...``), in order: what
+        ``ticket list --json`` shapes and prints (a store with a cache hands its text over unparsed).
+        ``checked=False``: the cache as the last command left it, without checking the disk
+        (shell completion, where a fraction of a second matters more than the newest ticket)."""
         import json
 
-        yield json.dumps([t.summary() for t in self.list(filters, sort, reverse, limit)], ensure_ascii=False)
+        return [json.dumps(t.summary(), ensure_ascii=False, separators=(",", ":"))
+                for t in self.list(filters, sort, reverse, limit)]
 
     def all_timelines(self, filters: Filters | None = None) -> Iterator[Ticket]:
         """Tickets with at least what SLA clocks and escalation rules read: the summary, plus
