@@ -367,6 +367,7 @@ class MailIntake:
             add["attachments"] = saved
         if "article" in answers:
             add["kb"] = [answers["article"]]
+            changes["source_article"] = answers["article"]  # opened from its "Still stuck?" link: the KB figures count it
         if follow_up is not None:
             add["related"] = [follow_up.id]
         if msg.auto_submitted:
