@@ -268,3 +268,33 @@ def _agent_words(config) -> list[str]:
             if person:
                 out += [person.name, person.email, *[w for w in person.name.split() if len(w) >= 3]]
     return out
+
+
+# -- as people read it --------------------------------------------------------------------------
+
+def kb_markdown(kb: dict | None, language: str, table) -> list[str]:
+    """The report's "Knowledge base" section: overall score, the articles with outcomes (worst
+    first), the proposed articles and the definitions. ``table(headers, rows)`` is the report's
+    table renderer (it escapes every cell)."""
+    from gitdesk.languages import text
+    from gitdesk.metrics.report import pct
+
+    if not kb:
+        return []
+
+    def w(key: str, **values: object) -> str:
+        return text(f"kcs.{key}", language, **values)
+
+    overall = kb["overall"]
+    lines = [f"## {w('h_kb')}", "", w("kb_intro", score=pct(overall["self_service_score"], language),
+                                      **{k: overall[k] for k in ("resolved_with", "helpful", "unhelpful", "still_stuck")}), ""]
+    rows = [[a["title"], a["kcs"], a["resolved_with"], a["still_stuck"], a["helpful"], a["unhelpful"],
+             pct(a["self_service_score"], language)] for a in kb["articles"]]
+    headers = [w(f"col_{c}") for c in ("article", "state", "resolved_with", "still_stuck", "helpful", "unhelpful", "score")]
+    lines += table(headers, rows) if rows else [w("none"), ""]
+    lines += [f"### {w('h_kb_gaps')}", "", w("kb_gaps_intro"), ""]
+    gap_rows = [[g["proposed_title"], g["category"], g["tickets"], g["language"]] for g in kb.get("gaps") or ()]
+    headers = [w(f"col_{c}") for c in ("proposed", "category", "tickets", "language")]
+    lines += table(headers, gap_rows) if gap_rows else [w("none"), ""]
+    lines += [f"- {w(k)}" for k in ("def_score", "def_resolved_with", "def_still_stuck")] + [""]
+    return lines
