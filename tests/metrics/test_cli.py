@@ -36,7 +36,9 @@ def test_json_is_the_computed_figures(scenario):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     expected = compute(scenario.store.all(), scenario.config, since=SINCE, until=UNTIL, now=NOW, kb_categories=[])
+    kb = data.pop("kb")  # the KB figures: tests/metrics/test_kb_figures.py
     assert data == json.loads(json.dumps(expected))
+    assert set(kb) == {"overall", "articles", "gaps", "definitions"}
     assert data["tickets"] == 7 and data["sla_compliance"]["rate"] == 0.4
     assert data["first_response_hours"] == {"median": 1.25, "p90": 46.8, "count": 4}
     assert_no_personal_data(result.output)
