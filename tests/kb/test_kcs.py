@@ -3,12 +3,14 @@ drafts kept out of the end-user site, and `ticket resolve --kb`."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+
 from tests.support.cli import run_main
 from tests.support.desk import PROJECT, git, init_repo, make_desk
 from tests.support.kb import make_sample
@@ -110,6 +112,8 @@ def test_kb_check_knows_the_kcs_states(tmp_path):
 
 def test_drafts_are_built_only_into_the_agents_part(tmp_path):
     root = make_sample(tmp_path / "desk")
+    mkdocs = root / "mkdocs.yml"
+    mkdocs.write_text("site_url: https://help.northwind.example/\n" + mkdocs.read_text(encoding="utf-8"), encoding="utf-8")  # a sitemap
     init_repo(root, config=False)
     desk = make_desk(root, actor=AGENT)
     created = desk.new(title="Shared calendar shows wrong time zone", category="accounts",
@@ -128,7 +132,9 @@ def test_drafts_are_built_only_into_the_agents_part(tmp_path):
     title = "Shared calendar shows wrong time zone"
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert not [d for d in index["docs"] if title in d.get("title", "") or "drafts/" in d.get("location", "")]
-    assert "drafts/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "reset-password.html" in sitemap and "drafts/" not in sitemap
+    assert "drafts/" not in gzip.decompress((site / "sitemap.xml.gz").read_bytes()).decode("utf-8")
     for end_user in [p for p in site.rglob("*.html") if "agents" not in p.relative_to(site).parts]:
         assert title not in end_user.read_text(encoding="utf-8"), end_user  # not in nav, home, tags or related
     # validated: it moves to the end-user site

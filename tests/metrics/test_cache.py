@@ -19,8 +19,8 @@ from tests.support.metrics import ALICE, BOB, NOW, SINCE, UNTIL, utc
 
 
 def pure(s, now=NOW, **kw):
-    from gitdesk.config import load_config
     from gitdesk.backend import open_store
+    from gitdesk.config import load_config
 
     config = load_config(s.root)
     store = open_store(s.repo, config)

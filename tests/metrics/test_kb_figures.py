@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
 from tests.support.cli import run_main
 from tests.support.desk import FixedClock, init_repo, make_desk
 from tests.support.kb import make_sample

@@ -106,7 +106,11 @@ def article_figures(articles: dict[str, dict], tickets: Iterable, votes: Iterabl
         r["self_service_score"] = score(r["resolved_with"], r["helpful"], r["unhelpful"], r["still_stuck"])
     listed = {p: r for p, r in rows.items() if any(r[k] for k in totals)}
     # worst first: the lowest score among articles with outcomes, then most outcomes
-    ordered = sorted(listed.items(), key=lambda kv: (kv[1]["self_service_score"], -sum(kv[1][k] for k in totals), kv[0]))
+    def worst_first(item: tuple[str, dict[str, Any]]) -> tuple[float, int, str]:
+        path, r = item
+        return (r["self_service_score"], -sum(int(r[k]) for k in totals), path)
+
+    ordered = sorted(listed.items(), key=worst_first)
     return {
         "overall": {**totals, "self_service_score": score(totals["resolved_with"], totals["helpful"], totals["unhelpful"], totals["still_stuck"]),
                     "articles": len(rows), "articles_with_outcomes": len(listed)},
@@ -175,7 +179,7 @@ def knowledge_gaps(tickets: Iterable, articles: dict[str, dict], config, *, now:
     article_vectors = [(info.get("category") or "", _stems(" ".join([info.get("title") or "", info.get("summary") or "",
                         " ".join(info.get("tags") or ())]), default)) for info in articles.values()]
     private = list(people_words)
-    gaps = []
+    gaps: list[dict[str, Any]] = []
     for category, group_tickets in sorted(by_category.items()):
         vectors = []
         for data in group_tickets:
@@ -207,7 +211,7 @@ def knowledge_gaps(tickets: Iterable, articles: dict[str, dict], config, *, now:
             title = scrub(propose_title([vectors[j][1] for j in group], language), [], private + requester_words).strip()
             gaps.append({"category": category, "tickets": len(group), "language": language, "proposed_title": title,
                          "examples": sorted(f"{config.id_prefix}-{vectors[j][0]['id']}" for j in group)[:5]})
-    gaps.sort(key=lambda g: (-g["tickets"], g["category"], g["proposed_title"]))
+    gaps.sort(key=lambda g: (-int(g["tickets"]), str(g["category"]), str(g["proposed_title"])))
     return gaps[:MAX_GAPS]
 
 

@@ -360,7 +360,7 @@ def drop_from_sitemap(site_dir: Path, marker: str) -> None:
         path.write_text(kept, encoding="utf-8")
         gz = site_dir / "sitemap.xml.gz"
         if gz.is_file():
-            with gzip.open(gz, "wb", mtime=0) as out:
+            with open(gz, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
                 out.write(kept.encode("utf-8"))
 
 
