@@ -171,3 +171,23 @@ def test_resolve_with_a_missing_article_writes_nothing(real_desk):
         assert "kb" in err
     assert git(real_desk, "status", "--porcelain") == ""
     assert desk.store.get(created.id).status != "resolved"
+
+
+def test_drafts_and_archived_articles_are_never_suggested(tmp_path):
+    from gitdesk.config import load_config
+    from gitdesk.kb.search import Searcher
+    from gitdesk.kb.suggest import suggest
+
+    root = make_sample(tmp_path / "desk")
+    config = load_config(root)
+    page = root / "kb" / "accounts" / "reset-password.md"
+    text = page.read_text(encoding="utf-8")
+
+    def suggested() -> list[str]:
+        with Searcher(root, config, mode="lexical") as s:
+            return [r.path for r in suggest(root, config, "I forgot my password after the holidays", searcher=s)]
+
+    assert "accounts/reset-password.md" in suggested()
+    for state in ("draft", "archived"):
+        page.write_text(text.replace("\n---\n", f"\nkcs: {state}\n---\n", 1), encoding="utf-8")
+        assert "accounts/reset-password.md" not in suggested(), state

@@ -53,6 +53,17 @@ def is_agent_only(meta: Any) -> bool:
     return state_of(meta) in AGENT_ONLY
 
 
+def is_published(root: Path, config: Config, rel: str) -> bool:
+    """Is the article at ``rel`` (under kb/) one end users see (not a draft, not archived)?"""
+    from gitdesk.kb.article import read_article
+
+    base = kb_dir(Path(root), config)
+    try:
+        return not is_agent_only(read_article(base / rel, base).meta)
+    except (ValidationError, OSError):
+        return True  # unreadable here: the search index decided it was an article
+
+
 def article_ref(root: Path, config: Config, text: str) -> str:
     """An article named on the command line (``kb/accounts/x.md``, ``accounts/x.md`` or
     ``accounts/x``) as its path under kb/; a missing article is a :class:`NotFoundError`."""

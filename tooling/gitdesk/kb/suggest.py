@@ -3,7 +3,8 @@
 For a ticket the caller passes ``title``, ``description`` and ``category``. The title is
 repeated so its words weigh more than the free-text description; articles in the ticket's
 category (or its parent, or a child) get a modest boost, enough to reorder near-ties but not
-to promote an article that does not match the words. Only guides and FAQs are suggested.
+to promote an article that does not match the words. Only guides and FAQs are suggested, and
+never a KCS draft or an archived article (they are not published to requesters).
 """
 
 from __future__ import annotations
@@ -49,4 +50,6 @@ def suggest(root: Path, config: Config, text: str, *, category: str | None = Non
     finally:
         if own:
             s.close()
-    return [r for r in results if is_article(r.path)][:limit]
+    from gitdesk.kb.kcs import is_published
+
+    return [r for r in results if is_article(r.path) and is_published(root, config, r.path)][:limit]
