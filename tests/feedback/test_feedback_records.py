@@ -78,7 +78,7 @@ def test_flood_limits(fdesk):
     with pytest.raises(FeedbackFlood):
         record_feedback(fdesk, config, article="accounts/reset-password.md", helpful=True, channel="email", sender="c@x.org")
     assert len(_files(fdesk)) == 3
-    assert "a@x.org" not in (fdesk / ".gitdesk" / "feedback-senders.json").read_text()
+    assert "a@x.org" not in (fdesk / ".gitdesk" / "feedback-arrivals.json").read_text()
 
 
 def test_marker_round_trip_and_forged_markers(fdesk):

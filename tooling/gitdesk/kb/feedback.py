@@ -15,9 +15,9 @@ holds who voted: no name, no address, no IP. Two things need a notion of "the sa
 
 - ``source`` (a Message-ID, an issue number) is kept only as a SHA-256 digest, so the same mail
   or issue seen twice is recorded once;
-- flood control per sender (:func:`record_feedback`'s ``sender``) keeps salted digests with
-  their times in ``.gitdesk/feedback-senders.json``, the local, git-ignored cache folder,
-  pruned after the window: never committed, never published.
+- flood control counts arrivals per article and per sender (:func:`record_feedback`'s
+  ``sender``, kept as a salted digest) in ``.gitdesk/feedback-arrivals.json``, the local,
+  git-ignored cache folder, pruned after the window: never committed, never published.
 
 Every value is checked before anything is written (:class:`FeedbackRefused` is the one-line
 refusal the channels print); a refused vote writes nothing.
@@ -55,7 +55,7 @@ MAX_RECORD_BYTES = 16_384
 MARKER = "gitdesk-feedback:v1"
 _MARKER_RE = re.compile(r"^[ \t>]*gitdesk-feedback:v1\?(?P<query>[A-Za-z0-9%._~=&+\-/]{1,600})[ \t]*$", re.M)
 _FIELDS = ("article", "helpful", "reason", "comment", "at", "channel", "language", "source")
-_SENDERS_FILE = "feedback-senders.json"
+_LEDGER_FILE = "feedback-arrivals.json"
 
 
 class FeedbackRefused(ValidationError):
@@ -298,19 +298,17 @@ def load_feedback(root: Path, config: Config) -> list[Feedback]:  # noqa: ARG001
 
 # -- writing --------------------------------------------------------------------------------------
 
-def _sender_key(salt: str, sender: str) -> str:
-    return hashlib.sha256(f"{salt}\n{sender.strip().lower()}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+def _ledger_path(root: Path) -> Path:
+    return Path(root) / ".gitdesk" / _LEDGER_FILE
 
 
-def _sender_ledger(root: Path) -> Path:
-    return Path(root) / ".gitdesk" / _SENDERS_FILE
-
-
-def _sender_count(root: Path, sender: str, since: datetime) -> tuple[dict, str, int]:
-    """The local ledger (pruned to the window), this sender's key, and their votes since ``since``."""
-    path = _sender_ledger(root)
+def _load_ledger(root: Path, since: datetime) -> dict:
+    """The local arrival ledger, pruned to the window: ``{"salt": ..., "votes": {key: [times]}}``
+    with keys ``s:<salted digest of a sender>`` and ``a:<article>``. It counts arrivals by the
+    clock, so a vote dated in the past cannot slip under the limits; it lives in the git-ignored
+    ``.gitdesk/`` only (the repository's own records still bound each article across clones)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_ledger_path(root).read_text(encoding="utf-8"))
         if not isinstance(data, dict) or not isinstance(data.get("salt"), str) or not isinstance(data.get("votes"), dict):
             raise ValueError
     except (OSError, ValueError):
@@ -318,19 +316,23 @@ def _sender_count(root: Path, sender: str, since: datetime) -> tuple[dict, str, 
     cut = format_time(since)
     votes = {k: [t for t in v if isinstance(t, str) and t >= cut] for k, v in data["votes"].items() if isinstance(v, list)}
     data["votes"] = {k: v for k, v in votes.items() if v}
-    key = _sender_key(data["salt"], sender)
-    return data, key, len(data["votes"].get(key, []))
+    return data
+
+
+def _sender_key(salt: str, sender: str) -> str:
+    return "s:" + hashlib.sha256(f"{salt}\n{sender.strip().lower()}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def record_feedback(root: Path, config: Config, *, article: object, helpful: object, reason: object = None,
                     comment: object = None, channel: str, language: object = None, at: datetime | None = None,
-                    source: str | None = None, sender: str | None = None) -> Recorded:
+                    source: str | None = None, sender: str | None = None, dry_run: bool = False) -> Recorded:
     """Check one vote and write it as a new record; raise :class:`FeedbackRefused` (nothing
     written) when a value is wrong or a flood limit is reached.
 
     ``source``: the message's own id (Message-ID, ``github#12``): the same source is recorded
     once (``created`` False the second time). ``sender``: who sent it (an address, a login, a
     client address), used only for the per-sender flood limit and never stored in the record.
+    ``dry_run``: every check, nothing written.
     """
     from gitdesk.locking import desk_lock
 
@@ -354,37 +356,43 @@ def record_feedback(root: Path, config: Config, *, article: object, helpful: obj
                     path = feedback_dir(root) / f"{event_id_from(fb.at, source or '')}.yml"
                     return Recorded(fb, path, False)
         since = now - window
-        on_article = sum(1 for fb, _ in existing if fb.article == feedback.article and fb.at >= since)
+        ledger = _load_ledger(root, since)
+        article_key = f"a:{feedback.article}"
+        on_article = max(sum(1 for fb, _ in existing if fb.article == feedback.article and fb.at >= since),
+                         len(ledger["votes"].get(article_key, [])))
         per_article = int(limits.get("max_per_article") or 0)
         if per_article and on_article >= per_article:
             raise FeedbackFlood(f"{feedback.article} already has {on_article} votes in the last "
                                 f"{limits.get('window')} (kb.feedback.max_per_article: {per_article})", field="flood")
-        ledger = None
+        keys = [article_key]
         if sender:
-            ledger, key, mine = _sender_count(root, sender, since)
+            key = _sender_key(ledger["salt"], sender)
+            mine = len(ledger["votes"].get(key, []))
             per_sender = int(limits.get("max_per_sender") or 0)
             if per_sender and mine >= per_sender:
                 raise FeedbackFlood(f"this sender already sent {mine} votes in the last {limits.get('window')} "
                                     f"(kb.feedback.max_per_sender: {per_sender})", field="flood")
+            keys.append(key)
         name = event_id_from(feedback.at, source) if source else new_event_id(feedback.at)
         path = feedback_dir(root) / f"{name}.yml"
+        if dry_run:
+            return Recorded(feedback, path, True)
         atomic_write(path, record, exclusive=True)
-        if ledger is not None:
+        for key in keys:
             ledger["votes"].setdefault(key, []).append(format_time(now))
-            _sender_ledger(root).parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(_sender_ledger(root), json.dumps(ledger, sort_keys=True))
+        atomic_write(_ledger_path(root), json.dumps(ledger, sort_keys=True))
     return Recorded(feedback, path, True)
 
 
 def record_marker_message(root: Path, config: Config, body: str, *, channel: str, at: datetime | None,
-                          source: str | None, sender: str | None) -> Recorded | None:
+                          source: str | None, sender: str | None, dry_run: bool = False) -> Recorded | None:
     """A message (mail or issue body) -> its record; None when it carries no feedback marker."""
     marker = find_marker(body)
     if marker is None:
         return None
     return record_feedback(root, config, article=marker.article, helpful=check_vote(marker.vote), reason=marker.reason,
                            comment=comment_before_marker(body), channel=channel, language=marker.language, at=at,
-                           source=source, sender=sender)
+                           source=source, sender=sender, dry_run=dry_run)
 
 
 __all__ = ["CHANNELS", "FEEDBACK_DIR", "MARKER", "REASONS", "Feedback", "FeedbackFlood", "FeedbackRefused",
