@@ -46,6 +46,15 @@ def kb() -> None:
     """Write, check and search knowledge base articles (kb/)."""
 
 
+def _add_feedback_command() -> None:
+    from gitdesk.cli.kb_feedback import feedback_cmd  # readers' votes (its own module)
+
+    kb.add_command(feedback_cmd)
+
+
+_add_feedback_command()
+
+
 @kb.command("new")
 @click.argument("kind", type=click.Choice(["guide", "faq"]))
 @click.argument("title")

@@ -395,6 +395,146 @@ def record_marker_message(root: Path, config: Config, body: str, *, channel: str
                            source=source, sender=sender, dry_run=dry_run)
 
 
+# -- figures --------------------------------------------------------------------------------------
+
+def base_article(rel: str) -> str:
+    """The original an answer counts for: ``accounts/reset-password.es.md`` -> ``...password.md``."""
+    from gitdesk.languages import split_suffix
+
+    return split_suffix(rel)[0]
+
+
+def _article_meta(root: Path, config: Config, rel: str) -> dict:
+    from gitdesk.kb.article import read_article
+
+    folder = kb_dir(root, config)
+    try:
+        return read_article(folder / rel, folder).meta or {}
+    except (OSError, ValidationError):
+        return {}
+
+
+def _reviewed_at(meta: dict) -> datetime | None:
+    """``last_reviewed`` (a date) as the start of that day, UTC."""
+    import datetime as _dt
+
+    value = meta.get("last_reviewed")
+    if isinstance(value, str):
+        try:
+            value = _dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, _dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, _dt.date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    return None
+
+
+def summarise(root: Path, config: Config, votes: list[Feedback], *, article: str | None = None,
+              comments: int = 3) -> list[dict[str, Any]]:
+    """Per article (translations count for their original): yes, no, helpful share, reasons
+    counted, the ``comments`` most recent comments, the "No" votes since its last review;
+    worst first (lowest helpful share, then most "No" votes)."""
+    wanted = base_article(article) if article else None
+    groups: dict[str, list[Feedback]] = {}
+    for fb in votes:
+        base = base_article(fb.article)
+        if wanted is None or base == wanted:
+            groups.setdefault(base, []).append(fb)
+    out: list[dict[str, Any]] = []
+    for base, items in groups.items():
+        meta = _article_meta(root, config, base)
+        reviewed = _reviewed_at(meta)
+        yes = sum(1 for fb in items if fb.helpful)
+        no = len(items) - yes
+        reasons: dict[str, int] = {}
+        languages: dict[str, int] = {}
+        for fb in items:
+            if fb.reason:
+                reasons[fb.reason] = reasons.get(fb.reason, 0) + 1
+            languages[fb.language] = languages.get(fb.language, 0) + 1
+        recent = sorted((fb for fb in items if fb.comment), key=lambda fb: fb.at, reverse=True)[:comments]
+        out.append({
+            "article": base, "title": str(meta.get("title") or base), "owner": meta.get("owner"),
+            "yes": yes, "no": no, "votes": len(items), "helpful_share": round(yes / len(items), 3),
+            "reasons": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "languages": dict(sorted(languages.items())),
+            "last_reviewed": reviewed.date().isoformat() if reviewed else None,
+            "no_since_review": sum(1 for fb in items if not fb.helpful and (reviewed is None or fb.at >= reviewed)),
+            "last_vote": format_time(max(fb.at for fb in items)),
+            "comments": [{"at": format_time(fb.at), "helpful": fb.helpful, "reason": fb.reason, "language": fb.language,
+                          "comment": fb.comment} for fb in recent],
+        })
+    out.sort(key=lambda row: (row["helpful_share"], -row["no"], row["article"]))
+    return out
+
+
+# -- review tasks -----------------------------------------------------------------------------------
+
+REVIEW_TAG = "kb-review"  # h16fresh's review tasks (gitdesk.kb.review.MARKER_TAG)
+
+
+def open_reviews(root: Path, config: Config, desk, *, today=None, dry_run: bool = False) -> list[dict[str, Any]]:
+    """Ask the owner of every article with ``kb.feedback.review_after`` "No" votes to review it.
+
+    The votes counted are those since the later of the article's ``last_reviewed`` and the
+    opening of the last review task that listed it, so one run of "No" votes opens one task; an
+    article an open review task lists already is left alone. Tasks are opened (or added to) with
+    :func:`gitdesk.kb.review.open_review_task` (its ``review_task``, through ``desk``, a
+    :class:`~gitdesk.operations.Desk` whose ``written`` the command commits): one ticket per
+    owning team and month, assigned to that team. Returns one row per article that reached the
+    threshold (``ticket``, ``created``, ``skipped``)."""
+    import datetime as _dt
+
+    from gitdesk.kb.review import month_period, review_task
+    from gitdesk.languages import text
+    from gitdesk.store.base import Filters
+
+    threshold = int(settings(config).get("review_after") or 0)
+    if threshold <= 0:
+        return []
+    today = today or _dt.datetime.now(timezone.utc).date()
+    tasks = desk.store.list(Filters(tag=[REVIEW_TAG]), sort="created")
+    open_statuses = set(config.open_statuses)
+    listed_open: set[str] = set()
+    last_task: dict[str, datetime] = {}
+    for ticket in tasks:
+        data = ticket.to_dict()
+        created = parse_time(data["created_at"], field_name="created_at") if data.get("created_at") else None
+        for path in data.get("kb") or ():
+            base = base_article(path)
+            if data.get("status") in open_statuses:
+                listed_open.add(base)
+            if created and (base not in last_task or created > last_task[base]):
+                last_task[base] = created
+    votes = load_feedback(root, config)
+    rows = []
+    for row in summarise(root, config, votes, comments=0):
+        base = row["article"]
+        reviewed = _reviewed_at(_article_meta(root, config, base))
+        since = max((t for t in (reviewed, last_task.get(base)) if t is not None), default=None)
+        no = sum(1 for fb in votes if not fb.helpful and base_article(fb.article) == base and (since is None or fb.at >= since))
+        if no < threshold:
+            continue
+        entry: dict[str, Any] = {"article": base, "no_since": no, "owner": None, "ticket": None, "created": False,
+                                 "skipped": None}
+        rows.append(entry)
+        if base in listed_open:
+            entry["skipped"] = "an open review task lists it already"
+            continue
+        owner = row["owner"] if row["owner"] in config.teams else config["default_team"]
+        entry["owner"] = owner
+        if dry_run:
+            continue
+        reasons = ", ".join(f"{k} {v}" for k, v in row["reasons"].items()) or "-"
+        reason = text("feedback.review_reason", config.language, no=no, article=base, reasons=reasons)
+        entry["ticket"], entry["created"] = review_task(desk, owner=owner, articles=[base], reason=reason,
+                                                        period=month_period(today))
+        listed_open.add(base)
+    return rows
+
+
 __all__ = ["CHANNELS", "FEEDBACK_DIR", "MARKER", "REASONS", "Feedback", "FeedbackFlood", "FeedbackRefused",
            "Recorded", "check_article", "feedback_channel", "find_marker", "load_feedback", "marker_line",
            "record_feedback", "record_marker_message"]
