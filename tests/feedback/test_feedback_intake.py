@@ -83,7 +83,7 @@ def test_forged_feedback_mail_is_refused_and_writes_nothing(fdesk, tmp_path, kwa
 
 
 def test_a_flood_of_votes_is_refused_beyond_the_limits(fdesk, tmp_path):
-    update_config(fdesk, kb={"feedback": {"max_per_sender": 3, "max_per_article": 5}})
+    update_config(fdesk, kb={"feedback": {"max_per_sender": 3, "max_per_article": 5, "review_after": 0}})
     paths = [write(tmp_path, f"m{n}.eml", feedback_mail(n)) for n in range(6)]  # one sender
     paths += [write(tmp_path, f"o{n}.eml", feedback_mail(100 + n, sender=f"r{n}@example.org")) for n in range(4)]
     code, data, _ = intake(fdesk, *paths)
@@ -124,3 +124,18 @@ def test_feedback_from_a_real_imap_mailbox(fdesk, monkeypatch):
     finally:
         server.stop()
     assert len(load_feedback(fdesk, load_config(fdesk))) == 1 and tickets(fdesk) == []
+
+
+def test_no_votes_by_mail_open_one_review_task(fdesk, tmp_path):
+    update_config(fdesk, kb={"feedback": {"review_after": 3}})
+    paths = [write(tmp_path, f"n{n}.eml", feedback_mail(200 + n, sender=f"s{n}@example.org")) for n in range(3)]
+    code, data, err = intake(fdesk, *paths, "--commit")
+    assert code == 0 and data["counts"] == {"feedback": 3}
+    assert "review task HD-" in err and "accounts/reset-password.md" in err
+    [task] = tickets(fdesk)
+    assert "kb-review" in task["tags"] and task["team"] == "service-desk"  # the article's owner
+    assert git(fdesk, "status", "--porcelain", "--untracked-files=all", "--", "tickets").strip() == ""
+    more = [write(tmp_path, f"m{n}.eml", feedback_mail(300 + n, sender=f"t{n}@example.org")) for n in range(3)]
+    code, data, err = intake(fdesk, *more)
+    assert data["counts"] == {"feedback": 3} and "review task" not in err
+    assert len(tickets(fdesk)) == 1  # never a second while one is open
