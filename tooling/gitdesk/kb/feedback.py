@@ -395,6 +395,27 @@ def record_marker_message(root: Path, config: Config, body: str, *, channel: str
                            source=source, sender=sender, dry_run=dry_run)
 
 
+def check_feedback(repo, config: Config):  # noqa: ARG001 - a gitdesk check signature
+    """``gitdesk check``: each feedback record readable and sound (one problem per bad file)."""
+    from gitdesk.checker import Problem
+    from gitdesk.yamlio import TMP_PREFIX
+
+    folder = feedback_dir(repo.root)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        rel = f"tickets/{FEEDBACK_DIR}/{path.name}"
+        if path.name.startswith(TMP_PREFIX) or path.name in (".gitkeep", "README.md"):
+            continue
+        if not (path.name.endswith(".yml") and is_event_id(path.name[:-4])) or path.is_symlink() or not path.is_file():
+            yield Problem(rel, None, "not a feedback record (tickets/.feedback/ holds only <ULID>.yml files)")
+            continue
+        try:
+            parse_record(load_yaml_file(path, max_bytes=MAX_RECORD_BYTES, display=rel), path=rel)
+        except ValidationError as exc:
+            yield Problem(exc.path or rel, exc.field, exc.message)
+
+
 # -- figures --------------------------------------------------------------------------------------
 
 def base_article(rel: str) -> str:
