@@ -85,3 +85,38 @@ def test_box_only_on_end_user_articles_and_no_script_from_content(sites):
     # without script the box still offers Yes / No as prefilled e-mails
     html = (site / "pt" / "accounts" / "reset-password.html").read_text(encoding="utf-8")
     assert "Sim, resolveu meu problema" in html and "mailto:helpdesk@northwind.example?subject=" in html
+
+
+def test_serve_channel_posts_the_vote_to_gitdesk_serve(browser, sites):  # noqa: F811
+    """The same box switched to the serve channel, on the site served by make_server with the
+    endpoint: the browser's own POST (its Origin, JSON body) passes the checks and is recorded."""
+    import functools
+    import threading
+
+    from gitdesk.kb.feedback import record_feedback
+    from gitdesk.publish.build import make_server
+    from gitdesk.publish.feedback_endpoint import FeedbackEndpoint
+
+    root, site = sites["email"]
+    config = load_config(root)
+    before = len(load_feedback(root, config))
+    server = make_server(site, 0, feedback=FeedbackEndpoint(config, functools.partial(record_feedback, root, config)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/pt/printing/badge-release.html")
+        box = page.locator("div.gitdesk-feedback[data-built]")
+        box.wait_for()
+        page.evaluate("""() => { const b = document.querySelector('div.gitdesk-feedback');
+                                 b.setAttribute('data-channel', 'serve'); b.setAttribute('data-target', '/feedback'); }""")
+        box.locator(".gitdesk-feedback__yes").click()
+        page.wait_for_function("() => document.querySelector('.gitdesk-feedback__status').textContent.length > 0")
+        assert box.locator(".gitdesk-feedback__status").inner_text().startswith("Obrigado")
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    votes = load_feedback(root, config)
+    assert len(votes) == before + 1
+    new = [v for v in votes if v.article == "printing/badge-release.pt.md"]
+    assert [(v.helpful, v.channel, v.language) for v in new] == [(True, "serve", "pt")]
