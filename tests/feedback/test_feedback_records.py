@@ -78,7 +78,7 @@ def test_flood_limits(fdesk):
     with pytest.raises(FeedbackFlood):
         record_feedback(fdesk, config, article="accounts/reset-password.md", helpful=True, channel="email", sender="c@x.org")
     assert len(_files(fdesk)) == 3
-    assert "a@x.org" not in (fdesk / ".gitdesk" / "feedback-senders.json").read_text()
+    assert "a@x.org" not in (fdesk / ".gitdesk" / "feedback-arrivals.json").read_text()
 
 
 def test_marker_round_trip_and_forged_markers(fdesk):
@@ -110,3 +110,16 @@ def test_a_record_never_becomes_or_breaks_a_ticket(fdesk):
     assert [t["title"] for t in json.loads(out)] == ["Printer jams"]
     code, out, err = run_main("ticket", "show", "FEEDBACK", repo=fdesk)
     assert code != 0
+
+
+def test_gitdesk_check_names_a_broken_record(fdesk):
+    config = load_config(fdesk)
+    done = record_feedback(fdesk, config, article="printing/badge-release.md", helpful=True, channel="serve")
+    bad = done.path.with_name("01JF0000000000000000000000.yml")
+    bad.write_text("article: printing/badge-release.md\nhelpful: maybe\nat: 2026-12-01T00:00:00Z\nchannel: serve\nlanguage: en\n")
+    (done.path.parent / "notes.txt").write_text("hello")
+    code, out, _ = run_main("check", repo=fdesk)
+    assert code == 1
+    assert "tickets/.feedback/01JF0000000000000000000000.yml: helpful: expected true or false" in out
+    assert "tickets/.feedback/notes.txt: not a feedback record" in out
+    assert done.path.name not in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -88,7 +89,8 @@ FRONT = [
     ("unknown owner", dict(owner="marketing"), ":8: owner: unknown team 'marketing'"),
     ("impossible date", dict(reviewed="2026-02-30"), ":9: last_reviewed: "),
     ("future date", dict(reviewed=(dt.date.today() + dt.timedelta(days=3)).isoformat()), "is in the future"),
-    ("stale", dict(reviewed="2020-01-01"), ":9: last_reviewed: stale: last reviewed"),
+    ("overdue", dict(reviewed="2020-01-01"), ":9: overdue-review: last reviewed 2020-01-01, due 2020-06-29 (every 180 days)"),
+    ("bad review interval", dict(extra="review_every: 0\n"), ":11: review_every: 0 is less than the minimum of 1"),
     ("related missing", dict(related="[accounts/nope.md]"), ":10: related[0]: no such page: accounts/nope.md"),
     ("related to itself", dict(related="[accounts/reset-password.md]"), "related[0]: an article cannot be related to itself"),
     ("related escapes", dict(related="[../README.md]"), ":10: related[0]: '../README.md' does not match"),
@@ -282,11 +284,38 @@ def test_output_format_is_path_line_rule_message(cli, sample):
     assert "kb check: 1 problem(s)" in err and "Traceback" not in err
 
 
-def test_stale_uses_configured_days(lint, sample):
-    cfg = sample / "helpdesk.yml"
-    cfg.write_text(cfg.read_text().replace("mail:\n", "kb:\n  stale_after_days: 30\n\nmail:\n", 1))
+def _reviewed_days_ago(sample, days: int, extra: str = "") -> None:
     write(sample / "kb", "accounts/reset-password.md", guide("Reset a forgotten password", related="[accounts/password-faq.md]",
-                                                            reviewed=(dt.date.today() - dt.timedelta(days=45)).isoformat()))
-    assert any("last_reviewed: stale: last reviewed 45 days ago (review every 30 days)" in p for p in _only(lint()))
+                                                            reviewed=(dt.date.today() - dt.timedelta(days=days)).isoformat(), extra=extra))
+
+
+@pytest.mark.parametrize("kb_keys", ["review_every_days: 30", "stale_after_days: 30", "stale_after_days: 90\n  review_every_days: 30"],
+                         ids=["new key", "old key read as the new one", "new key wins"])
+def test_overdue_uses_the_configured_interval(lint, sample, kb_keys):
+    cfg = sample / "helpdesk.yml"
+    cfg.write_text(cfg.read_text().replace("mail:\n", f"kb:\n  {kb_keys}\n\nmail:\n", 1))
+    _reviewed_days_ago(sample, 45)
+    [problem] = _only(lint())
+    assert ":9: overdue-review: last reviewed " in problem and "(every 30 days): 15 day(s) overdue" in problem
     assert _only(lint(today=dt.date.today() - dt.timedelta(days=20))) == []
     assert RECENT  # the sample's other pages stay fresh
+
+
+def test_front_matter_review_every_wins_over_the_default(lint, sample):
+    _reviewed_days_ago(sample, 45, extra="review_every: 30\n")
+    assert any("(every 30 days): 15 day(s) overdue" in p for p in _only(lint()))
+    _reviewed_days_ago(sample, 200, extra="review_every: 365\n")
+    assert _only(lint()) == []
+    _reviewed_days_ago(sample, 200)  # the desk's default, 180 days
+    assert any("(every 180 days): 20 day(s) overdue" in p for p in _only(lint()))
+
+
+def test_overdue_is_a_warning_and_fails_only_strict(cli, sample):
+    _reviewed_days_ago(sample, 200)
+    code, out, err = cli("kb", "check", repo=sample)
+    assert code == 0 and "kb/accounts/reset-password.md:9: overdue-review: last reviewed" in out
+    assert "kb check: no problems, 1 listed (overdue reviews; --strict fails on them)" in err
+    code, out, err = cli("kb", "check", "--strict", repo=sample)
+    assert code == 1 and "overdue-review" in out and "kb check: 1 problem(s)" in err
+    code, out, _ = cli("kb", "check", "--json", repo=sample)
+    assert code == 0 and [p["rule"] for p in json.loads(out)] == ["overdue-review"]

@@ -377,6 +377,14 @@ def _settle_languages(raw: dict, user: dict, path: str) -> None:
     raw["language"] = codes[0]
 
 
+def _settle_review_interval(raw: dict, user: dict) -> None:
+    """``kb.stale_after_days`` is the older name of ``kb.review_every_days``: a helpdesk.yml that
+    sets only the old key keeps its interval (the new key wins when both are set)."""
+    mine = user.get("kb") if isinstance(user.get("kb"), dict) else {}
+    if mine.get("stale_after_days") is not None and mine.get("review_every_days") is None:
+        raw["kb"]["review_every_days"] = mine["stale_after_days"]
+
+
 def build_config(user: Any, *, path: str = CONFIG_FILE, file_path: Path | None = None) -> Config:
     """Merge ``user`` over the defaults, validate, and return a :class:`Config`."""
     if user is None:
@@ -392,6 +400,7 @@ def build_config(user: Any, *, path: str = CONFIG_FILE, file_path: Path | None =
         raise error from None
     raw = _merge(_stringify_keys(_defaults()), user)
     _settle_languages(raw, user, path)
+    _settle_review_interval(raw, user)
     _cross_check(raw, path)
     return Config(raw=raw, path=file_path, categories=_flatten_categories(raw["categories"]))
 

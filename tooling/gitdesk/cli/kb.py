@@ -46,6 +46,15 @@ def kb() -> None:
     """Write, check and search knowledge base articles (kb/)."""
 
 
+def _add_feedback_command() -> None:
+    from gitdesk.cli.kb_feedback import feedback_cmd  # readers' votes (its own module)
+
+    kb.add_command(feedback_cmd)
+
+
+_add_feedback_command()
+
+
 @kb.command("new")
 @click.argument("kind", type=click.Choice(["guide", "faq"]))
 @click.argument("title")
@@ -103,14 +112,15 @@ def draft_cmd(ref, title, print_only, as_json, repo_path):
 
 
 @kb.command("check")
-@click.option("--strict", is_flag=True, help="Also fail on the listings (articles missing in a site language).")
+@click.option("--strict", is_flag=True, help="Also fail on the warnings (articles missing in a site language, reviews overdue).")
 @json_option
 @repo_option
 def check_cmd(strict, as_json, repo_path):
     """Check every page: front matter, sections, links, images, safety, staleness, translations.
 
     Prints one line per problem (`path:line: field-or-rule: message`) and exits 1 if any.
-    Articles missing in one of the site's languages are listed; they fail only with --strict.
+    Articles missing in one of the site's languages, and articles overdue for review
+    (overdue-review), are warnings: listed, failing only with --strict.
     """
     from gitdesk.kb.lint import check_kb, failing
 
@@ -124,9 +134,17 @@ def check_cmd(strict, as_json, repo_path):
             click.echo(str(p))
         listed = len(problems) - len(bad)
         summary = f"kb check: {len(bad)} problem(s)" if bad else "kb check: no problems"
-        click.echo(summary + (f", {listed} listed (missing translations; --strict fails on them)" if listed else ""), err=True)
+        click.echo(summary + (f", {listed} listed ({_listed_kinds(problems)}; --strict fails on them)" if listed else ""), err=True)
     if bad:
         raise click.exceptions.Exit(1)
+
+
+def _listed_kinds(problems) -> str:
+    """What the warnings are, for the summary line."""
+    rules = {p.rule for p in problems}
+    kinds = [name for rule, name in (("missing-translation", "missing translations"), ("overdue-review", "overdue reviews"))
+             if rule in rules]
+    return ", ".join(kinds)
 
 
 def _read_batch(path: str) -> list[str]:

@@ -57,8 +57,11 @@ def build_cmd(site_dir, repo_path):
 @click.option("--port", "-p", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--no-build", is_flag=True, help="Serve the existing site/ without building it first.")
 @click.option("--site-dir", "site_dir", type=click.Path(file_okay=False), help="Site folder (default: site/).")
+@click.option("--feedback/--no-feedback", "feedback", default=None,
+              help="Record the articles' \"Did this solve your problem?\" votes sent to POST /feedback "
+                   "(default: kb.feedback.serve, or kb.feedback.channel: serve).")
 @repo_option
-def serve(port, no_build, site_dir, repo_path):
+def serve(port, no_build, site_dir, repo_path, feedback=None):
     """Build the site, then serve it on http://127.0.0.1:PORT/ until Ctrl+C."""
     from gitdesk.publish.build import SITE_DIR, make_server
 
@@ -66,7 +69,7 @@ def serve(port, no_build, site_dir, repo_path):
     folder = Path(site_dir) if site_dir else env.repo.root / SITE_DIR
     if not no_build:
         _build(env, str(folder))
-    server = make_server(folder, port)
+    server = make_server(folder, port, feedback=_feedback_endpoint(env, feedback))
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     click.echo(f"Serving {folder} at {url} (Ctrl+C to stop)")
     try:
@@ -75,3 +78,18 @@ def serve(port, no_build, site_dir, repo_path):
         click.echo("Stopped.", err=True)
     finally:
         server.server_close()
+
+
+def _feedback_endpoint(env, wanted: bool | None):
+    """The ``POST /feedback`` endpoint when asked for (flag, else helpdesk.yml), or None."""
+    import functools
+
+    from gitdesk.kb.feedback import feedback_channel, record_feedback, settings
+    from gitdesk.publish.feedback_endpoint import FeedbackEndpoint
+
+    if wanted is None:
+        wanted = bool(settings(env.config).get("serve")) or feedback_channel(env.config) == "serve"
+    if not wanted:
+        return None
+    return FeedbackEndpoint(env.config, functools.partial(record_feedback, env.repo.root, env.config),
+                            echo=lambda line: click.echo(line, err=True))

@@ -15,9 +15,9 @@ holds who voted: no name, no address, no IP. Two things need a notion of "the sa
 
 - ``source`` (a Message-ID, an issue number) is kept only as a SHA-256 digest, so the same mail
   or issue seen twice is recorded once;
-- flood control per sender (:func:`record_feedback`'s ``sender``) keeps salted digests with
-  their times in ``.gitdesk/feedback-senders.json``, the local, git-ignored cache folder,
-  pruned after the window: never committed, never published.
+- flood control counts arrivals per article and per sender (:func:`record_feedback`'s
+  ``sender``, kept as a salted digest) in ``.gitdesk/feedback-arrivals.json``, the local,
+  git-ignored cache folder, pruned after the window: never committed, never published.
 
 Every value is checked before anything is written (:class:`FeedbackRefused` is the one-line
 refusal the channels print); a refused vote writes nothing.
@@ -55,7 +55,7 @@ MAX_RECORD_BYTES = 16_384
 MARKER = "gitdesk-feedback:v1"
 _MARKER_RE = re.compile(r"^[ \t>]*gitdesk-feedback:v1\?(?P<query>[A-Za-z0-9%._~=&+\-/]{1,600})[ \t]*$", re.M)
 _FIELDS = ("article", "helpful", "reason", "comment", "at", "channel", "language", "source")
-_SENDERS_FILE = "feedback-senders.json"
+_LEDGER_FILE = "feedback-arrivals.json"
 
 
 class FeedbackRefused(ValidationError):
@@ -298,19 +298,17 @@ def load_feedback(root: Path, config: Config) -> list[Feedback]:  # noqa: ARG001
 
 # -- writing --------------------------------------------------------------------------------------
 
-def _sender_key(salt: str, sender: str) -> str:
-    return hashlib.sha256(f"{salt}\n{sender.strip().lower()}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
+def _ledger_path(root: Path) -> Path:
+    return Path(root) / ".gitdesk" / _LEDGER_FILE
 
 
-def _sender_ledger(root: Path) -> Path:
-    return Path(root) / ".gitdesk" / _SENDERS_FILE
-
-
-def _sender_count(root: Path, sender: str, since: datetime) -> tuple[dict, str, int]:
-    """The local ledger (pruned to the window), this sender's key, and their votes since ``since``."""
-    path = _sender_ledger(root)
+def _load_ledger(root: Path, since: datetime) -> dict:
+    """The local arrival ledger, pruned to the window: ``{"salt": ..., "votes": {key: [times]}}``
+    with keys ``s:<salted digest of a sender>`` and ``a:<article>``. It counts arrivals by the
+    clock, so a vote dated in the past cannot slip under the limits; it lives in the git-ignored
+    ``.gitdesk/`` only (the repository's own records still bound each article across clones)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_ledger_path(root).read_text(encoding="utf-8"))
         if not isinstance(data, dict) or not isinstance(data.get("salt"), str) or not isinstance(data.get("votes"), dict):
             raise ValueError
     except (OSError, ValueError):
@@ -318,19 +316,23 @@ def _sender_count(root: Path, sender: str, since: datetime) -> tuple[dict, str, 
     cut = format_time(since)
     votes = {k: [t for t in v if isinstance(t, str) and t >= cut] for k, v in data["votes"].items() if isinstance(v, list)}
     data["votes"] = {k: v for k, v in votes.items() if v}
-    key = _sender_key(data["salt"], sender)
-    return data, key, len(data["votes"].get(key, []))
+    return data
+
+
+def _sender_key(salt: str, sender: str) -> str:
+    return "s:" + hashlib.sha256(f"{salt}\n{sender.strip().lower()}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 def record_feedback(root: Path, config: Config, *, article: object, helpful: object, reason: object = None,
                     comment: object = None, channel: str, language: object = None, at: datetime | None = None,
-                    source: str | None = None, sender: str | None = None) -> Recorded:
+                    source: str | None = None, sender: str | None = None, dry_run: bool = False) -> Recorded:
     """Check one vote and write it as a new record; raise :class:`FeedbackRefused` (nothing
     written) when a value is wrong or a flood limit is reached.
 
     ``source``: the message's own id (Message-ID, ``github#12``): the same source is recorded
     once (``created`` False the second time). ``sender``: who sent it (an address, a login, a
     client address), used only for the per-sender flood limit and never stored in the record.
+    ``dry_run``: every check, nothing written.
     """
     from gitdesk.locking import desk_lock
 
@@ -354,37 +356,204 @@ def record_feedback(root: Path, config: Config, *, article: object, helpful: obj
                     path = feedback_dir(root) / f"{event_id_from(fb.at, source or '')}.yml"
                     return Recorded(fb, path, False)
         since = now - window
-        on_article = sum(1 for fb, _ in existing if fb.article == feedback.article and fb.at >= since)
+        ledger = _load_ledger(root, since)
+        article_key = f"a:{feedback.article}"
+        on_article = max(sum(1 for fb, _ in existing if fb.article == feedback.article and fb.at >= since),
+                         len(ledger["votes"].get(article_key, [])))
         per_article = int(limits.get("max_per_article") or 0)
         if per_article and on_article >= per_article:
             raise FeedbackFlood(f"{feedback.article} already has {on_article} votes in the last "
                                 f"{limits.get('window')} (kb.feedback.max_per_article: {per_article})", field="flood")
-        ledger = None
+        keys = [article_key]
         if sender:
-            ledger, key, mine = _sender_count(root, sender, since)
+            key = _sender_key(ledger["salt"], sender)
+            mine = len(ledger["votes"].get(key, []))
             per_sender = int(limits.get("max_per_sender") or 0)
             if per_sender and mine >= per_sender:
                 raise FeedbackFlood(f"this sender already sent {mine} votes in the last {limits.get('window')} "
                                     f"(kb.feedback.max_per_sender: {per_sender})", field="flood")
+            keys.append(key)
         name = event_id_from(feedback.at, source) if source else new_event_id(feedback.at)
         path = feedback_dir(root) / f"{name}.yml"
+        if dry_run:
+            return Recorded(feedback, path, True)
         atomic_write(path, record, exclusive=True)
-        if ledger is not None:
+        for key in keys:
             ledger["votes"].setdefault(key, []).append(format_time(now))
-            _sender_ledger(root).parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(_sender_ledger(root), json.dumps(ledger, sort_keys=True))
+        atomic_write(_ledger_path(root), json.dumps(ledger, sort_keys=True))
     return Recorded(feedback, path, True)
 
 
 def record_marker_message(root: Path, config: Config, body: str, *, channel: str, at: datetime | None,
-                          source: str | None, sender: str | None) -> Recorded | None:
+                          source: str | None, sender: str | None, dry_run: bool = False) -> Recorded | None:
     """A message (mail or issue body) -> its record; None when it carries no feedback marker."""
     marker = find_marker(body)
     if marker is None:
         return None
     return record_feedback(root, config, article=marker.article, helpful=check_vote(marker.vote), reason=marker.reason,
                            comment=comment_before_marker(body), channel=channel, language=marker.language, at=at,
-                           source=source, sender=sender)
+                           source=source, sender=sender, dry_run=dry_run)
+
+
+def check_feedback(repo, config: Config):  # noqa: ARG001 - a gitdesk check signature
+    """``gitdesk check``: each feedback record readable and sound (one problem per bad file)."""
+    from gitdesk.checker import Problem
+    from gitdesk.yamlio import TMP_PREFIX
+
+    folder = feedback_dir(repo.root)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        rel = f"tickets/{FEEDBACK_DIR}/{path.name}"
+        if path.name.startswith(TMP_PREFIX) or path.name in (".gitkeep", "README.md"):
+            continue
+        if not (path.name.endswith(".yml") and is_event_id(path.name[:-4])) or path.is_symlink() or not path.is_file():
+            yield Problem(rel, None, "not a feedback record (tickets/.feedback/ holds only <ULID>.yml files)")
+            continue
+        try:
+            parse_record(load_yaml_file(path, max_bytes=MAX_RECORD_BYTES, display=rel), path=rel)
+        except ValidationError as exc:
+            yield Problem(exc.path or rel, exc.field, exc.message)
+
+
+# -- figures --------------------------------------------------------------------------------------
+
+def base_article(rel: str) -> str:
+    """The original an answer counts for: ``accounts/reset-password.es.md`` -> ``...password.md``."""
+    from gitdesk.languages import split_suffix
+
+    return split_suffix(rel)[0]
+
+
+def _article_meta(root: Path, config: Config, rel: str) -> dict:
+    from gitdesk.kb.article import read_article
+
+    folder = kb_dir(root, config)
+    try:
+        return read_article(folder / rel, folder).meta or {}
+    except (OSError, ValidationError):
+        return {}
+
+
+def _reviewed_at(meta: dict) -> datetime | None:
+    """``last_reviewed`` (a date) as the start of that day, UTC."""
+    import datetime as _dt
+
+    value = meta.get("last_reviewed")
+    if isinstance(value, str):
+        try:
+            value = _dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, _dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, _dt.date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    return None
+
+
+def summarise(root: Path, config: Config, votes: list[Feedback], *, article: str | None = None,
+              comments: int = 3) -> list[dict[str, Any]]:
+    """Per article (translations count for their original): yes, no, helpful share, reasons
+    counted, the ``comments`` most recent comments, the "No" votes since its last review;
+    worst first (lowest helpful share, then most "No" votes)."""
+    wanted = base_article(article) if article else None
+    groups: dict[str, list[Feedback]] = {}
+    for fb in votes:
+        base = base_article(fb.article)
+        if wanted is None or base == wanted:
+            groups.setdefault(base, []).append(fb)
+    out: list[dict[str, Any]] = []
+    for base, items in groups.items():
+        meta = _article_meta(root, config, base)
+        reviewed = _reviewed_at(meta)
+        yes = sum(1 for fb in items if fb.helpful)
+        no = len(items) - yes
+        reasons: dict[str, int] = {}
+        languages: dict[str, int] = {}
+        for fb in items:
+            if fb.reason:
+                reasons[fb.reason] = reasons.get(fb.reason, 0) + 1
+            languages[fb.language] = languages.get(fb.language, 0) + 1
+        recent = sorted((fb for fb in items if fb.comment), key=lambda fb: fb.at, reverse=True)[:comments]
+        out.append({
+            "article": base, "title": str(meta.get("title") or base), "owner": meta.get("owner"),
+            "yes": yes, "no": no, "votes": len(items), "helpful_share": round(yes / len(items), 3),
+            "reasons": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "languages": dict(sorted(languages.items())),
+            "last_reviewed": reviewed.date().isoformat() if reviewed else None,
+            "no_since_review": sum(1 for fb in items if not fb.helpful and (reviewed is None or fb.at >= reviewed)),
+            "last_vote": format_time(max(fb.at for fb in items)),
+            "comments": [{"at": format_time(fb.at), "helpful": fb.helpful, "reason": fb.reason, "language": fb.language,
+                          "comment": fb.comment} for fb in recent],
+        })
+    out.sort(key=lambda row: (row["helpful_share"], -row["no"], row["article"]))
+    return out
+
+
+# -- review tasks -----------------------------------------------------------------------------------
+
+REVIEW_TAG = "kb-review"  # h16fresh's review tasks (gitdesk.kb.review.MARKER_TAG)
+
+
+def open_reviews(root: Path, config: Config, desk, *, today=None, dry_run: bool = False) -> list[dict[str, Any]]:
+    """Ask the owner of every article with ``kb.feedback.review_after`` "No" votes to review it.
+
+    The votes counted are those since the later of the article's ``last_reviewed`` and the
+    opening of the last review task that listed it, so one run of "No" votes opens one task; an
+    article an open review task lists already is left alone. Tasks are opened (or added to) with
+    :func:`gitdesk.kb.review.open_review_task` (its ``review_task``, through ``desk``, a
+    :class:`~gitdesk.operations.Desk` whose ``written`` the command commits): one ticket per
+    owning team and month, assigned to that team. Returns one row per article that reached the
+    threshold (``ticket``, ``created``, ``skipped``)."""
+    import datetime as _dt
+
+    from gitdesk.kb.review import month_period, review_task
+    from gitdesk.languages import text
+    from gitdesk.store.base import Filters
+
+    threshold = int(settings(config).get("review_after") or 0)
+    if threshold <= 0:
+        return []
+    today = today or _dt.datetime.now(timezone.utc).date()
+    tasks = desk.store.list(Filters(tag=[REVIEW_TAG]), sort="created")
+    open_statuses = set(config.open_statuses)
+    listed_open: set[str] = set()
+    last_task: dict[str, datetime] = {}
+    for ticket in tasks:
+        data = ticket.to_dict()
+        created = parse_time(data["created_at"], field_name="created_at") if data.get("created_at") else None
+        for path in data.get("kb") or ():
+            base = base_article(path)
+            if data.get("status") in open_statuses:
+                listed_open.add(base)
+            if created and (base not in last_task or created > last_task[base]):
+                last_task[base] = created
+    votes = load_feedback(root, config)
+    rows = []
+    for row in summarise(root, config, votes, comments=0):
+        base = row["article"]
+        reviewed = _reviewed_at(_article_meta(root, config, base))
+        since = max((t for t in (reviewed, last_task.get(base)) if t is not None), default=None)
+        no = sum(1 for fb in votes if not fb.helpful and base_article(fb.article) == base and (since is None or fb.at >= since))
+        if no < threshold:
+            continue
+        entry: dict[str, Any] = {"article": base, "no_since": no, "owner": None, "ticket": None, "created": False,
+                                 "skipped": None}
+        rows.append(entry)
+        if base in listed_open:
+            entry["skipped"] = "an open review task lists it already"
+            continue
+        owner = row["owner"] if row["owner"] in config.teams else config["default_team"]
+        entry["owner"] = owner
+        if dry_run:
+            continue
+        reasons = ", ".join(f"{k} {v}" for k, v in row["reasons"].items()) or "-"
+        reason = text("feedback.review_reason", config.language, no=no, article=base, reasons=reasons)
+        entry["ticket"], entry["created"] = review_task(desk, owner=owner, articles=[base], reason=reason,
+                                                        period=month_period(today))
+        listed_open.add(base)
+    return rows
 
 
 __all__ = ["CHANNELS", "FEEDBACK_DIR", "MARKER", "REASONS", "Feedback", "FeedbackFlood", "FeedbackRefused",

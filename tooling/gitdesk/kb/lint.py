@@ -4,8 +4,10 @@ Rules (the ``rule`` column of the output, or the front-matter field at fault):
 
 - ``file``: unreadable, not UTF-8, or over the size limit.
 - front matter (``title``, ``tags[1]``...): against ``schemas/article.schema.json``, then
-  category/owner/audience against helpdesk.yml; ``last_reviewed`` not in the future and not older
-  than ``kb.stale_after_days``; ``related`` pages exist.
+  category/owner/audience against helpdesk.yml; ``last_reviewed`` not in the future; ``related``
+  pages exist.
+- ``overdue-review``: an article not reviewed within ``review_every`` days (front matter, default
+  ``kb.review_every_days``): a warning, a failure under ``--strict``.
 - ``sections``: guides have one H1 equal to the title and the required H2 sections in order, none
   empty; FAQs have one H1 and at least two question H2s (ending in ``?``), each answered.
 - ``link`` / ``anchor`` / ``image``: internal links point at existing pages and headings, images
@@ -45,8 +47,10 @@ GUIDE_SECTIONS = {
 }
 #: The agents' handbook: it may stay in one language (English), so no translation is asked of it.
 AGENTS_DIR = "agents/"
-#: Rules listed by ``gitdesk kb check`` that fail the check only under ``--strict``.
-LISTING_RULES = frozenset({"missing-translation"})
+#: An article not reviewed within its interval (``review_every``, ``kb.review_every_days``).
+OVERDUE_RULE = "overdue-review"
+#: Rules listed by ``gitdesk kb check`` that fail the check only under ``--strict`` (warnings).
+LISTING_RULES = frozenset({"missing-translation", OVERDUE_RULE})
 #: Placeholders the Get help page must hold (the tables are rendered, never hand-copied).
 GET_HELP_PLACEHOLDERS = ("sla-targets", "channels")
 _SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -193,7 +197,8 @@ class _Checker:
                 self.add(rel, page.meta_line("audience"), "audience", f"unknown audience {value!r} (known: {', '.join(audiences)})")
 
     def _check_reviewed(self, page: Article, meta: dict, bad_keys: set[str]) -> None:
-        """``last_reviewed`` is a date, not in the future, not older than ``kb.stale_after_days``."""
+        """``last_reviewed`` is a date, not in the future; an original not reviewed within its
+        interval (:mod:`gitdesk.kb.freshness`) is listed as overdue."""
         rel = page.rel
         reviewed = meta.get("last_reviewed")
         if isinstance(reviewed, str) and "last_reviewed" not in bad_keys:
@@ -202,12 +207,17 @@ class _Checker:
             except ValueError:
                 self.add(rel, page.meta_line("last_reviewed"), "last_reviewed", f"not a date: {reviewed!r} (use YYYY-MM-DD)")
             else:
-                stale_days = int((self.config.get("kb") or {}).get("stale_after_days") or 365)
+                from gitdesk.kb.freshness import interval
+
+                every = interval(meta if "review_every" not in bad_keys else None, self.config)
                 age = (self.today - day).days
                 if age < 0:
                     self.add(rel, page.meta_line("last_reviewed"), "last_reviewed", f"{reviewed} is in the future")
-                elif age > stale_days:
-                    self.add(rel, page.meta_line("last_reviewed"), "last_reviewed", f"stale: last reviewed {age} days ago (review every {stale_days} days)")
+                elif age > every and split_suffix(rel)[1] is None:  # a translation follows its original
+                    due = day + _dt.timedelta(days=every)
+                    self.add(rel, page.meta_line("last_reviewed"), OVERDUE_RULE,
+                             f"last reviewed {reviewed}, due {due.isoformat()} (every {every} days): "
+                             f"{age - every} day(s) overdue; review it, then set last_reviewed")
 
     def _check_related(self, page: Article, meta: dict, bad_keys: set[str]) -> None:
         """``related:`` names other pages that exist."""

@@ -72,7 +72,7 @@ from gitdesk.kb.htmlsafety import scan_html
 from gitdesk.kb.placeholders import content
 from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.publish.offline import ASSET_DIR, localise_theme_scripts
-from gitdesk.site import incidents
+from gitdesk.site import feedback, incidents
 from gitdesk.site.escaping import escape_front_matter, pin_title
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
 from gitdesk.site.i18n import LanguageBuild, is_agents_page, split_nav, title_sections
@@ -97,6 +97,7 @@ class GitdeskPluginConfig(_MkConfig):
     extensions = c.ListOfItems(c.Type(str), default=[])
     site_name_from_config = c.Type(bool, default=True)
     still_stuck = c.Type(bool, default=True)
+    feedback = c.Type(bool, default=True)
     related = c.Type(bool, default=True)
     fold_search = c.Type(bool, default=True)
 
@@ -281,6 +282,11 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
             markdown = content.with_last_reviewed(self.ctx, info, markdown)
             if self.config.related:
                 markdown += related_markdown(self.ctx, info, self.titles)
+            if self.config.feedback and not is_agents_page(base):
+                try:
+                    markdown += feedback.feedback_html(self.ctx, info)  # "Did this solve your problem?"
+                except GitdeskError as exc:
+                    raise PluginError(f"gitdesk: {exc.line()}") from None
             if self.config.still_stuck:
                 try:
                     markdown += content.still_stuck_markdown(self.ctx, info, buttons=self.buttons)
