@@ -191,3 +191,14 @@ def test_drafts_and_archived_articles_are_never_suggested(tmp_path):
     for state in ("draft", "archived"):
         page.write_text(text.replace("\n---\n", f"\nkcs: {state}\n---\n", 1), encoding="utf-8")
         assert "accounts/reset-password.md" not in suggested(), state
+
+
+def test_draft_print_writes_nothing_and_a_used_title_is_refused(real_desk):
+    code, out, err = run_main("kb", "draft", "--from-ticket", WIFI, "--print", repo=real_desk)
+    assert code == 0, err
+    assert out.startswith("---\ntitle: Wi-Fi drops in meeting room\n") or out.startswith('---\ntitle: "Wi-Fi drops in meeting room"\n')
+    assert "kcs: draft" in out
+    assert git(real_desk, "status", "--porcelain") == ""
+    code, _, err = run_main("kb", "draft", "--from-ticket", WIFI, "--title", "Reset a forgotten or expired password", repo=real_desk)
+    assert code != 0 and "title already used by kb/accounts/reset-password.md" in err
+    assert git(real_desk, "status", "--porcelain") == ""

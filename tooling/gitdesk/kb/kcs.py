@@ -231,7 +231,7 @@ def _quote(text: str) -> str:
 def build_draft(root: Path, config: Config, ticket, *, title: str | None = None, today: _dt.date | None = None) -> dict:
     """The draft for ``ticket`` as ``{"path", "language", "meta", "text"}`` (nothing written)."""
     from gitdesk.kb.lint import GUIDE_SECTIONS
-    from gitdesk.kb.new import _check_title, _place, _tag_list, slugify_title
+    from gitdesk.kb.new import _check_title, _place, _tag_list, check_unused_title, slugify_title
     from gitdesk.kb.privacy import known_people
     from gitdesk.languages import text as lang_text
     from gitdesk.languages import translated_rel
@@ -274,7 +274,7 @@ def build_draft(root: Path, config: Config, ticket, *, title: str | None = None,
     target = kb_root / rel
     if target.exists():
         raise ValidationError("already exists: refusing to overwrite", path=f"{kb_root.name}/{rel}")
-    _check_unused_title(kb_root, title)
+    check_unused_title(kb_root, title, ": give --title")
     sections = GUIDE_SECTIONS.get(language, GUIDE_SECTIONS["en"])
     meta = {
         "title": title, "summary": summary, "tags": _tag_list((), category), "category": category, "type": "guide",
@@ -317,19 +317,6 @@ def _yaml_value(value: Any) -> str:
     if isinstance(value, str) and re.fullmatch(r"[a-z0-9/-]+|\d{4}-\d{2}-\d{2}", value):
         return value
     return json.dumps(value, ensure_ascii=False)
-
-
-def _check_unused_title(kb_root: Path, title: str) -> None:
-    from gitdesk.kb.article import iter_pages, read_article
-
-    key = title.casefold()
-    for path in iter_pages(kb_root):
-        try:
-            page = read_article(path, kb_root)
-        except ValidationError:
-            continue
-        if is_article(page.rel) and page.title.casefold() == key:
-            raise ValidationError(f"title already used by {kb_root.name}/{page.rel}: give --title", field="title")
 
 
 def write_draft(root: Path, config: Config, ticket, *, title: str | None = None, today: _dt.date | None = None) -> dict:
