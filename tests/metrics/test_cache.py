@@ -19,12 +19,17 @@ from tests.support.metrics import ALICE, BOB, NOW, SINCE, UNTIL, utc
 
 
 def pure(s, now=NOW, **kw):
-    from gitdesk.config import load_config
     from gitdesk.backend import open_store
+    from gitdesk.config import load_config
 
     config = load_config(s.root)
     store = open_store(s.repo, config)
-    return compute(store.all(), config, now=now, kb_categories=kb_categories(s.root, config), **kw)
+    out = compute(store.all(), config, now=now, kb_categories=kb_categories(s.root, config), **kw)
+    from gitdesk.metrics.compute import _bound
+    from gitdesk.metrics.kbfigures import kb_figures
+
+    out["kb"] = kb_figures(s.root, config, store, since=_bound(kw.get("since")), until=_bound(kw.get("until")), now=now)
+    return out
 
 
 def cached(s, now=NOW, **kw):

@@ -38,7 +38,9 @@ def test_json_is_the_computed_figures(scenario):
     expected = compute(scenario.store.all(), scenario.config, since=SINCE, until=UNTIL, now=NOW, kb_categories=[])
     from gitdesk.cli.jsonout import shape
 
+    kb = data.pop("kb")  # the KB figures: tests/metrics/test_kb_figures.py
     assert data == json.loads(json.dumps(shape(expected, None)))  # times to the second, as every --json
+    assert set(kb) == {"overall", "articles", "gaps", "definitions"}
     assert data["tickets"] == 7 and data["sla_compliance"]["rate"] == 0.4
     assert data["first_response_hours"] == {"median": 1.25, "p90": 46.8, "count": 4}
     assert_no_personal_data(result.output)

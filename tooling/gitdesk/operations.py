@@ -209,19 +209,23 @@ class Desk:
         return self.record(self._event(ticket.id, "set", ticket, set=changes, add=add, remove=remove, reason=reason))
 
     def _status_change(self, ref: str, action: str, status: str, *, comment: str | None, public: bool = True,
-                       extra: dict | None = None, reason: str | None = None) -> Ticket:
+                       extra: dict | None = None, reason: str | None = None, add: dict | None = None) -> Ticket:
         ticket = self.store.get(ref)
         self._transition(ticket, status)
         changes = {"status": status, **(extra or {})}
         body = {"body": comment, "public": public} if comment and comment.strip() else None
-        return self.record(self._event(ticket.id, action, ticket, set=changes, comment=body, reason=reason))
+        return self.record(self._event(ticket.id, action, ticket, set=changes, comment=body, reason=reason, add=add))
 
     def pending(self, ref: str, *, comment: str | None = None) -> Ticket:
         status = (self.config.pausing_statuses or ["pending"])[0]
         return self._status_change(ref, "pending", status, comment=comment)
 
-    def resolve(self, ref: str, *, comment: str | None = None) -> Ticket:
-        return self._status_change(ref, "resolve", "resolved", comment=comment)
+    def resolve(self, ref: str, *, comment: str | None = None, solved_by: Sequence[str] = ()) -> Ticket:
+        """Resolve; ``solved_by``: the KB articles (paths under kb/, checked by the caller) that
+        solved it, recorded as ``solved_by`` (what the KB figures count) and linked (``kb``)."""
+        articles = sorted(set(solved_by))
+        add = {"solved_by": articles, "kb": list(articles)} if articles else None
+        return self._status_change(ref, "resolve", "resolved", comment=comment, add=add)
 
     def close(self, ref: str, *, comment: str | None = None) -> Ticket:
         return self._status_change(ref, "close", "closed", comment=comment)

@@ -59,9 +59,10 @@ def _warnings_apart(run_all, *, strict: bool, quiet: bool):
     from gitdesk.incidents import check_incidents
     from gitdesk.intake.forms import check_forms
     from gitdesk.intake.templates import check_templates
+    from gitdesk.kb.feedback import check_feedback
 
     def run(repo):
-        found, counts = run_all(repo, (check_templates, check_incidents, check_forms))
+        found, counts = run_all(repo, (check_templates, check_incidents, check_forms, check_feedback))
         if strict:
             return found, counts
         warnings = [p for p in found if p.warning]

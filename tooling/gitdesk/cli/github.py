@@ -13,6 +13,7 @@ from contextlib import contextmanager
 import click
 
 from gitdesk.cli.options import Env, Group, actor_option, commit_option, echo_json, json_option, repo_option, wait_option
+from gitdesk.cli.render import safe_text
 from gitdesk.errors import UsageError
 
 
@@ -102,6 +103,10 @@ def triage(number, no_kb, as_json, repo_path) -> None:
     if as_json:
         echo_json(result)
         return
+    if result.get("feedback"):  # a reader's vote on an article (github/feedback.py)
+        click.echo(safe_text(f"#{result['number']}: {result['action']}: {result['detail']}"
+                             + (" (issue closed)" if result["closed"] else "")))
+        return
     ref = f"#{result['number']} ({env.config.id_prefix}-{result['ticket']})"
     click.echo(f"{ref}: category {result['category'] or '?'}, priority {result['priority'] or '?'}, "
                f"channel {result['channel'] or '?'}")
@@ -188,5 +193,10 @@ def sync(pull_only, push_only, full, include_closed, wait, actor_flag, commit_fl
         f"posted {report.comments_exported} comments; {report.unchanged} tickets unchanged "
         f"({report.requests} requests, {report.write_requests} writes)."
     )
+    if report.feedback_recorded or report.feedback_refused:
+        click.echo(f"Article feedback: {report.feedback_recorded} vote(s) recorded from kb-feedback issues "
+                   f"(issues closed), {len(report.feedback_refused)} refused.")
+    for line in report.feedback_refused:
+        click.echo(safe_text(f"  refused: {line}"))
     for line in report.skipped:
         click.echo(f"  skipped: {line}", err=True)

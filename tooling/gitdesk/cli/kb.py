@@ -46,6 +46,15 @@ def kb() -> None:
     """Write, check and search knowledge base articles (kb/)."""
 
 
+def _add_feedback_command() -> None:
+    from gitdesk.cli.kb_feedback import feedback_cmd  # readers' votes (its own module)
+
+    kb.add_command(feedback_cmd)
+
+
+_add_feedback_command()
+
+
 @kb.command("new")
 @click.argument("kind", type=Choice(["guide", "faq"]))
 @click.argument("title")
@@ -69,6 +78,37 @@ def new_cmd(kind, title, section, category, summary, tags, audience, owner, as_j
         echo_json({"path": rel})
     else:
         click.echo(f"Created {rel}: fill in the sections, then run `gitdesk kb check`.")
+
+
+@kb.command("draft", epilog="\b\nExamples:\n  gitdesk kb draft --from-ticket 7K2M\n  gitdesk kb draft --from-ticket HD-7K2M9Q4XZB --print")
+@click.option("--from-ticket", "ref", required=True, metavar="REF", help="The solved ticket to write the article from.")
+@click.option("--title", help="The article's title (default: the ticket's, without personal data).")
+@click.option("--print", "print_only", is_flag=True, help="Print the draft instead of writing it.")
+@json_option
+@repo_option
+def draft_cmd(ref, title, print_only, as_json, repo_path):
+    """Write a KCS draft article from a solved ticket, in the ticket's language.
+
+    Symptoms come from the description, the fix from the resolving public comment and from
+    internal-note lines starting "Fix:" or "Steps:" ("Check:" lines become quick checks);
+    names, addresses, phone numbers and asset tags are removed. The article is written where
+    articles of the ticket's category live, with `kcs: draft`: it is built only into the
+    agents' part of the site until someone sets `kcs: validated`. Never overwrites a file.
+    """
+    from gitdesk.kb.kcs import build_draft, write_draft
+
+    env = make_env(repo_path)
+    ticket = env.store().get(ref)
+    draft = (build_draft if print_only else write_draft)(env.repo.root, env.config, ticket, title=title)
+    rel = draft["path"].relative_to(env.repo.root).as_posix() if draft["path"].is_relative_to(env.repo.root) else str(draft["path"])
+    if as_json:
+        echo_json({"path": rel, "language": draft["language"], "written": not print_only, "front_matter": draft["meta"],
+                   **({"text": draft["text"]} if print_only else {})})
+    elif print_only:
+        click.echo(draft["text"], nl=False)
+    else:
+        click.echo(f"Drafted {rel} ({draft['language']}) from {ticket.ref(env.config.id_prefix)}: "
+                   "review it, then set `kcs: validated` and run `gitdesk kb check`.")
 
 
 @kb.command("check")

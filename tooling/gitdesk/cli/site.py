@@ -98,9 +98,12 @@ def build_cmd(site_dir, as_json, repo_path):
 @click.option("--no-build", is_flag=True, help="Serve the existing site/ without building it first.")
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when kb/, mkdocs.yml or helpdesk.yml change (and no page reload).")
 @click.option("--site-dir", "site_dir", type=click.Path(file_okay=False), help="Site folder (default: site/).")
+@click.option("--feedback/--no-feedback", "feedback", default=None,
+              help="Record the articles' \"Did this solve your problem?\" votes sent to POST /feedback "
+                   "(default: kb.feedback.serve, or kb.feedback.channel: serve).")
 @json_option
 @repo_option
-def serve(port, no_build, no_watch, site_dir, as_json, repo_path):
+def serve(port, no_build, no_watch, site_dir, feedback, as_json, repo_path):
     """Build the site, then serve it on http://127.0.0.1:PORT/ until Ctrl+C (--json: one JSON
     line with the URL once it answers).
 
@@ -120,7 +123,7 @@ def serve(port, no_build, no_watch, site_dir, as_json, repo_path):
             if no_watch or not (folder / "index.html").is_file():
                 raise
             first_error = exc
-    server = make_server(folder, port)
+    server = make_server(folder, port, feedback=_feedback_endpoint(env, feedback))
     live = None
     if not no_watch:
         from gitdesk.publish.live import WATCHED, LiveSite
@@ -149,3 +152,18 @@ def serve(port, no_build, no_watch, site_dir, as_json, repo_path):
         if live is not None:
             live.stop.set()
         server.server_close()
+
+
+def _feedback_endpoint(env, wanted: bool | None):
+    """The ``POST /feedback`` endpoint when asked for (flag, else helpdesk.yml), or None."""
+    import functools
+
+    from gitdesk.kb.feedback import feedback_channel, record_feedback, settings
+    from gitdesk.publish.feedback_endpoint import FeedbackEndpoint
+
+    if wanted is None:
+        wanted = bool(settings(env.config).get("serve")) or feedback_channel(env.config) == "serve"
+    if not wanted:
+        return None
+    return FeedbackEndpoint(env.config, functools.partial(record_feedback, env.repo.root, env.config),
+                            echo=lambda line: click.echo(line, err=True))

@@ -387,22 +387,28 @@ def set_(refs, from_file, dry_run, add_tags, remove_tags, reason, force, repo_pa
           lambda d, ref: d.set_fields(ref, values, add_tags=add_tags, remove_tags=remove_tags, reason=reason)))
 
 
-def _status_command(name: str, verb: str, help_text: str, example: str):
-    @ticket.command(name=name, help=help_text, epilog=f"\b\nExamples:\n  {example}")
-    @many_options
-    @click.option("-m", "--comment", "text", help="A public comment to go with the change.")
-    @common
-    def command(refs, from_file, dry_run, text, repo_path, actor_flag, commit_flag, as_json) -> None:
+def _status_command(name: str, verb: str, help_text: str, example: str, *, solved_by: bool = False):
+    def command(refs, from_file, dry_run, text, repo_path, actor_flag, commit_flag, as_json, kb=()) -> None:
         env = _env(repo_path, actor_flag, commit_flag)
-        _each(env, refs, from_file, dry_run, as_json, verb, lambda d, ref: getattr(d, name)(ref, comment=text))
+        extra: dict[str, Any] = {}
+        if kb:  # checked before any ticket is touched: a missing article writes nothing
+            from gitdesk.kb.kcs import article_ref
 
-    return command
+            extra["solved_by"] = [article_ref(env.repo.root, env.config, a) for a in kb]
+        _each(env, refs, from_file, dry_run, as_json, verb, lambda d, ref: getattr(d, name)(ref, comment=text, **extra))
+
+    command = common(click.option("-m", "--comment", "text", help="A public comment to go with the change.")(command))
+    if solved_by:
+        command = click.option("--kb", "kb", multiple=True, metavar="ARTICLE",
+                               help="The KB article that solved it (path under kb/, repeatable): counted in the KB figures.")(command)
+    return ticket.command(name=name, help=help_text, epilog=f"\b\nExamples:\n  {example}")(many_options(command))
 
 
 pending = _status_command("pending", "Waiting on requester:", "Wait on the requester (SLA clocks pause).",
                           'gitdesk ticket pending 7K2M -m "Can you send a photo of the error?"')
-resolve = _status_command("resolve", "Resolved", "Mark a ticket resolved, with the fix as a comment.",
-                          'gitdesk ticket resolve 7K2M -m "Replaced the dock; both screens work."')
+resolve = _status_command("resolve", "Resolved", "Mark a ticket resolved, with the fix as a comment; --kb names the article that solved it.",
+                          'gitdesk ticket resolve 7K2M -m "Replaced the dock; both screens work."\n  gitdesk ticket resolve 7K2M --kb network/vpn-troubleshooting.md',
+                          solved_by=True)
 close = _status_command("close", "Closed", "Close a ticket (after the requester confirms, or by policy).",
                         "gitdesk ticket close 7K2M")
 

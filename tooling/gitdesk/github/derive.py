@@ -48,6 +48,7 @@ def new_event(issue: dict, ticket_id: str, ctx: Context, entry: dict | None = No
         path = kb_path_for_url(body["article"], ctx.kb_paths)
         if path:
             add["kb"] = [path]
+            changes["source_article"] = path  # opened from its "Still stuck?" link: the KB figures count it
     by = (issue.get("user") or {}).get("login") or "ghost"
     event_id = event_id_from(at, f"{issue_seed(ctx.repo_full, issue['number'])}:new")
     if entry is not None:

@@ -29,6 +29,7 @@ from gitdesk.config import Config
 from gitdesk.errors import AmbiguousIdError, ConfigError, NotFoundError, UsageError, ValidationError
 from gitdesk.github import mapping as m
 from gitdesk.github.client import DEFAULT_API_URL, GitHubClient, WriteOutcomeUnknown, split_repository, token_from_env
+from gitdesk.github.feedback import is_feedback_issue
 from gitdesk.github.mirror import Mirror
 from gitdesk.model.event import Event
 from gitdesk.model.ids import is_ticket_id, normalize_ref
@@ -234,6 +235,8 @@ class GitHubStore(TicketStore):
         salt = self._cache_salt()
         for number, issue_text, comment_texts in self.mirror.raw_rows():
             issue = json.loads(issue_text)
+            if is_feedback_issue(issue):  # a reader's vote on an article, never a ticket (github/feedback)
+                continue
             tid = m.ticket_id_for_issue(issue, self.client.full_name)
             digest = hashlib.sha256("\n".join([salt, issue_text, *comment_texts, private_keys.get(tid, "")]).encode())
             key = digest.hexdigest()

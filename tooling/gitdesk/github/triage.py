@@ -18,6 +18,7 @@ from typing import Any
 from gitdesk.errors import GitdeskError
 from gitdesk.github import mapping as m
 from gitdesk.github.client import WriteOutcomeUnknown
+from gitdesk.github.feedback import is_feedback_issue, take_feedback_issue
 from gitdesk.intake.forms import form_language
 from gitdesk.languages import text
 from gitdesk.model.event import parse_time
@@ -100,6 +101,10 @@ def triage(store, number: int, *, suggest_articles: bool = True) -> dict[str, An
     client = store.client
     before = client.requests
     issue, comments = store.read_issue(number)
+    if is_feedback_issue(issue):  # a reader's vote on an article: a feedback record, never a ticket
+        vote = take_feedback_issue(store.repo.root, store.config, client, issue, comments)
+        store._fresh.pop(number, None)
+        return {**vote, "feedback": True, "requests": client.requests - before}
     ctx = store.ctx
     cfg = store.config
     scheme = ctx.scheme

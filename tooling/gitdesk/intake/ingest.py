@@ -56,7 +56,7 @@ class Outcome:
     """What became of one message (one line of ``gitdesk intake email`` output)."""
 
     source: str
-    action: str  # new, comment, rate, follow-up, duplicate, skipped, rejected
+    action: str  # new, comment, rate, follow-up, feedback, duplicate, skipped, refused, rejected
     message_id: str | None = None
     ticket: str | None = None
     detail: str = ""
@@ -303,6 +303,9 @@ class MailIntake:
             return Outcome(source, "skipped", mid, detail="sent by the help desk's own address (mail loop)")
         if msg.auto_submitted == "auto-replied":
             return Outcome(source, "skipped", mid, detail="automatic reply (out of office or similar)")
+        vote = self._feedback(msg, source)
+        if vote is not None:  # a reader's vote on an article: a feedback record, never a ticket
+            return vote
         known = self.taken_by(mid)
         if known:
             return Outcome(source, "duplicate", mid, known, detail="already taken", paths=self.paths_for(mid, known))
@@ -318,6 +321,25 @@ class MailIntake:
         if outcome.ticket:
             self._run[mid] = outcome.ticket
         return outcome
+
+    def _feedback(self, msg: ParsedMessage, source: str) -> Outcome | None:
+        """A message carrying the site's feedback marker becomes a feedback record (or a refusal,
+        nothing written); nothing is sent back, so a forger learns nothing. None: not feedback."""
+        from gitdesk.kb.feedback import FeedbackRefused, record_marker_message
+
+        mid = msg.message_id
+        try:
+            done = record_marker_message(self.root, self.config, msg.body, channel="email", at=self._when(msg),
+                                         source=f"mail:{mid}", sender=msg.from_email, dry_run=self.dry_run)
+        except FeedbackRefused as exc:
+            return Outcome(source, "refused", mid, detail=f"feedback refused: {exc.line()}")
+        if done is None:
+            return None
+        vote = "yes" if done.feedback.helpful else "no"
+        if not done.created:
+            return Outcome(source, "duplicate", mid, detail=f"feedback on {done.feedback.article} already recorded")
+        return Outcome(source, "feedback", mid, detail=f"feedback on {done.feedback.article}: {vote}",
+                       paths=[] if self.dry_run else [done.path])
 
     def _body_with_files(self, text: str, files) -> str:
         text = truncate(text.strip("\n"), MAX_BODY_CHARS)
@@ -367,6 +389,7 @@ class MailIntake:
             add["attachments"] = saved
         if "article" in answers:
             add["kb"] = [answers["article"]]
+            changes["source_article"] = answers["article"]  # opened from its "Still stuck?" link: the KB figures count it
         if follow_up is not None:
             add["related"] = [follow_up.id]
         if msg.auto_submitted:

@@ -88,11 +88,12 @@ def commit_paths(repo: Repo, paths: Iterable[Path], message: str) -> list[Path]:
 
 
 def commit_message(outcomes: list[Outcome], prefix: str) -> str:
-    taken = [o for o in outcomes if o.event is not None]
+    taken = [o for o in outcomes if o.event is not None or (o.action == "feedback" and o.paths)]
     counts: dict[str, int] = {}
     for o in taken:
         counts[o.action] = counts.get(o.action, 0) + 1
     head = "intake: " + (", ".join(f"{n} {a}" for a, n in counts.items()) or "files left by an interrupted run")
     # no addresses or subjects in the log: only the ticket and what happened to it
-    lines = [f"{prefix}-{o.ticket}: {o.action}" + (" (reopened)" if o.reopened else "") for o in taken]
+    lines = [f"{prefix}-{o.ticket}: {o.action}" + (" (reopened)" if o.reopened else "") if o.ticket else o.detail
+             for o in taken]
     return head + ("\n\n" + "\n".join(lines) if lines else "")

@@ -34,6 +34,7 @@ from gitdesk.errors import ValidationError
 from gitdesk.kb import is_article, kb_dir
 from gitdesk.kb.article import Article, html_attrs, iter_html_tags, iter_pages, read_article, strip_code_spans
 from gitdesk.kb.htmlsafety import attribute_findings, normalise_url, scan_html, url_problem
+from gitdesk.kb.kcs import is_agent_only
 from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.kb.sitecfg import load_site_settings, make_renderer
 from gitdesk.languages import page_language, split_suffix, translated_rel
@@ -476,7 +477,7 @@ class _Checker:
             self.check_translation_links(page)
             base, language = split_suffix(rel)
             if language is None:
-                if is_article(rel) and page.meta is not None and not rel.startswith(AGENTS_DIR):
+                if is_article(rel) and page.meta is not None and not rel.startswith(AGENTS_DIR) and not is_agent_only(page.meta):
                     missing = [translated_rel(rel, code, self.default_language) for code in self.languages[1:]]
                     missing = [m for m in missing if m not in self.pages]
                     if missing:
@@ -491,7 +492,8 @@ class _Checker:
                 continue
             original = self.pages.get(base)
             if original is None:
-                self.add(rel, 1, "translation", f"a translation without its original {base}")
+                if not is_agent_only(page.meta):  # a draft in the requester's language: the original comes on validation
+                    self.add(rel, 1, "translation", f"a translation without its original {base}")
                 continue
             mine, theirs = _review_date(page), _review_date(original)
             if mine and theirs and theirs > mine:

@@ -168,6 +168,12 @@ def _new_file(kb_root: Path, folder: Path, title: str) -> Path:
     target = folder / f"{slug}.md"
     if target.exists():
         raise ValidationError("already exists: refusing to overwrite", path=str(target))
+    check_unused_title(kb_root, title)
+    return target
+
+
+def check_unused_title(kb_root: Path, title: str, hint: str = "") -> None:
+    """Refuse a title an article already has (titles are unique across the KB)."""
     key = title.casefold()
     for path in iter_pages(kb_root):
         try:
@@ -175,8 +181,7 @@ def _new_file(kb_root: Path, folder: Path, title: str) -> Path:
         except ValidationError:
             continue
         if is_article(page.rel) and page.title.casefold() == key:
-            raise ValidationError(f"title already used by {kb_root.name}/{page.rel}", field="title")
-    return target
+            raise ValidationError(f"title already used by {kb_root.name}/{page.rel}{hint}", field="title")
 
 
 def new_article(root: Path, config: Config, kind: str, title: str, *, section: str | None = None,

@@ -4,7 +4,8 @@ For a ticket the caller passes ``title``, ``description`` and ``category``. The 
 repeated so its words weigh more than the free-text description; articles in the ticket's
 category (or its parent, or a child) get a modest boost, enough to reorder near-ties but not
 to promote an article that does not match the words. Only guides and FAQs are suggested, and
-never the agents' handbook: a suggestion is something a requester reads.
+never the agents' handbook or a KCS draft or archived article: a suggestion is something a
+requester reads, and those are not published to requesters.
 """
 
 from __future__ import annotations
@@ -50,4 +51,6 @@ def suggest(root: Path, config: Config, text: str, *, category: str | None = Non
     finally:
         if own:
             s.close()
-    return [r for r in results if is_article(r.path)][:limit]
+    from gitdesk.kb.kcs import is_published
+
+    return [r for r in results if is_article(r.path) and is_published(root, config, r.path)][:limit]

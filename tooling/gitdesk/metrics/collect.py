@@ -41,17 +41,23 @@ def metrics_for_repo(repo, config, *, since: datetime | None = None, until: date
         from gitdesk.backend import open_store
 
         store = open_store(repo, config)
+    from gitdesk.metrics.kbfigures import kb_figures
+
     categories = kb_categories(repo.root, config)
     now = parse_time(now) if now is not None else utcnow()
+    result = None
     if use_cache:
         from gitdesk.metrics.cache import cached_columns
 
         revisions = store.revisions()
         if revisions is not None:
             columns = cached_columns(store, config, now, revisions)
-            return aggregate_columns(columns, config, since=_bound(since), until=_bound(until), now=now,
-                                     kb_categories=categories)
-    return compute(store.all(), config, since=since, until=until, now=now, kb_categories=categories)
+            result = aggregate_columns(columns, config, since=_bound(since), until=_bound(until), now=now,
+                                       kb_categories=categories)
+    if result is None:
+        result = compute(store.all(), config, since=since, until=until, now=now, kb_categories=categories)
+    result["kb"] = kb_figures(repo.root, config, store, since=_bound(since), until=_bound(until), now=now)
+    return result
 
 
 def render_outputs(result: dict) -> dict[str, str]:

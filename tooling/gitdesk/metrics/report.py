@@ -166,6 +166,9 @@ def markdown_report(result: dict, *, title: str = "Help desk metrics", agents: b
                     for t in result["training_needs"]])
     lines += [f"## {w('h_gaps')}", "", w("gaps_intro"), ""]
     lines += table(["category", "tickets"], [[g["category"], g["tickets"]] for g in result["knowledge_gaps"]])
+    from gitdesk.metrics.kbfigures import kb_markdown
+
+    lines += kb_markdown(result.get("kb"), language, lambda headers, rows: _table(headers, rows, language))
     lines += [f"## {w('h_definitions')}", ""]
     lines += [f"- **{w('def_' + key)}**: {w('def_' + key + '_text')}" for key in DEFINITIONS]
     return "\n".join(lines).rstrip() + "\n"
@@ -207,4 +210,9 @@ def text_summary(result: dict) -> str:
             "  Training needs: " + ("; ".join(f"{t['department']} {t['how_to_tickets']} how-to tickets"
                                               for t in result["training_needs"]) or "none"),
             "  Knowledge gaps: " + (", ".join(f"{g['category']} ({g['tickets']})" for g in result["knowledge_gaps"]) or "none")]
+    if result.get("kb"):
+        overall = result["kb"]["overall"]
+        out += [f"  KB self-service score: {pct(overall['self_service_score'])} ({overall['resolved_with']} resolved with an article, "
+                f"{overall['helpful']} helpful / {overall['unhelpful']} unhelpful votes, {overall['still_stuck']} still-stuck tickets)",
+                "  Proposed articles: " + ("; ".join(f"{g['proposed_title']} ({g['category']}, {g['tickets']})" for g in result["kb"]["gaps"]) or "none")]
     return "\n".join(out)

@@ -43,8 +43,11 @@ SCALAR_FIELDS: dict[str, tuple[type, ...]] = {
     "external": (dict,),
     "type": (str,),  # incident, request, problem (helpdesk.yml ticket_types); None = the first type
     "problem": (str,),  # the problem ticket this one is an incident of
+    "source_article": (str,),  # the KB article whose "Still stuck?" link opened the ticket
 }
-SET_FIELDS = ("tags", "kb", "related", "duplicates", "escalations", "notified", "message_ids", "attachments")
+# kb: articles linked to the ticket (suggested, related, known error); solved_by: the articles that
+# solved it (``ticket resolve --kb``), what the KB figures count as "resolved with"
+SET_FIELDS = ("tags", "kb", "related", "duplicates", "escalations", "notified", "message_ids", "attachments", "solved_by")
 ACTIONS = (
     "new", "set", "comment", "assign", "escalate", "pending", "resolve", "close", "reopen",
     "rate", "link", "merge", "tag", "sla", "notify", "import", "sync", "reply", "log",

@@ -266,14 +266,21 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
             self.send_error(501, f"Unsupported method ({self.command!r})")
 
 
-def make_server(site_dir: Path, port: int = 8000, *, verbose: bool = False) -> http.server.ThreadingHTTPServer:
+def make_server(site_dir: Path, port: int = 8000, *, verbose: bool = False,
+                feedback=None) -> http.server.ThreadingHTTPServer:
     """An HTTP server for ``site_dir`` on 127.0.0.1 (``port`` 0 picks a free one). Extra answers
     go in its ``routes`` dict (see :data:`Route`); ``page_filter(html) -> html`` rewrites pages
-    as they are sent (``serve``'s live reload)."""
+    as they are sent (``serve``'s live reload); ``feedback`` (a
+    :class:`gitdesk.publish.feedback_endpoint.FeedbackEndpoint`) answers ``POST /feedback``."""
     site_dir = Path(site_dir).resolve()  # a build in the same process changes the working folder
     if not (site_dir / "index.html").is_file():
         raise NotFoundError("no built site here: run `gitdesk site build` first", path=str(site_dir))
-    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    base: type = _QuietHandler
+    if feedback is not None:
+        from gitdesk.publish.feedback_endpoint import with_feedback
+
+        base = with_feedback(_QuietHandler, feedback)
+    handler = functools.partial(base, directory=str(site_dir))
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     except OSError as exc:

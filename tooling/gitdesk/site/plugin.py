@@ -57,6 +57,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import yaml
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config as _MkConfig
 from mkdocs.exceptions import PluginError
@@ -71,7 +72,7 @@ from gitdesk.kb.htmlsafety import scan_html
 from gitdesk.kb.placeholders import content
 from gitdesk.kb.privacy import find_people, known_people
 from gitdesk.publish.offline import ASSET_DIR, localise_theme_scripts
-from gitdesk.site import incidents
+from gitdesk.site import feedback, incidents
 from gitdesk.site.escaping import escape_front_matter, pin_title
 from gitdesk.site.extensions import PageInfo, SiteContext, generated_pages, get_placeholder, load_extensions, placeholder_names
 from gitdesk.site.i18n import LanguageBuild, is_agents_page, split_nav, title_sections
@@ -96,6 +97,7 @@ class GitdeskPluginConfig(_MkConfig):
     extensions = c.ListOfItems(c.Type(str), default=[])
     site_name_from_config = c.Type(bool, default=True)
     still_stuck = c.Type(bool, default=True)
+    feedback = c.Type(bool, default=True)
     related = c.Type(bool, default=True)
     fold_search = c.Type(bool, default=True)
 
@@ -186,7 +188,10 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
 
     # -- files ----------------------------------------------------------------------------------
     def on_files(self, files: Files, config):
+        drafts = self._agents_only_articles(files, config)
         files = self.lang.select(files)
+        for draft in drafts:
+            files.append(draft)
         assets = package_file("site", "assets")
         for name, dest in ASSETS.items():
             src = assets / name
@@ -222,6 +227,34 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
         self.ctx.extra["pages"] = self.pages
         return files
 
+    def _agents_only_articles(self, files: Files, config) -> list[File]:
+        """KCS drafts and archived articles leave the end-user site: in the default language's
+        build they are published under ``agents/drafts/`` (the agents' part: its own navigation,
+        out of the search index, the home page's lists, related articles and the sitemap), with
+        a banner saying so and without tags (the tags page is the end users')."""
+        from gitdesk.kb.kcs import DRAFTS_DIR, is_agent_only
+
+        moved: list[tuple[File, dict, str]] = []
+        for f in files.documentation_pages():
+            if not is_article(f.src_uri) or is_agents_page(f.src_uri):
+                continue
+            try:
+                yaml_text, body, _ = split_front_matter(f.content_string)
+                meta = yaml.safe_load(yaml_text) if yaml_text else None
+            except (OSError, UnicodeDecodeError, yaml.YAMLError):
+                continue
+            if isinstance(meta, dict) and is_agent_only(meta):
+                moved.append((f, meta, body))
+        out = []
+        for f, meta, body in moved:
+            files.remove(f)
+            if self.ctx.language != self.lang.default:
+                continue  # the agents' part is built once, in the default language
+            meta = {k: v for k, v in meta.items() if k != "tags"}
+            text = "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False) + "---\n" + body
+            out.append(File.generated(config, DRAFTS_DIR + f.src_uri, content=text))
+        return out
+
     def on_nav(self, nav, config, files):
         title_sections(nav.items, self.titles)
         self.navs = split_nav(nav)
@@ -252,6 +285,7 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
 
         markdown = _PLACEHOLDER_LINE_RE.sub(replace, markdown)
         markdown = incidents.banner_markdown(self.ctx, info) + markdown  # major incidents, every page
+        markdown = kcs_banner(info, markdown, self.lang.default)
         base = self.lang.language_of(info.src_uri)[0]
         if is_agents_page(base):
             page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}  # Material's search skips it
@@ -259,6 +293,11 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
             markdown = content.with_last_reviewed(self.ctx, info, markdown)
             if self.config.related:
                 markdown += related_markdown(self.ctx, info, self.titles)
+            if self.config.feedback and not is_agents_page(base):
+                try:
+                    markdown += feedback.feedback_html(self.ctx, info)  # "Did this solve your problem?"
+                except GitdeskError as exc:
+                    raise PluginError(f"gitdesk: {exc.line()}") from None
             if self.config.still_stuck:
                 try:
                     markdown += content.still_stuck_markdown(self.ctx, info, buttons=self.buttons)
@@ -303,6 +342,43 @@ class GitdeskPlugin(BasePlugin[GitdeskPluginConfig]):
                 raise PluginError(f"gitdesk: {exc.line()}") from None
         if self.config.fold_search:
             fold_search_index(site_dir / "search" / "search_index.json")
+        drop_from_sitemap(site_dir, "/agents/drafts/")
+
+
+def kcs_banner(page: PageInfo, markdown: str, default: str) -> str:
+    """A "Draft" (or "Archived") notice at the top of a KCS draft's page, in its language."""
+    from gitdesk.kb.kcs import DRAFTS_DIR, state_of
+    from gitdesk.languages import split_suffix, text
+
+    if not page.src_uri.startswith(DRAFTS_DIR):
+        return markdown
+    state = state_of(page.meta)
+    language = split_suffix(page.src_uri)[1] or default
+    try:
+        tickets = ", ".join(t for t in page.meta.get("tickets") or () if isinstance(t, str)) or "-"
+        words = text(f"kcs.banner_{state}", language, tickets=tickets)
+    except KeyError:
+        return markdown
+    label = "Draft" if state == "draft" else "Archived"
+    notice = f'!!! warning "{label}"\n\n    {content.md_escape(words)}\n\n'
+    return notice + markdown
+
+
+def drop_from_sitemap(site_dir: Path, marker: str) -> None:
+    """Remove the pages whose address contains ``marker`` from ``sitemap.xml`` (and its .gz)."""
+    import gzip
+
+    path = site_dir / "sitemap.xml"
+    if not path.is_file():
+        return
+    xml = path.read_text(encoding="utf-8")
+    kept = re.sub(r"\s*<url>\s*<loc>[^<]*" + re.escape(marker) + r"[^<]*</loc>.*?</url>", "", xml, flags=re.S)
+    if kept != xml:
+        path.write_text(kept, encoding="utf-8")
+        gz = site_dir / "sitemap.xml.gz"
+        if gz.is_file():
+            with open(gz, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as out:
+                out.write(kept.encode("utf-8"))
 
 
 def related_markdown(ctx: SiteContext, page: PageInfo, titles: dict[str, str]) -> str:

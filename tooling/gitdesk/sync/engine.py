@@ -36,6 +36,7 @@ from gitdesk.config import Config
 from gitdesk.errors import NotFoundError, ValidationError
 from gitdesk.github import mapping as m
 from gitdesk.github.client import GitHubClient, WriteOutcomeUnknown
+from gitdesk.github.feedback import is_feedback_issue, take_feedback_issue
 from gitdesk.github.mirror import Changes, Mirror
 from gitdesk.github.store import cache_folder
 from gitdesk.kb import article_paths
@@ -64,6 +65,8 @@ class SyncReport:
     requests: int = 0
     write_requests: int = 0
     paths: list[str] = field(default_factory=list)
+    feedback_recorded: int = 0  # readers' votes taken from kb-feedback issues (never tickets)
+    feedback_refused: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -177,18 +180,30 @@ class SyncEngine:
                         continue
                     comments = {c["id"]: c for c in self.mirror.comments_of(number)}
                     comments.update({c["id"]: c for c in fresh_comments.get(number, [])})
+                    if number not in self.by_number and is_feedback_issue(issue):  # a vote, not a ticket
+                        self._take_feedback(issue, list(comments.values()))
+                        continue
                     events.extend(self._pull_issue(issue, sorted(comments.values(), key=lambda c: c["id"])))
                 written += self._write(events, refresh=False)
                 self.mirror.store(changes, numbers=set(batch))
                 for number in batch:
                     issue = issues.get(number) or self.mirror.issue(number)
-                    if issue is not None and not issue.get("pull_request"):
+                    if issue is not None and not issue.get("pull_request") and number in self.by_number:
                         self._set_base(number, m.issue_fields(issue, self.ctx))
                 self.mirror.commit()
                 bar.update(len(batch))
         self.mirror.finish(changes)
         if written:  # the tickets as the store derives them now, for the push (one cache refresh)
             self._load_tickets()
+
+    def _take_feedback(self, issue: dict, comments: list[dict]) -> None:
+        """A feedback issue: its vote recorded (or refused), the issue closed (github/feedback)."""
+        done = take_feedback_issue(self.repo.root, self.config, self.client, issue, comments)
+        if done["action"] == "feedback":
+            self.report.feedback_recorded += 1
+            self.report.paths.append(done["path"])
+        elif done["action"] == "refused":
+            self.report.feedback_refused.append(f"#{issue['number']}: {done['detail']}")
 
     def _ticket_for(self, issue: dict) -> tuple[str, bool]:
         """(ticket id, already in the store) for an issue."""

@@ -140,3 +140,108 @@
     build();
   }
 })();
+
+/* gitdesk: "Did this solve your problem?" at the end of an article (site/feedback.py). The page
+   holds an empty box whose data- attributes carry the texts and where a vote goes; the buttons,
+   reasons and comment field are made here (a KB page may hold no inputs). Send opens a
+   prefilled e-mail or GitHub issue carrying the article's marker line, or posts the vote to
+   gitdesk serve's /feedback. Only textContent and URLs are set: no markup from the page. */
+(function () {
+  "use strict";
+  var seq = 0;
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text) node.textContent = text;
+    return node;
+  }
+  function send(box, status, helpful, reason, comment) {
+    var d = function (name) { return box.getAttribute("data-" + name) || ""; };
+    var channel = d("channel");
+    box.setAttribute("data-sent", helpful ? "yes" : "no");
+    if (channel === "serve") {
+      var vote = { article: d("article"), vote: helpful ? "yes" : "no", reason: reason || null,
+                   comment: comment || null, lang: d("lang") };
+      fetch(d("target"), { method: "POST", headers: { "Content-Type": "application/json" },
+                           body: JSON.stringify(vote), credentials: "same-origin" })
+        .then(function (r) { status.textContent = r.status === 204 ? d("thanks") : d("failed"); })
+        .catch(function () { status.textContent = d("failed"); });
+      return;
+    }
+    var marker = d(helpful ? "marker-yes" : "marker-no") + (reason ? "&reason=" + encodeURIComponent(reason) : "");
+    var body = (comment ? comment + "\n\n" : "") + "---\n" + marker + "\n" + d("keep") + "\n";
+    var base = d("target");
+    var url = base + (base.indexOf("?") < 0 ? "?" : "&") + (channel === "github" ? "title=" : "subject=") +
+      encodeURIComponent(d("subject")) + "&body=" + encodeURIComponent(body);
+    status.textContent = d("thanks") + " " + d("opened") + " ";
+    var link = el("a", "gitdesk-feedback__link", d("send"));
+    link.href = url;
+    if (channel === "github") {
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+    }
+    status.appendChild(link);
+    if (channel === "github") window.open(url, "_blank", "noopener");
+    else window.location.href = url;
+  }
+  function build() {
+    document.querySelectorAll("div.gitdesk-feedback:not([data-built])").forEach(function (box) {
+      var d = function (name) { return box.getAttribute("data-" + name) || ""; };
+      box.setAttribute("data-built", "1");
+      seq += 1;
+      box.textContent = "";
+      var question = el("p", "gitdesk-feedback__question");
+      question.appendChild(el("strong", "", d("question")));
+      question.appendChild(document.createTextNode(" "));
+      var yes = el("button", "md-button gitdesk-feedback__yes", d("yes"));
+      var no = el("button", "md-button gitdesk-feedback__no", d("no"));
+      yes.type = no.type = "button";
+      question.appendChild(yes);
+      question.appendChild(document.createTextNode(" "));
+      question.appendChild(no);
+      var more = el("fieldset", "gitdesk-feedback__more");
+      more.hidden = true;
+      more.appendChild(el("legend", "", d("why")));
+      d("reasons").split(" ").forEach(function (reason) {
+        if (!/^[a-z-]+$/.test(reason)) return;
+        var label = el("label", "gitdesk-feedback__reason");
+        var radio = el("input");
+        radio.type = "radio";
+        radio.name = "gitdesk-feedback-reason-" + seq;
+        radio.value = reason;
+        label.appendChild(radio);
+        label.appendChild(document.createTextNode(" " + d("reason-" + reason)));
+        more.appendChild(label);
+      });
+      var commentLabel = el("label", "gitdesk-feedback__comment", d("comment"));
+      var comment = el("textarea");
+      comment.rows = 3;
+      comment.maxLength = parseInt(d("max"), 10) || 1000;
+      commentLabel.appendChild(comment);
+      more.appendChild(commentLabel);
+      var sendButton = el("button", "md-button md-button--primary gitdesk-feedback__send", d("send"));
+      sendButton.type = "button";
+      more.appendChild(sendButton);
+      var status = el("p", "gitdesk-feedback__status");
+      status.setAttribute("role", "status");
+      function done() { yes.disabled = no.disabled = sendButton.disabled = true; }
+      yes.addEventListener("click", function () { done(); more.hidden = true; send(box, status, true, null, ""); });
+      no.addEventListener("click", function () { more.hidden = false; });
+      sendButton.addEventListener("click", function () {
+        var picked = more.querySelector("input[type=radio]:checked");
+        done();
+        send(box, status, false, picked ? picked.value : null, comment.value.trim());
+      });
+      box.appendChild(question);
+      box.appendChild(more);
+      box.appendChild(status);
+    });
+  }
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(build);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", build);
+  } else {
+    build();
+  }
+})();
