@@ -100,7 +100,9 @@ def test_hook_entries_pass_on_a_sound_desk_and_fail_on_a_broken_one(gitdesk_exe,
 def test_completion_script_is_printed(gitdesk_exe, tmp_path, shell, marker):
     proc = run(gitdesk_exe, cwd=tmp_path, env={"_GITDESK_COMPLETE": f"{shell}_source"})
     assert proc.returncode == 0 and marker in proc.stdout, proc.stdout[:500] + proc.stderr
-    assert f"_GITDESK_COMPLETE={shell}_source gitdesk" in (PROJECT / "README.md").read_text(encoding="utf-8")
+    assert f"gitdesk completion {shell}" in (PROJECT / "README.md").read_text(encoding="utf-8")
+    printed = run(gitdesk_exe, "completion", shell, cwd=tmp_path)
+    assert printed.returncode == 0 and marker in printed.stdout, printed.stdout[:500] + printed.stderr
 
 
 @pytest.mark.parametrize("words, cword, expected", [
