@@ -319,3 +319,17 @@ def test_labels_that_could_name_a_person_are_left_out(scenario):
     assert out["training_needs"] == [{"department": "Finance", "how_to_tickets": 2, "categories": {"(none)": 2}}]
     text = json.dumps(out).lower()
     assert "jane roe" not in text and "private.example" not in text
+
+
+def test_a_review_tasks_articles_do_not_count_as_resolving_it():
+    """`kb review --open-tickets` links the articles to review; resolving that task is not a ticket
+    answered with the KB (issue 16), in the dashboard's share and in the agents' report."""
+    from gitdesk.kb.review import MARKER_TAG
+    from gitdesk.metrics.agents import _is_how_to
+    from gitdesk.metrics.compute import kb_linked
+
+    answered = {"kb": ["network/vpn-wont-connect.md"], "tags": [], "status": "resolved"}
+    review = {"kb": ["network/vpn-wont-connect.md"], "tags": [MARKER_TAG, f"{MARKER_TAG}-owner-infrastructure"],
+              "status": "resolved"}
+    assert kb_linked(answered) and not kb_linked(review)
+    assert _is_how_to(answered, ("new", "open")) and not _is_how_to(review, ("new", "open"))

@@ -19,11 +19,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from gitdesk.metrics.compute import HOW_TO_TAGS, NONE, AgentDirectory
+from gitdesk.metrics.compute import HOW_TO_TAGS, NONE, AgentDirectory, kb_linked
 
 
 def _is_how_to(t: dict, open_statuses) -> bool:
-    return bool(set(t.get("tags") or ()) & HOW_TO_TAGS) or (bool(t.get("kb")) and t.get("status") not in open_statuses)
+    return bool(set(t.get("tags") or ()) & HOW_TO_TAGS) or (kb_linked(t) and t.get("status") not in open_statuses)
 
 
 def requester_label(requester: dict | None, mode: str) -> str | None:

@@ -48,6 +48,7 @@ from datetime import date, datetime, timedelta
 from itertools import compress
 from typing import Any, NamedTuple
 
+from gitdesk.kb.review import MARKER_TAG as REVIEW_TAG
 from gitdesk.model.event import format_time, parse_time, utcnow
 from gitdesk.model.ticket import Ticket
 
@@ -159,6 +160,12 @@ class AgentDirectory:
                     or (self._by_name.get(person.name.lower()) if person.name else None) or UNLISTED
             self._memo[assignee] = label
         return self._memo[assignee]
+
+
+def kb_linked(data: dict) -> bool:
+    """A ticket that names KB articles; a review task's links are the articles to review, not
+    articles that answered anyone (``kb review`` tickets, tagged :data:`gitdesk.kb.review.MARKER_TAG`)."""
+    return bool(data.get("kb")) and REVIEW_TAG not in (data.get("tags") or ())
 
 
 def _covered(category: str, kb_categories: set[str]) -> bool:
@@ -371,7 +378,7 @@ class FactsBuilder:
                 resolution = max(0.0, (resolved_at - created).total_seconds())
             agent_replies = self.agent_replies(data)
         requester = data.get("requester") if isinstance(data.get("requester"), dict) else None
-        linked = bool(data.get("kb"))
+        linked = kb_linked(data)
         how_to_dept = None
         if set(data.get("tags") or ()) & HOW_TO_TAGS or (linked and not is_open):
             how_to_dept = public_label((requester or {}).get("department"), requester)
