@@ -47,6 +47,8 @@ from gitdesk.yamlio import atomic_write, dump_yaml, load_yaml_file
 #: where records live, under ``tickets/`` (hidden: no ticket reader looks inside)
 FEEDBACK_DIR = ".feedback"
 CHANNELS = ("email", "github", "serve")
+#: the label of a vote sent as a GitHub issue (the site sets it, triage and sync recognise it)
+ISSUE_LABEL = "kb-feedback"
 #: why an article did not help; the site shows them translated (``feedback.reason_<name>``)
 REASONS = ("outdated", "unclear", "did-not-work", "not-my-problem", "other")
 MAX_ARTICLE = 300
