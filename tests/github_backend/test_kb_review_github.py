@@ -41,3 +41,23 @@ def test_one_issue_per_team_and_period_updated_with_new_articles(gh_desk, fake_g
 
     other, created = _open(gh_desk, period="2027-01")
     assert created and other != tid and len(fake_github.issues()) == 2
+
+
+def test_kb_review_open_tickets_through_the_cli_opens_one_issue_per_team_once(gd, gh_desk, fake_github):
+    shutil.copytree(PROJECT / "kb", gh_desk / "kb")
+    first = gd(gh_desk, "kb", "review", "--at", "2026-12-06", "--open-tickets", "--json")
+    assert first.code == 0, first.err
+    assert [(t["owner"], t["created"]) for t in first.json["tickets"]] == [
+        ("service-desk", True), ("desktop", True), ("infrastructure", True)]
+    issues = fake_github.issues()
+    assert len(issues) == 3
+    labels = {i.number: set(fake_github.issue_labels(i.number)) for i in issues}
+    assert all({"kb-review", "kb-review-period-2026-12"} <= names for names in labels.values())
+    assert sorted(n for names in labels.values() for n in names if n.startswith("kb-review-owner-")) == [
+        "kb-review-owner-desktop", "kb-review-owner-infrastructure", "kb-review-owner-service-desk"]
+    comments = len(fake_github.comments())
+    again = gd(gh_desk, "kb", "review", "--at", "2026-12-06", "--open-tickets", "--json")
+    assert again.code == 0, again.err
+    assert [(t["created"], t["changed"]) for t in again.json["tickets"]] == [(False, False)] * 3
+    assert len(fake_github.issues()) == 3 and len(fake_github.comments()) == comments
+    assert not (gh_desk / "tickets").exists() or not any((gh_desk / "tickets").rglob("*.yml"))  # nothing in the repository

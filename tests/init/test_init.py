@@ -27,7 +27,7 @@ EXPECTED = {
     "kb/agents/index.md", "kb/agents/working-with-requesters.md", "kb/agents/ticket-lifecycle.md",
     "kb/agents/prioritising.md", "kb/agents/sla-policy.md", "kb/agents/escalate-a-ticket.md",
     "kb/agents/ticket-to-kb-article.md", "kb/agents/requester-privacy.md",
-    ".github/workflows/kb.yml", ".github/workflows/metrics.yml", ".github/workflows/pages.yml",
+    ".github/workflows/kb.yml", ".github/workflows/kb-review.yml", ".github/workflows/metrics.yml", ".github/workflows/pages.yml",
     ".github/workflows/sla.yml", ".github/workflows/triage.yml",
     ".github/workflows/intake.yml", ".github/workflows/notify.yml", ".github/workflows/sync.yml",
     ".github/gitdesk.lock",

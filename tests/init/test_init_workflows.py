@@ -37,7 +37,7 @@ def test_every_job_that_runs_gitdesk_uses_the_setup_action_of_this_version(exe, 
     root = tmp_path / "desk"
     assert run(exe, "init", str(root), cwd=tmp_path).returncode == 0
     steps = setup_steps(root)
-    assert len(steps) == 7 and all(s == {"name": "Set up gitdesk", "uses": SETUP} for s in steps)
+    assert len(steps) == 8 and all(s == {"name": "Set up gitdesk", "uses": SETUP} for s in steps)
     for path in (root / ".github" / "workflows").glob("*.yml"):
         assert "pip install" not in path.read_text(encoding="utf-8"), path.name
 

@@ -301,6 +301,14 @@ def test_overdue_uses_the_configured_interval(lint, sample, kb_keys):
     assert RECENT  # the sample's other pages stay fresh
 
 
+def test_the_old_key_gets_a_note_to_rename_it(cli, sample):
+    cfg = sample / "helpdesk.yml"
+    assert "note:" not in cli("kb", "check", repo=sample)[2]
+    cfg.write_text(cfg.read_text().replace("mail:\n", "kb:\n  stale_after_days: 30\n\nmail:\n", 1))
+    code, _, err = cli("kb", "check", repo=sample)
+    assert code == 0 and "kb.stale_after_days in helpdesk.yml is the older name of kb.review_every_days" in err
+
+
 def test_front_matter_review_every_wins_over_the_default(lint, sample):
     _reviewed_days_ago(sample, 45, extra="review_every: 30\n")
     assert any("(every 30 days): 15 day(s) overdue" in p for p in _only(lint()))

@@ -48,8 +48,12 @@ def _questions() -> list[dict]:
 
 
 def test_shipped_kb_check_is_clean(tmp_path):
+    """Clean but for the few sample articles left overdue for review on purpose (so `kb review`
+    and the review tickets show something real): warnings, which only --strict fails on."""
     code, out, err = run_main("kb", "check", repo=_copy_project(tmp_path))
-    assert (code, out) == (0, ""), out
+    assert code == 0, out
+    rules = {line.split(": ", 2)[1] for line in out.splitlines()}
+    assert rules <= {"overdue-review"}, out
 
 
 def test_questions_are_many_and_point_at_real_articles():

@@ -5,6 +5,7 @@ test against the fake GitHub in tests/github_backend/test_kb_review_github.py.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -87,6 +88,18 @@ def test_a_closed_task_is_reopened_for_new_articles_of_its_period(kb_repo):
     assert store.get(tid).status == "open"
 
 
+def test_a_task_merged_into_another_ticket_is_not_updated(kb_repo):
+    from tests.support.desk import make_desk
+
+    (tid, _), _ = _open(kb_repo)
+    desk = make_desk(kb_repo)
+    keep = desk.new(title="Printing articles out of date", team="desktop")
+    desk.merge(tid, keep.id)
+    (new, created), store = _open(kb_repo, articles=["hardware/slow-laptop.md"])
+    assert created and new not in (tid, keep.id)
+    assert store.get(tid).kb == ["printing/print-job-stuck.md"]  # the merged one left as it was
+
+
 @pytest.mark.parametrize("kw, message", [
     (dict(owner="nobody"), "unknown owner team 'nobody'"),
     (dict(period="December"), "not a review period: 'December'"),
@@ -109,3 +122,17 @@ def test_periods():
     assert week_period(dt.date(2026, 12, 6)) == "2026-W49"
     assert week_period(dt.date(2027, 1, 1)) == "2026-W53"
     assert git  # the repository helpers are imported for the fixtures' sake
+
+
+def test_freshness_texts_are_written_in_every_language():
+    import yaml
+
+    from gitdesk.config import package_file
+
+    areas = {lang: yaml.safe_load(package_file("data", "lang", lang, "freshness.yml").read_text(encoding="utf-8"))
+             for lang in ("en", "es", "pt")}
+    assert set(areas["es"]) == set(areas["en"]) == set(areas["pt"])
+    for key, english in areas["en"].items():
+        assert areas["es"][key] != english and areas["pt"][key] != english, key
+        assert set(re.findall(r"{\w+}", areas["es"][key])) == set(re.findall(r"{\w+}", english)) == set(
+            re.findall(r"{\w+}", areas["pt"][key])), key

@@ -72,7 +72,8 @@ def test_generated_tables_in_the_page_language(site):
     ticket = (site / "es" / "open-a-ticket.html").read_text(encoding="utf-8")
     assert re.search(r'href="mailto:helpdesk@northwind\.example\?subject=[^"]+"', ticket)
     art = (site / "es" / "accounts" / "reset-password.html").read_text(encoding="utf-8")
-    assert re.search(r"Revisado por última vez el \d+ de \w+ de 20\d\d", art)
+    assert re.search(r"Revisado el \d+ de \w+ de 20\d\d", art)
+    assert re.search(r"Reviewed on \d+ \w+ 20\d\d", (site / "accounts" / "reset-password.html").read_text(encoding="utf-8"))
 
 
 def _open(browser, url: str, width: int = 1280):

@@ -27,7 +27,7 @@ FORM_FILES = sorted(p for p in TEMPLATES_DIR.glob("*.yml") if p.name != "config.
 
 # The workflows the brief asks for: a missing one is a failure, not an empty parametrisation.
 EXPECTED_WORKFLOWS = {"triage.yml", "sla.yml", "metrics.yml", "kb.yml", "pages.yml", "tests.yml",
-                      "intake.yml", "notify.yml", "sync.yml", "release.yml"}
+                      "intake.yml", "notify.yml", "sync.yml", "release.yml", "kb-review.yml"}
 EXPECTED_FORMS = {"support-request.yml", "kb-correction.yml"}
 
 

@@ -58,6 +58,7 @@ def test_the_workflows_run_the_expected_commands():
     assert found == [
         ("intake.yml", "gitdesk intake email --imap --if-configured --json"),
         ("intake.yml", "gitdesk notify --if-configured --json"),
+        ("kb-review.yml", "gitdesk kb review --open-tickets --json"),
         ("kb.yml", "gitdesk kb check"),
         ("kb.yml", "gitdesk site build"),
         ("metrics.yml", "gitdesk metrics --out metrics/"),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -263,6 +264,38 @@ def test_operations_jobs_do_nothing_on_a_desk_without_mail_or_sync(origin, tmp_p
 
 
 @pytest.mark.slow
+def test_kb_review_job_asks_each_team_once_and_pushes_as_the_bot(tmp_path):
+    """A desk fresh from `gitdesk init` with one article long overdue: the weekly job opens one
+    review ticket (its events committed by the bot and pushed); the next run records nothing."""
+    from gitdesk.scaffold import scaffold
+
+    home = tmp_path / "home"
+    home.mkdir()
+    desk = scaffold(tmp_path / "desk", branch="main").root
+    article = desk / "kb" / "accounts" / "reset-password.md"
+    article.write_text(re.sub(r"(?m)^last_reviewed: .*$", "last_reviewed: 2020-01-02", article.read_text(encoding="utf-8")),
+                       encoding="utf-8")
+    git("add", "-A", cwd=desk)
+    git("-c", "user.name=Ana", "-c", "user.email=ana@example.com", "commit", "-q", "-m", "Start the help desk", cwd=desk)
+    bare = tmp_path / "origin.git"
+    git("clone", "--quiet", "--bare", str(desk), str(bare), cwd=tmp_path)
+    workflows = desk / ".github" / "workflows"
+    first = run_job("kb-review.yml", "review", checkout(bare, tmp_path / "run1"), home, workflows=workflows)
+    report = json.loads(first["Open or update the review tickets"].stdout)
+    assert [(t["owner"], t["created"], t["articles"]) for t in report["tickets"]] == [
+        ("service-desk", True, ["accounts/reset-password.md"])]
+    assert git("log", "-1", "--format=%an: %s", "main", cwd=bare).strip() == (
+        "github-actions[bot]: kb review: record the review tickets from the scheduled check")
+    events = [n for n in git("ls-tree", "-r", "--name-only", "main", "--", "tickets", cwd=bare).splitlines() if n.endswith(".yml")]
+    assert len(events) == 1 and report["tickets"][0]["id"] in events[0]
+    tip = git("rev-parse", "main", cwd=bare)
+    second = run_job("kb-review.yml", "review", checkout(bare, tmp_path / "run2"), home, workflows=workflows)
+    assert [t["changed"] for t in json.loads(second["Open or update the review tickets"].stdout)["tickets"]] == [False]
+    assert "Nothing new to record." in second["Commit and push what was recorded"].stdout
+    assert git("rev-parse", "main", cwd=bare) == tip
+
+
+@pytest.mark.slow
 def test_a_new_desks_workflows_run_on_its_first_push(tmp_path, fake_github):
     """`gitdesk init --github`, commit, push: every job of every workflow it wrote runs green on a
     fresh checkout (intake and notify as no-ops: no mail server; sync against the fake GitHub,
@@ -293,8 +326,8 @@ def test_a_new_desks_workflows_run_on_its_first_push(tmp_path, fake_github):
                 assert json.loads(results["Sync issues and tickets"].stdout)["repository"] == "octo-org/helpdesk"
             if path.name == "pages.yml":
                 assert (work / "site" / "index.html").is_file()
-    assert ran == ["intake.yml:intake", "kb.yml:kb", "metrics.yml:metrics", "notify.yml:notify", "pages.yml:build",
-                   "sla.yml:check", "sync.yml:sync"]
+    assert ran == ["intake.yml:intake", "kb-review.yml:review", "kb.yml:kb", "metrics.yml:metrics", "notify.yml:notify",
+                   "pages.yml:build", "sla.yml:check", "sync.yml:sync"]
     assert git("rev-parse", "main", cwd=bare) == before
 
 
@@ -469,6 +502,10 @@ def test_a_new_desk_runs_its_operations_loop(tmp_path, fake_github, dovecot, smt
     assert "Build the site (strict)" in built
     job("kb.yml", "kb")
     job("metrics.yml", "metrics")
+    # 7. the weekly KB review: the starter articles were reviewed today, so nothing to ask
+    review = job("kb-review.yml", "review")
+    assert out(review, "Open or update the review tickets")["owners"] == []
+    assert "Nothing new to record." in review["Commit and push what was recorded"].stdout
     every = {f"{p.name}:{j}" for p in workflows.glob("*.yml") for j in load_workflow(p)["jobs"]}
     assert every - set(ran) == {"pages.yml:deploy"}  # GitHub's Pages service: see the report of issue 15
     assert json.loads(git("show", "main:.github/gitdesk.lock", cwd=bare))["inputs"]["branch"] == "main"

@@ -22,6 +22,7 @@ WORKFLOWS = {p.name: p for p in WORKFLOW_FILES}
 JOB_PERMISSIONS = {
     ("triage.yml", "triage"): {"contents": "read", "issues": "write"},
     ("sla.yml", "check"): {"contents": "write", "issues": "write"},
+    ("kb-review.yml", "review"): {"contents": "write", "issues": "write"},
     ("metrics.yml", "metrics"): {"contents": "read", "issues": "read"},
     ("kb.yml", "kb"): {"contents": "read"},
     ("pages.yml", "build"): {"contents": "read", "issues": "read"},
@@ -38,7 +39,7 @@ JOB_PERMISSIONS = {
 OIDC_JOBS = {("pages.yml", "deploy"), ("release.yml", "publish")}
 
 # Jobs allowed to keep checkout's credentials, because they push.
-PUSHING_JOBS = {("sla.yml", "check"), ("intake.yml", "intake"), ("notify.yml", "notify"), ("sync.yml", "sync")}
+PUSHING_JOBS = {("sla.yml", "check"), ("kb-review.yml", "review"), ("intake.yml", "intake"), ("notify.yml", "notify"), ("sync.yml", "sync")}
 #: The secrets a workflow may read (each only through a step's env:), and by whom.
 SECRETS = {"GITHUB_TOKEN": None, "GITDESK_IMAP_PASSWORD": {"intake.yml"},
            "GITDESK_SMTP_PASSWORD": {"intake.yml", "notify.yml", "sla.yml"}}
@@ -175,7 +176,7 @@ def test_every_action_is_pinned_to_a_commit_sha_with_a_version_comment():
 
 def test_checkout_does_not_persist_credentials_unless_the_job_pushes():
     checkouts = [s for s in all_steps() if str(s.data.get("uses", "")).startswith("actions/checkout@")]
-    assert len(checkouts) == 11
+    assert len(checkouts) == 12
     for s in checkouts:
         persist = (s.data.get("with") or {}).get("persist-credentials")
         if (s.workflow, s.job) in PUSHING_JOBS:
@@ -266,7 +267,8 @@ def test_sla_runs_on_a_schedule_and_by_hand_and_commits_as_the_bot():
 OPERATIONS = {"intake.yml": ["gitdesk intake email --imap --if-configured --json", "gitdesk notify --if-configured --json"],
               "notify.yml": ["gitdesk notify --if-configured --json"],
               "sla.yml": ["gitdesk sla check --apply --json", "gitdesk notify --if-configured --json"],
-              "sync.yml": ["gitdesk sync --if-configured --json"]}
+              "sync.yml": ["gitdesk sync --if-configured --json"],
+              "kb-review.yml": ["gitdesk kb review --open-tickets --json"]}
 
 
 @pytest.mark.parametrize("name", sorted(OPERATIONS))
@@ -290,6 +292,21 @@ def test_operations_run_on_a_schedule_in_one_group_commit_what_they_record_and_k
                              "restore-keys": "gitdesk-derived-${{ runner.os }}-"}
     first_call = min(i for i, s in enumerate(job["steps"]) if s.get("run", "").startswith("gitdesk "))
     assert uses.index(LOCAL_SETUP) < cache_at < first_call
+
+
+def test_kb_review_runs_weekly_and_commits_as_the_bot():
+    """Weekly (a review ticket per team and month: a run a week adds what fell due since), and
+    overdue articles never fail the run (see kb-review.yml)."""
+    triggers = on("kb-review.yml")
+    [cron] = triggers["schedule"]
+    minute, hour, day, month, weekday = cron["cron"].split()
+    assert (day, month) == ("*", "*") and weekday.isdigit() and minute.isdigit() and hour.isdigit()
+    _, script = env_of("kb-review.yml", "review", "gitdesk kb review")
+    assert script == "gitdesk kb review --open-tickets --json"
+    _, ident = env_of("kb-review.yml", "review", "git config user.name")
+    assert '"github-actions[bot]"' in ident
+    checkout = next(s for s in steps(WORKFLOWS["kb-review.yml"]) if "checkout" in str(s.data.get("uses")))
+    assert checkout.data["with"]["ref"] == "${{ github.ref }}"
 
 
 def test_metrics_runs_on_a_schedule_and_keeps_its_report():

@@ -380,8 +380,8 @@ def _settle_languages(raw: dict, user: dict, path: str) -> None:
 def _settle_review_interval(raw: dict, user: dict) -> None:
     """``kb.stale_after_days`` is the older name of ``kb.review_every_days``: a helpdesk.yml that
     sets only the old key keeps its interval (the new key wins when both are set)."""
-    mine = user.get("kb") if isinstance(user.get("kb"), dict) else {}
-    if mine.get("stale_after_days") is not None and mine.get("review_every_days") is None:
+    mine = user.get("kb")
+    if isinstance(mine, dict) and mine.get("stale_after_days") is not None and mine.get("review_every_days") is None:
         raw["kb"]["review_every_days"] = mine["stale_after_days"]
 
 

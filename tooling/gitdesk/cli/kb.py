@@ -104,6 +104,9 @@ def check_cmd(strict, as_json, repo_path):
         listed = len(problems) - len(bad)
         summary = f"kb check: {len(bad)} problem(s)" if bad else "kb check: no problems"
         click.echo(summary + (f", {listed} listed ({_listed_kinds(problems)}; --strict fails on them)" if listed else ""), err=True)
+        if "stale_after_days" in (env.config.get("kb") or {}):  # set by helpdesk.yml: the defaults no longer have it
+            click.echo("kb check: note: kb.stale_after_days in helpdesk.yml is the older name of kb.review_every_days "
+                       "(read as it); rename it", err=True)
     if bad:
         raise click.exceptions.Exit(1)
 
@@ -266,3 +269,8 @@ def suggest(ticket, text, category, limit, mode, as_json, repo_path):
         echo_json({"mode": s.mode, "results": [{**r.brief(), "snippet": r.snippet} for r in results]})
     else:
         _print_results(results, kb_prefix=_kb_prefix(env))
+
+
+from gitdesk.cli.kbreview import review  # noqa: E402 - `gitdesk kb review` lives in its own module
+
+kb.add_command(review)

@@ -71,11 +71,12 @@ def _checked(config: Config, owner: str, articles: list[str], period: str) -> li
 
 
 def find_review_task(store: TicketStore, owner: str, period: str):
-    """The review ticket of ``owner`` for ``period`` (any status), or None; the oldest if two
-    clones opened one each."""
+    """The review ticket of ``owner`` for ``period`` (any status, but not one merged into
+    another ticket: comments go to the ticket kept), or None; the oldest if two clones opened one each."""
     from gitdesk.store.base import Filters
 
     found = store.list(Filters(tag=[MARKER_TAG, owner_tag(owner), period_tag(period)]), sort="created")
+    found = [t for t in found if not t.get("duplicate_of")]
     return found[0] if found else None
 
 
@@ -134,3 +135,23 @@ def open_review_task(store: TicketStore, config: Config, *, owner: str, articles
     from gitdesk.operations import Desk
 
     return review_task(Desk(store, config, actor), owner=owner, articles=articles, reason=reason, period=period)
+
+
+def open_review_tickets(desk: Desk, items: list, period: str, today: _dt.date) -> list[dict]:
+    """One review ticket per owning team for the due articles ``items`` (from
+    :func:`gitdesk.kb.freshness.due_articles`); what each run did, per team. Articles whose owner
+    is not a team of helpdesk.yml are left out (``kb check`` reports them)."""
+    from gitdesk.kb.freshness import by_owner, ticket_articles
+
+    config, out = desk.config, []
+    for owner, group in by_owner(items).items():
+        if owner not in config.teams:
+            continue
+        paths = [p for item in group for p in ticket_articles(item)]
+        counts = {state: sum(1 for i in group if i.state == state) for state in ("overdue", "due", "translations")}
+        reason = text("freshness.ticket_reason", config.language, day=today.isoformat(), **counts)
+        before = len(desk.recorded)
+        ticket_id, created = review_task(desk, owner=owner, articles=paths, reason=reason, period=period)
+        out.append({"owner": owner, "id": ticket_id, "ref": f"{config.id_prefix}-{ticket_id}", "created": created,
+                    "changed": len(desk.recorded) > before, "articles": paths})
+    return out

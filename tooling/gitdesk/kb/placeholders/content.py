@@ -108,7 +108,8 @@ def page_summary(yaml_text: str | None, title: str, body: str = "") -> dict:
 
 
 def with_last_reviewed(ctx: SiteContext, page: PageInfo, markdown: str) -> str:
-    """The article's Markdown with "Last reviewed on <date>" under its title."""
+    """The article's Markdown with "Reviewed on <date>" (its ``last_reviewed``, written in the
+    page's language: ``lang/<language>/freshness.yml``) under its title, escaped."""
     value = page.meta.get("last_reviewed") if isinstance(page.meta, dict) else None
     if not value:
         return markdown
@@ -116,7 +117,7 @@ def with_last_reviewed(ctx: SiteContext, page: PageInfo, markdown: str) -> str:
         when = long_date(ctx, value if isinstance(value, _dt.date) else str(value))
     except ValueError:
         return markdown
-    line = f'<p class="gitdesk-reviewed"><small>{html.escape(t(ctx, "last_reviewed", date=when))}</small></p>'
+    line = f'<p class="gitdesk-reviewed"><small>{html.escape(text("freshness.reviewed_on", ctx.language, date=when))}</small></p>'
     m = re.search(r"^#\s+.+$", markdown, re.M)
     if not m:
         return f"{line}\n\n{markdown}"
