@@ -76,5 +76,6 @@ def feedback_cmd(article, n_comments, open_reviews, dry_run, wait, actor_flag, c
             click.echo(f"review {r['article']}: would ask {r['owner']} ({r['no_since']} \"No\" votes)")
         else:
             ref = f"{config.id_prefix}-{r['ticket']}"
-            click.echo(f"review {r['article']}: {'opened' if r['created'] else 'added to'} {ref} for {r['owner']} "
+            verb = "opened" if r["created"] else ("reopened" if r.get("reopened") else "added to")
+            click.echo(f"review {r['article']}: {verb} {ref} for {r['owner']} "
                        f"({r['no_since']} \"No\" votes)")
