@@ -79,3 +79,22 @@ def feedback_cmd(article, n_comments, open_reviews, dry_run, wait, actor_flag, c
             verb = "opened" if r["created"] else ("reopened" if r.get("reopened") else "added to")
             click.echo(f"review {r['article']}: {verb} {ref} for {r['owner']} "
                        f"({r['no_since']} \"No\" votes)")
+
+
+def reviews_after_votes(env: Env, store) -> list:
+    """After a channel recorded "No" votes (``intake email``, ``sync``): open the review tasks
+    they call for, said on stderr; the files written, for the caller's --commit. A failure here
+    is reported and does not undo what the channel recorded."""
+    from gitdesk.errors import GitdeskError
+    from gitdesk.kb.feedback import open_reviews
+    from gitdesk.operations import Desk
+
+    desk = Desk(store, env.config, env.config.automation_actor)
+    try:
+        for row in open_reviews(env.repo.root, env.config, desk):
+            if row["ticket"]:
+                click.echo(f"review task {env.config.id_prefix}-{row['ticket']} for {row['owner']}: {row['article']} "
+                           f"({row['no_since']} \"No\" votes)", err=True)
+    except GitdeskError as exc:
+        click.echo(f"gitdesk: warning: review tasks not opened: {exc.line()}", err=True)
+    return list(desk.written)
