@@ -113,3 +113,27 @@ def test_limits_per_client_and_overall_in_a_window(fdesk):
     assert "more than 3 votes" in endpoint._over_limit("c")
     now[0] = 3601.0  # the window has passed
     assert endpoint._over_limit("a") is None and endpoint._over_limit("c") is None
+
+
+def test_a_stalled_body_gets_408_and_frees_the_thread(fdesk, tmp_path):
+    import socket
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>Help</title>")
+    config = load_config(fdesk)
+    endpoint = FeedbackEndpoint(config, functools.partial(record_feedback, fdesk, config), read_timeout=0.5)
+    server = make_server(site, 0, feedback=endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall((f"POST /feedback HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: http://127.0.0.1:{port}\r\n"
+                          "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"article\":").encode())
+            answer = sock.recv(200).decode()
+        assert answer.startswith("HTTP/1.0 408") or answer.startswith("HTTP/1.1 408"), answer
+        assert post(port, VOTE) == (204, "")  # the server still answers
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert records(fdesk) == 1

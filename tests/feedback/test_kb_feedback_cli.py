@@ -83,3 +83,28 @@ def test_a_run_of_no_votes_opens_one_review_task_for_the_owner(fdesk):
     code, out, _ = run_main("kb", "feedback", "--open-reviews", repo=fdesk)
     assert "an open review task lists it already" in out
     assert len(_review_tickets(fdesk)) == 1
+
+
+def test_after_the_task_is_closed_a_new_run_of_no_votes_asks_again_once(fdesk):
+    update_config(fdesk, kb={"feedback": {"review_after": 2}})
+    earlier = datetime.now(timezone.utc) - timedelta(hours=1)  # after its last review, before the task
+    for n in range(2):
+        record_feedback(fdesk, load_config(fdesk), article="network/vpn-wont-connect.md", helpful=False,
+                        reason="outdated", channel="serve", at=earlier + timedelta(seconds=n))
+    code, out, _ = run_main("kb", "feedback", "--open-reviews", repo=fdesk)
+    [task] = _review_tickets(fdesk)
+    assert "opened" in out
+    code, out, err = run_main("ticket", "close", task["id"], repo=fdesk)
+    assert code == 0, err
+    code, out, _ = run_main("kb", "feedback", "--open-reviews", repo=fdesk)
+    assert "\nreview " not in "\n" + out  # the votes before the task was closed do not count again
+    later = datetime.now(timezone.utc) + timedelta(minutes=5)
+    for n in range(2):
+        record_feedback(fdesk, load_config(fdesk), article="network/vpn-wont-connect.md", helpful=False,
+                        channel="serve", at=later + timedelta(seconds=n))
+    code, out, _ = run_main("kb", "feedback", "--open-reviews", repo=fdesk)
+    assert "reopened HD-" in out
+    [again] = _review_tickets(fdesk)
+    assert again["id"] == task["id"] and again["status"] not in ("closed", "resolved")
+    code, out, _ = run_main("kb", "feedback", "--open-reviews", repo=fdesk)
+    assert "an open review task lists it already" in out

@@ -64,3 +64,14 @@ def test_triage_takes_a_feedback_issue_on_the_github_backend(gd, tmp_path, fake_
     assert len(load_feedback(desk, load_config(desk))) == 1
     run = gd(desk, "ticket", "list", "--json")
     assert run.code == 0 and run.json == []  # the issue is not a ticket on the GitHub backend either
+
+
+def test_no_votes_from_issues_open_the_owners_review_task_through_sync(gd, tmp_path, fake_github):
+    desk = configure(make_feedback_desk(tmp_path / "desk"), fake_github, extra="kb:\n  feedback: {review_after: 1}\n")
+    fake_github.seed_issue("Opinión", vote_body(), user="reader1", labels=["kb-feedback"], created_at="2026-12-01T10:00:00Z")
+    run = gd(desk, "sync", "--commit")
+    assert run.code == 0, run.err
+    assert "review task HD-" in run.err and "accounts/reset-password.md" in run.err
+    run = gd(desk, "ticket", "list", "--json")
+    [task] = run.json
+    assert "kb-review" in task["tags"] and task["team"] == "service-desk" and task["kb"] == ["accounts/reset-password.md"]

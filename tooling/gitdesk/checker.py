@@ -244,7 +244,7 @@ def run_checks(repo: Repo, extra: Iterable[Check] = ()) -> tuple[list[Problem], 
             problems.extend(check(repo, config))
         except GitdeskError as exc:
             problems.append(_from_error(exc, str(repo.root)))
-    files = sum(1 for _ in repo.tickets_dir.glob("*/*.yml")) if repo.tickets_dir.exists() else 0
+    files = sum(1 for _ in repo.tickets_dir.glob("[!.]*/*.yml")) if repo.tickets_dir.exists() else 0  # not .feedback/
     return problems, {"event_files": files}
 
 

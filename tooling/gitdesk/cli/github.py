@@ -177,6 +177,10 @@ def sync(pull_only, push_only, full, include_closed, wait, actor_flag, commit_fl
     env.hold_lock("sync", wait)  # two runs at once would both open every new ticket's issue
     report = run_sync(env.repo, env.config, _client(env), env.actor, progress=progress,
                       include_closed=include_closed, pull=not push_only, push=not pull_only, full=full)
+    if report.feedback_recorded:  # votes from kb-feedback issues: a run of "No" asks the owner to review
+        from gitdesk.cli.kb_feedback import reviews_after_votes
+
+        report.paths.extend(str(p) for p in reviews_after_votes(env, env.store()))
     if env.commit and report.paths:
         from pathlib import Path
 

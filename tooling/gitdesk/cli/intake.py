@@ -98,7 +98,10 @@ def email(files, use_imap, dry_run, wait, as_json, commit_flag, repo_path, if_co
     except GitdeskError as exc:
         error = exc
     finally:
-        review_paths = _feedback_reviews(env, taker.store, outcomes, dry_run)
+        from gitdesk.cli.kb_feedback import reviews_after_votes
+
+        no_votes = any(o.action == "feedback" and o.detail.endswith(": no") for o in outcomes)
+        review_paths = reviews_after_votes(env, taker.store) if no_votes and not dry_run else []
         committed = []
         if env.commit and not dry_run:
             committed = commit_paths(env.repo, [*(p for o in outcomes for p in o.paths), *review_paths],
@@ -121,25 +124,6 @@ def email(files, use_imap, dry_run, wait, as_json, commit_flag, repo_path, if_co
         raise error
     if counts.get("rejected"):
         raise SystemExit(1)
-
-
-def _feedback_reviews(env, store, outcomes, dry_run: bool) -> list:
-    """After "No" votes came in: open the review tasks they call for (kb/feedback.py); the
-    files written, for --commit. A failure here is reported and does not undo the intake."""
-    if dry_run or not any(o.action == "feedback" and "no" == o.detail.rsplit(": ", 1)[-1] for o in outcomes):
-        return []
-    from gitdesk.kb.feedback import open_reviews
-    from gitdesk.operations import Desk
-
-    desk = Desk(store, env.config, env.config.automation_actor)
-    try:
-        for row in open_reviews(env.repo.root, env.config, desk):
-            if row["ticket"]:
-                click.echo(f"review task {env.config.id_prefix}-{row['ticket']} for {row['owner']}: {row['article']} "
-                           f"({row['no_since']} \"No\" votes)", err=True)
-    except GitdeskError as exc:
-        click.echo(f"gitdesk: warning: review tasks not opened: {exc.line()}", err=True)
-    return list(desk.written)
 
 
 def _possible_duplicates(env, store, outcomes, dry_run: bool) -> None:

@@ -76,5 +76,25 @@ def feedback_cmd(article, n_comments, open_reviews, dry_run, wait, actor_flag, c
             click.echo(f"review {r['article']}: would ask {r['owner']} ({r['no_since']} \"No\" votes)")
         else:
             ref = f"{config.id_prefix}-{r['ticket']}"
-            click.echo(f"review {r['article']}: {'opened' if r['created'] else 'added to'} {ref} for {r['owner']} "
+            verb = "opened" if r["created"] else ("reopened" if r.get("reopened") else "added to")
+            click.echo(f"review {r['article']}: {verb} {ref} for {r['owner']} "
                        f"({r['no_since']} \"No\" votes)")
+
+
+def reviews_after_votes(env: Env, store) -> list:
+    """After a channel recorded "No" votes (``intake email``, ``sync``): open the review tasks
+    they call for, said on stderr; the files written, for the caller's --commit. A failure here
+    is reported and does not undo what the channel recorded."""
+    from gitdesk.errors import GitdeskError
+    from gitdesk.kb.feedback import open_reviews
+    from gitdesk.operations import Desk
+
+    desk = Desk(store, env.config, env.config.automation_actor)
+    try:
+        for row in open_reviews(env.repo.root, env.config, desk):
+            if row["ticket"]:
+                click.echo(f"review task {env.config.id_prefix}-{row['ticket']} for {row['owner']}: {row['article']} "
+                           f"({row['no_since']} \"No\" votes)", err=True)
+    except GitdeskError as exc:
+        click.echo(f"gitdesk: warning: review tasks not opened: {exc.line()}", err=True)
+    return list(desk.written)

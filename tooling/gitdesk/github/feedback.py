@@ -17,10 +17,10 @@ from typing import Any
 from gitdesk.config import Config
 from gitdesk.github.issues import issue_seed, label_names
 from gitdesk.github.text import gh_created
+from gitdesk.kb.feedback import ISSUE_LABEL as LABEL
 from gitdesk.kb.feedback import MARKER, FeedbackRefused, record_marker_message
 from gitdesk.languages import text
 
-LABEL = "kb-feedback"
 COMMENT_MARK = "<!-- gitdesk:kb-feedback -->"
 
 

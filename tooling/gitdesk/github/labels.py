@@ -15,6 +15,7 @@ from gitdesk.config import Config
 from gitdesk.errors import ConfigError
 from gitdesk.github.client import GitHubClient
 from gitdesk.github.mapping import LabelScheme
+from gitdesk.kb.feedback import ISSUE_LABEL
 
 MAX_NAME = 50  # GitHub's limit for a label name
 MAX_DESCRIPTION = 100
@@ -70,6 +71,7 @@ def desired_labels(config: Config) -> list[LabelSpec]:
         out.append(LabelSpec(scheme.label("sla", state), SLA_COLORS.get(state, OTHER_COLOR),
                              _short(f"SLA {state.replace('-', ' ')}")))
     out.append(LabelSpec(scheme.triage_label, TRIAGE_COLOR, "Priority or category is missing: a person must triage this"))
+    out.append(LabelSpec(ISSUE_LABEL, "c5def5", "A reader's vote on a KB article: recorded by gitdesk, never a ticket"))
     for spec in out:
         if len(spec.name) > MAX_NAME:
             raise ConfigError(f"label {spec.name!r} is longer than GitHub's {MAX_NAME} characters "

@@ -47,6 +47,8 @@ from gitdesk.yamlio import atomic_write, dump_yaml, load_yaml_file
 #: where records live, under ``tickets/`` (hidden: no ticket reader looks inside)
 FEEDBACK_DIR = ".feedback"
 CHANNELS = ("email", "github", "serve")
+#: the label of a vote sent as a GitHub issue (the site sets it, triage and sync recognise it)
+ISSUE_LABEL = "kb-feedback"
 #: why an article did not help; the site shows them translated (``feedback.reason_<name>``)
 REASONS = ("outdated", "unclear", "did-not-work", "not-my-problem", "other")
 MAX_ARTICLE = 300
@@ -499,13 +501,14 @@ REVIEW_TAG = "kb-review"  # h16fresh's review tasks (gitdesk.kb.review.MARKER_TA
 def open_reviews(root: Path, config: Config, desk, *, today=None, dry_run: bool = False) -> list[dict[str, Any]]:
     """Ask the owner of every article with ``kb.feedback.review_after`` "No" votes to review it.
 
-    The votes counted are those since the later of the article's ``last_reviewed`` and the
-    opening of the last review task that listed it, so one run of "No" votes opens one task; an
+    The votes counted are those since the later of the article's ``last_reviewed`` and the last
+    change to a review task that listed it, so one run of "No" votes opens one task; an
     article an open review task lists already is left alone. Tasks are opened (or added to) with
     :func:`gitdesk.kb.review.open_review_task` (its ``review_task``, through ``desk``, a
     :class:`~gitdesk.operations.Desk` whose ``written`` the command commits): one ticket per
     owning team and month, assigned to that team. Returns one row per article that reached the
-    threshold (``ticket``, ``created``, ``skipped``)."""
+    threshold (``ticket``, ``created``, ``skipped``, ``reopened`` when this month's task had
+    been closed)."""
     import datetime as _dt
 
     from gitdesk.kb.review import month_period, review_task
@@ -522,7 +525,8 @@ def open_reviews(root: Path, config: Config, desk, *, today=None, dry_run: bool 
     last_task: dict[str, datetime] = {}
     for ticket in tasks:
         data = ticket.to_dict()
-        created = parse_time(data["created_at"], field_name="created_at") if data.get("created_at") else None
+        stamp = data.get("updated_at") or data.get("created_at")  # its last activity: a closed task counts from there
+        created = parse_time(stamp, field_name="updated_at") if stamp else None
         for path in data.get("kb") or ():
             base = base_article(path)
             if data.get("status") in open_statuses:
@@ -552,6 +556,11 @@ def open_reviews(root: Path, config: Config, desk, *, today=None, dry_run: bool 
         reason = text("feedback.review_reason", config.language, no=no, article=base, reasons=reasons)
         entry["ticket"], entry["created"] = review_task(desk, owner=owner, articles=[base], reason=reason,
                                                         period=month_period(today))
+        if not entry["created"]:  # this month's task listed it and was closed since: ask again there
+            task = desk.store.get(entry["ticket"])
+            if task.status not in open_statuses and config.can_transition(task.status, config["reopen_status"]):
+                desk.reopen(task.id, reason=reason)
+                entry["reopened"] = True
         listed_open.add(base)
     return rows
 

@@ -8,7 +8,8 @@ opening an e-mail. What protects it, in the order a request meets it:
   ``Origin`` the same host and port (browsers always send it on a POST; a page elsewhere, a
   ``file://`` page or a plain script without it is refused), and ``Sec-Fetch-Site``, when sent,
   ``same-origin``; ``Content-Type: application/json`` (a cross-site HTML form cannot send it);
-- **small bodies**: ``Content-Length`` required and at most :data:`MAX_BODY` bytes, read exactly;
+- **small bodies**: ``Content-Length`` required and at most :data:`MAX_BODY` bytes, read exactly,
+  with a socket timeout (a client that stalls gets 408 and holds no thread);
 - **rate limits** before any work: per client address and for all clients together, in the
   window of ``kb.feedback.window`` (``serve_max_per_client``, ``serve_max_total``), answered 429;
 - **strict fields**: a JSON object with only the five known keys, each of the right type, then
@@ -48,8 +49,9 @@ class FeedbackEndpoint:
     """Checks and records one POST; keeps the rate-limit counters (in memory, per server)."""
 
     def __init__(self, config: Config, record: Record, *, echo: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, read_timeout: float = 10.0):
         self.record = record
+        self.read_timeout = read_timeout  # a body promised and not sent holds a thread no longer
         self.echo = echo
         self.clock = clock
         limits = dict(((config.get("kb") or {}).get("feedback")) or {})
@@ -103,7 +105,13 @@ class FeedbackEndpoint:
         if over:
             return 429, over
         try:
-            data = json.loads(read(length).decode("utf-8"))
+            raw = read(length)
+        except OSError:  # the socket's timeout: fewer bytes than Content-Length said
+            return 408, "the body did not arrive"
+        if len(raw) != length:
+            return 400, "shorter than Content-Length"
+        try:
+            data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             return 400, "not JSON"
         if not isinstance(data, dict) or set(data) - set(FIELDS) or "article" not in data or "vote" not in data:
@@ -146,6 +154,8 @@ def with_feedback(handler_class: type, endpoint: FeedbackEndpoint) -> type:
     """``handler_class`` (the site's static file handler) answering ``POST /feedback`` too."""
 
     class FeedbackHandler(handler_class):
+        timeout = endpoint.read_timeout  # the socket's: a slow or stalled client cannot hold a thread
+
         def do_POST(self) -> None:  # noqa: N802 - http.server's method name
             endpoint.respond(self)
 

@@ -16,13 +16,12 @@ import html
 from urllib.parse import quote, urlencode
 
 from gitdesk.errors import ConfigError
+from gitdesk.kb.feedback import ISSUE_LABEL as LABEL
 from gitdesk.kb.feedback import REASONS, feedback_channel, marker_line, settings
 from gitdesk.kb.placeholders import PageInfo, SiteContext
 from gitdesk.kb.placeholders.content import github_repository, github_web_url
 from gitdesk.languages import strings
 
-#: the label a feedback issue carries (triage and sync recognise it)
-LABEL = "kb-feedback"
 ENDPOINT = "/feedback"
 
 
