@@ -96,3 +96,9 @@ def test_a_desk_without_a_cache_yet_still_completes(worked_desk, gitdesk_exe):
     repo, opened, _ = worked_desk
     shutil.rmtree(repo / ".gitdesk")  # a fresh clone: no cache until the first command builds it
     assert sorted(values(gitdesk_exe, repo, "gitdesk ticket show ")) == sorted(t.id[:6] for t in opened)
+
+
+def test_a_draft_is_written_from_a_solved_ticket_and_resolve_kb_completes_articles(worked_desk, gitdesk_exe):
+    repo, opened, closed = worked_desk
+    assert values(gitdesk_exe, repo, "gitdesk kb draft --from-ticket ") == [closed.id[:6]]  # not the open ones
+    assert values(gitdesk_exe, repo, f"gitdesk ticket resolve {opened[0].id[:6]} --kb network/") == ["network/vpn-wont-connect.md"]

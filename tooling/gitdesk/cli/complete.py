@@ -54,9 +54,10 @@ def _matching(values: Iterable[str], incomplete: str, help_of: dict[str, str] | 
     return [CompletionItem(v, help=(help_of or {}).get(v)) for v in values if v.lower().startswith(low)]
 
 
-def ticket_candidates(env: Any, incomplete: str) -> list[tuple[str, str]]:
-    """(reference, title) of the open tickets whose id starts with what was typed: the short id
-    the list shows (``7K2M9Q``), or ``HD-7K2M9Q`` when the prefix was typed, most recent first."""
+def ticket_candidates(env: Any, incomplete: str, *, solved: bool = False) -> list[tuple[str, str]]:
+    """(reference, title) of the open tickets (``solved``: the resolved and closed ones) whose id
+    starts with what was typed: the short id the list shows (``7K2M9Q``), or ``HD-7K2M9Q`` when
+    the prefix was typed, most recent first."""
     import json
 
     from gitdesk.model.ids import normalize_ref, short_ids
@@ -72,7 +73,8 @@ def ticket_candidates(env: Any, incomplete: str) -> list[tuple[str, str]]:
     store = env.store()
     if not store.file_backed:  # a TAB never waits on GitHub
         return []
-    filters = Filters(open_only=True, open_statuses=tuple(config.open_statuses))
+    filters = (Filters(status=list(config.closed_statuses)) if solved
+               else Filters(open_only=True, open_statuses=tuple(config.open_statuses)))
     rows = []
     for row in store.list_json_rows(filters, "updated", True, None, checked=False):  # as the last command left it
         match = _ROW.match(row)
@@ -94,6 +96,12 @@ def ticket_candidates(env: Any, incomplete: str) -> list[tuple[str, str]]:
 def tickets(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
     """Open tickets by short id, their titles as help."""
     return [CompletionItem(ref, help=title) for ref, title in ticket_candidates(_env(ctx), incomplete)]
+
+
+@_quiet
+def solved_tickets(ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+    """Resolved and closed tickets by short id (what ``kb draft --from-ticket`` takes)."""
+    return [CompletionItem(ref, help=title) for ref, title in ticket_candidates(_env(ctx), incomplete, solved=True)]
 
 
 @_quiet

@@ -81,7 +81,7 @@ def new_cmd(kind, title, section, category, summary, tags, audience, owner, as_j
 
 
 @kb.command("draft", epilog="\b\nExamples:\n  gitdesk kb draft --from-ticket 7K2M\n  gitdesk kb draft --from-ticket HD-7K2M9Q4XZB --print")
-@click.option("--from-ticket", "ref", required=True, metavar="REF", help="The solved ticket to write the article from.")
+@click.option("--from-ticket", "ref", required=True, metavar="REF", shell_complete=complete.solved_tickets, help="The solved ticket to write the article from.")
 @click.option("--title", help="The article's title (default: the ticket's, without personal data).")
 @click.option("--print", "print_only", is_flag=True, help="Print the draft instead of writing it.")
 @json_option

@@ -399,7 +399,7 @@ def _status_command(name: str, verb: str, help_text: str, example: str, *, solve
 
     command = common(click.option("-m", "--comment", "text", help="A public comment to go with the change.")(command))
     if solved_by:
-        command = click.option("--kb", "kb", multiple=True, metavar="ARTICLE",
+        command = click.option("--kb", "kb", multiple=True, metavar="ARTICLE", shell_complete=complete.articles,
                                help="The KB article that solved it (path under kb/, repeatable): counted in the KB figures.")(command)
     return ticket.command(name=name, help=help_text, epilog=f"\b\nExamples:\n  {example}")(many_options(command))
 
