@@ -33,8 +33,11 @@ def real_desk(tmp_path: Path) -> Path:
 
 
 def _problems(root: Path) -> list[str]:
+    """What ``kb check`` reports, but the sample's overdue reviews (a warning that depends on
+    today's date, and on the sample's story: some articles wait for review on purpose)."""
     code, out, err = run_main("kb", "check", repo=root)
-    return [line for line in out.splitlines() if line.strip()] + ([] if code == 0 else [f"exit {code}: {err.strip()}"])
+    return ([line for line in out.splitlines() if line.strip() and ": overdue-review: " not in line]
+            + ([] if code == 0 else [f"exit {code}: {err.strip()}"]))
 
 
 def test_draft_from_a_real_sample_ticket_passes_kb_check_without_personal_data(real_desk):
