@@ -7,7 +7,7 @@ import datetime as _dt
 
 import click
 
-from gitdesk.cli.options import Env, commit_option, echo_json, json_option, repo_option, wait_option
+from gitdesk.cli.options import Env, automation_options, echo_json
 from gitdesk.errors import UsageError
 
 EPILOG = """\b
@@ -39,12 +39,7 @@ def _day(text: str | None) -> _dt.date:
 @click.option("--owner", "owners", multiple=True, metavar="TEAM", help="Only this team's articles (repeatable).")
 @click.option("--open-tickets", "open_tickets", is_flag=True,
               help="Open or update one review ticket per team for this month, listing its articles.")
-@wait_option
-@json_option
-@commit_option
-@click.option("--as", "actor_flag", metavar="WHO",
-              help="With --commit: the commit's author (default: git's user). Tickets are recorded as automation_actor.")
-@repo_option
+@automation_options("Tickets")
 def review(at_text, within, owners, open_tickets, wait, as_json, commit_flag, actor_flag, repo_path) -> None:
     """List the articles due or overdue for review, by owning team."""
     from gitdesk.kb.freshness import by_owner, due_articles

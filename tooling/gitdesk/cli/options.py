@@ -80,6 +80,19 @@ def wait_option(fn: Callable) -> Callable:
     )(fn)
 
 
+def automation_options(recorded: str) -> Callable[[Callable], Callable]:
+    """``--wait --json --commit --as --repo`` of a job that records as ``automation_actor``
+    (``sla check --apply``, ``kb review --open-tickets``); ``recorded`` names what it records."""
+
+    def decorate(fn: Callable) -> Callable:
+        fn = repo_option(fn)
+        fn = click.option("--as", "actor_flag", metavar="WHO",
+                          help=f"With --commit: the commit's author (default: git's user). {recorded} are recorded as automation_actor.")(fn)
+        return wait_option(json_option(commit_option(fn)))
+
+    return decorate
+
+
 def json_option(fn: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(fn)
 

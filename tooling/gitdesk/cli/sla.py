@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 import click
 
-from gitdesk.cli.options import Choice, Env, Group, commit_option, echo_json, json_option, repo_option, wait_option
+from gitdesk.cli.options import Choice, Env, Group, automation_options, echo_json
 from gitdesk.errors import UsageError
 
 LEVEL_RANK = {"ok": 0, "at-risk": 1, "breached": 2}
@@ -58,12 +58,7 @@ def _left(clock, day_seconds: int) -> str:
 @click.option("--apply", "apply_", is_flag=True, help="Record the escalations that are due (tier, team, tag, notification).")
 @click.option("--fail-on", type=Choice(["at-risk", "breached"]),
               help="Exit with status 1 when any ticket is at this level or worse.")
-@wait_option
-@json_option
-@commit_option
-@click.option("--as", "actor_flag", metavar="WHO",
-              help="With --commit: the commit's author (default: git's user). Escalations are recorded as automation_actor.")
-@repo_option
+@automation_options("Escalations")
 @click.pass_context
 def check(ctx, at_text, apply_, fail_on, wait, as_json, commit_flag, actor_flag, repo_path) -> None:
     """List open tickets whose SLA clocks are at risk or breached."""

@@ -1,3 +1,16 @@
+/* gitdesk: run a page script on every page, including those Material's instant navigation
+   swaps in (document$), or once the document is ready when that is off. Shared by the blocks below. */
+window.gitdeskOnEveryPage = function (fn) {
+  "use strict";
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(fn);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", fn);
+  } else {
+    fn();
+  }
+};
+
 /* gitdesk: carry the article a reader came from (?article=...) into the ticket they open.
    Runs on every page but only acts where the "open-ticket" placeholder rendered its links.
    Text is set with textContent and values are URL-encoded: nothing from the URL becomes HTML. */
@@ -33,13 +46,7 @@
       a.setAttribute("href", out);
     });
   }
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(apply);  /* Material's instant navigation */
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", apply);
-  } else {
-    apply();
-  }
+  window.gitdeskOnEveryPage(apply);  /* Material's instant navigation too */
 })();
 
 /* gitdesk: accessibility fixes to the theme's markup (checked with axe-core, tests/accessibility).
@@ -132,13 +139,7 @@
       box.appendChild(button);
     });
   }
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(build);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", build);
-  } else {
-    build();
-  }
+  window.gitdeskOnEveryPage(build);  /* Material's instant navigation too */
 })();
 
 /* gitdesk: "Did this solve your problem?" at the end of an article (site/feedback.py). The page
@@ -237,11 +238,5 @@
       box.appendChild(status);
     });
   }
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(build);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", build);
-  } else {
-    build();
-  }
+  window.gitdeskOnEveryPage(build);  /* Material's instant navigation too */
 })();
