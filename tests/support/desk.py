@@ -68,11 +68,15 @@ def gitdesk_processes(repo: Path, *commands: list[str], env: dict | None = None,
     full_env = {**os.environ, "GITDESK_REPO": str(repo), **(env or {})}
     procs = [subprocess.Popen([exe, *args], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               stdin=subprocess.DEVNULL) for args in commands]
-    out = []
-    for args, proc in zip(commands, procs):
-        stdout, stderr = proc.communicate(timeout=timeout)
-        out.append(subprocess.CompletedProcess([exe, *args], proc.returncode, stdout, stderr))
-    return out
+    # every process's pipes are drained at once: read one after the other, a lock holder whose
+    # output outgrows the pipe (64 KiB) blocks on writing while the reader waits on the other
+    # process, which waits on the holder's lock: a deadlock until --wait runs out
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(procs) or 1) as pool:
+        results = list(pool.map(lambda proc: proc.communicate(timeout=timeout), procs))
+    return [subprocess.CompletedProcess([exe, *args], proc.returncode, stdout, stderr)
+            for args, proc, (stdout, stderr) in zip(commands, procs, results, strict=True)]
 
 
 class HeldLock:
