@@ -21,8 +21,9 @@ def test_eight_agents_commenting_with_commit_at_once_all_commit(git_repo):
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "ticket")
     exe = str(Path(sys.executable).with_name("gitdesk"))
-    # what is tested is that every change is committed once, not the default 15 s budget: on a
-    # loaded 2-core runner eight agents can keep one waiting longer than that (seen as exit 3)
+    # what is tested is that every change is committed once (through git's index lock, HEAD
+    # moving under a commit, and another commit's partial index dropping a staged file), not the
+    # default 15 s budget, which a loaded 2-core runner can use up
     env = {**os.environ, "GITDESK_REPO": str(git_repo), "GITDESK_GIT_LOCK_WAIT": "120"}
 
     def agent(n: int) -> list[tuple[int, str]]:

@@ -24,6 +24,9 @@ ENV_REPO = "GITDESK_REPO"
 # how long a commit retries while another git process holds the index lock (seconds)
 ENV_LOCK_WAIT = "GITDESK_GIT_LOCK_WAIT"
 GIT_LOCK_WAIT = 15.0
+# what git says when another commit got in between our add and our commit, retried like the lock:
+# HEAD moved under the commit, or that commit's partial-commit index dropped our staged file
+RACES = ("cannot lock ref 'HEAD'", "did not match any file(s) known to git")
 MARKERS = ("helpdesk.yml", "tickets", ".git")
 
 
@@ -121,7 +124,7 @@ class Repo:
             except RepoError as exc:
                 # the files are written: a failure here must not read as "nothing was done"
                 held = "index.lock" in exc.message
-                if held and time.monotonic() < deadline:
+                if (held or any(m in exc.message for m in RACES)) and time.monotonic() < deadline:
                     time.sleep(pause * (0.5 + random.random()))  # jitter: eight agents do not retry in step
                     pause = min(pause * 2, 1.0)
                     continue
