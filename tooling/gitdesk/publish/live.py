@@ -166,13 +166,16 @@ class LiveSite:
 
     # -- the watcher ----------------------------------------------------------------------------
     def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self.watch, name="gitdesk-watch", daemon=True)
+        """Watch from now on: the first snapshot is taken here, before ``serve`` says it is
+        ready, so an edit made once the URL is printed is never folded into it."""
+        thread = threading.Thread(target=self.watch, args=(snapshot(self.root),), name="gitdesk-watch", daemon=True)
         thread.start()
         return thread
 
-    def watch(self) -> None:
+    def watch(self, before: Snapshot | None = None) -> None:
         """Poll until :attr:`stop`; rebuild after each burst of changes has settled."""
-        before = snapshot(self.root)
+        if before is None:
+            before = snapshot(self.root)
         while not self.stop.wait(self.every):
             now = snapshot(self.root)
             if now == before:
